@@ -1,0 +1,376 @@
+// Tensor: construction, metadata, autograd accessors, and the op methods,
+// each a one-line forward to the free function in ops/. In-place methods on
+// tensors with history compute out of place and take over the result's history.
+#include "autograd/tensor.h"
+
+#include "autograd/engine.h"
+#include "autograd/grad_mode.h"
+#include "autograd/node.h"
+#include "ops/elementwise.h"
+#include "ops/index.h"
+#include "ops/linalg.h"
+#include "ops/reduce.h"
+#include "ops/shape.h"
+
+namespace ember {
+
+Tensor make_tensor(const Shape& shape, Dtype dtype) {
+  auto impl = std::make_shared<TensorImpl>();
+  int64_t n = numel_of(shape);
+  size_t bytes;
+  EMBER_CHECK(!__builtin_mul_overflow(size_t(n), element_size(dtype), &bytes),
+              "tensor: shape {} of {} needs more bytes than size_t can count", shape_str(shape), dtype_name(dtype));
+  impl->storage = Storage::allocate(bytes);
+  impl->shape = shape;
+  impl->strides = contiguous_strides(shape);
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+Tensor make_view(const Tensor& base, const Shape& shape, const Strides& strides, int64_t offset) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = base.storage();
+  impl->offset = offset;
+  impl->shape = shape;
+  impl->strides = strides;
+  impl->dtype = base.dtype();
+  return Tensor(std::move(impl));
+}
+
+TensorIndex::TensorIndex(const Tensor& t) : kind(Kind::Tensor), tensor(t.impl_ptr()) {}
+
+int64_t Tensor::size(int64_t dim) const { return impl_->shape[wrap_dim(dim, this->dim(), "size")]; }
+int64_t Tensor::stride(int64_t dim) const { return impl_->strides[wrap_dim(dim, this->dim(), "stride")]; }
+int64_t Tensor::numel() const {
+  int64_t n = 1;
+  for (int64_t s : impl_->shape) n *= s;  // validated when the shape was made
+  return n;
+}
+
+bool Tensor::is_contiguous() const {
+  int64_t expected = 1;
+  for (size_t i = impl_->shape.size(); i-- > 0;) {
+    if (impl_->shape[i] == 1) continue;
+    if (impl_->strides[i] != expected) return false;
+    expected *= impl_->shape[i];
+  }
+  return true;
+}
+
+void* Tensor::raw_data() const {
+  return static_cast<char*>(impl_->storage->data()) + impl_->offset * int64_t(element_size(dtype()));
+}
+
+std::vector<double> Tensor::to_vector() const {
+  Tensor c = ember::to_dtype(contiguous(), kFloat64);
+  const double* p = c.data_ptr<double>();
+  return std::vector<double>(p, p + c.numel());
+}
+
+// ---- autograd ----
+
+bool Tensor::requires_grad() const {
+  const auto* m = impl_->autograd.get();
+  return m && (m->requires_grad || m->grad_fn);
+}
+
+Tensor& Tensor::requires_grad_(bool requires_grad) {
+  EMBER_CHECK_STATE(is_leaf() || requires_grad,
+                    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+  EMBER_CHECK_STATE(!requires_grad || is_floating(dtype()),
+                    "only Tensors of floating point dtype can require gradients, got {}", dtype_name(dtype()));
+  impl_->meta().requires_grad = requires_grad;
+  return *this;
+}
+
+Tensor Tensor::grad() const {
+  const auto* m = impl_->autograd.get();
+  return m && m->grad ? Tensor(m->grad) : Tensor();
+}
+
+void Tensor::set_grad(const Tensor& grad) const {
+  if (grad.defined()) {
+    EMBER_CHECK(grad.shape() == shape(), "grad: assigned grad has shape {} but the tensor has shape {}",
+                shape_str(grad.shape()), shape_str(shape()));
+    EMBER_CHECK_TYPE(grad.dtype() == dtype(), "grad: assigned grad has dtype {} but the tensor has dtype {}",
+                     dtype_name(grad.dtype()), dtype_name(dtype()));
+  }
+  impl_->meta().grad = grad.impl_ptr();
+}
+
+const std::shared_ptr<Node>& Tensor::grad_fn() const {
+  static const std::shared_ptr<Node> none;
+  const auto* m = impl_->autograd.get();
+  return m ? m->grad_fn : none;
+}
+
+bool Tensor::is_leaf() const { return grad_fn() == nullptr; }
+uint32_t Tensor::output_nr() const { return impl_->autograd ? impl_->autograd->output_nr : 0; }
+
+void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph) const {
+  autograd::backward({*this}, gradient.defined() ? tensor_list{gradient} : tensor_list{}, retain_graph, create_graph);
+}
+
+Tensor Tensor::detach() const { return make_view(*this, shape(), strides(), storage_offset()); }
+
+Tensor& Tensor::detach_() {
+  if (impl_->autograd) {
+    impl_->autograd->grad_fn = nullptr;
+    impl_->autograd->requires_grad = false;
+  }
+  return *this;
+}
+
+void Tensor::retain_grad() const {
+  EMBER_CHECK_STATE(requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
+  if (is_leaf() || retains_grad()) return;  // leaves keep .grad anyway
+  impl_->meta().retains_grad = true;
+  grad_fn()->add_retained_grad(output_nr(), impl_);
+}
+
+bool Tensor::retains_grad() const { return impl_->autograd && impl_->autograd->retains_grad; }
+
+HookHandle Tensor::register_hook(Hook hook) const {
+  EMBER_CHECK_STATE(requires_grad(), "cannot register a hook on a tensor that doesn't require gradient");
+  if (is_leaf()) {
+    auto& hooks = impl_->meta().hooks;
+    static int next_id = 0;
+    int id = next_id++;
+    hooks.emplace_back(id, std::move(hook));
+    std::weak_ptr<TensorImpl> weak = impl_;
+    return HookHandle([weak, id] {
+      if (auto impl = weak.lock()) {
+        auto& hs = impl->meta().hooks;
+        for (auto it = hs.begin(); it != hs.end(); ++it)
+          if (it->first == id) {
+            hs.erase(it);
+            return;
+          }
+      }
+    });
+  }
+  std::weak_ptr<Node> node = grad_fn();
+  int id = grad_fn()->add_hook(output_nr(), std::move(hook));
+  return HookHandle([node, id] {
+    if (auto n = node.lock()) n->remove_hook(id);
+  });
+}
+
+// ---- elementwise ----
+
+Tensor Tensor::add(const Tensor& other, Scalar alpha) const { return ember::add(*this, other, alpha); }
+Tensor Tensor::sub(const Tensor& other, Scalar alpha) const { return ember::sub(*this, other, alpha); }
+Tensor Tensor::mul(const Tensor& other) const { return ember::mul(*this, other); }
+Tensor Tensor::div(const Tensor& other) const { return ember::div(*this, other); }
+Tensor Tensor::pow(const Tensor& exponent) const { return ember::pow(*this, exponent); }
+Tensor Tensor::pow(Scalar exponent) const { return ember::pow(*this, exponent); }
+Tensor Tensor::neg() const { return ember::neg(*this); }
+Tensor Tensor::exp() const { return ember::exp(*this); }
+Tensor Tensor::log() const { return ember::log(*this); }
+Tensor Tensor::sqrt() const { return ember::sqrt(*this); }
+Tensor Tensor::rsqrt() const { return ember::rsqrt(*this); }
+Tensor Tensor::abs() const { return ember::abs(*this); }
+Tensor Tensor::sign() const { return ember::sign(*this); }
+Tensor Tensor::sin() const { return ember::sin(*this); }
+Tensor Tensor::cos() const { return ember::cos(*this); }
+Tensor Tensor::tanh() const { return ember::tanh(*this); }
+Tensor Tensor::sigmoid() const { return ember::sigmoid(*this); }
+Tensor Tensor::reciprocal() const { return ember::reciprocal(*this); }
+Tensor Tensor::clamp(std::optional<Scalar> min, std::optional<Scalar> max) const { return ember::clamp(*this, min, max); }
+Tensor Tensor::maximum(const Tensor& other) const { return ember::maximum(*this, other); }
+Tensor Tensor::minimum(const Tensor& other) const { return ember::minimum(*this, other); }
+Tensor Tensor::eq(const Tensor& other) const { return ember::eq(*this, other); }
+Tensor Tensor::ne(const Tensor& other) const { return ember::ne(*this, other); }
+Tensor Tensor::lt(const Tensor& other) const { return ember::lt(*this, other); }
+Tensor Tensor::le(const Tensor& other) const { return ember::le(*this, other); }
+Tensor Tensor::gt(const Tensor& other) const { return ember::gt(*this, other); }
+Tensor Tensor::ge(const Tensor& other) const { return ember::ge(*this, other); }
+Tensor Tensor::logical_not() const { return ember::logical_not(*this); }
+
+// ---- in place ----
+namespace {
+
+// Writes `result` into `self` and, when autograd is involved, gives `self`
+// the result's history. `compute` gets the value `self` had before.
+template <class F>
+Tensor& apply_in_place(Tensor& self, const char* op, bool other_requires_grad, F compute) {
+  bool track = GradMode::is_enabled() && (self.requires_grad() || other_requires_grad);
+  if (!track) {
+    NoGradGuard no_grad;
+    Tensor result = compute(self);
+    EMBER_CHECK(result.shape() == self.shape(), "{}: the result of shape {} cannot be written in place into a "
+                "tensor of shape {}", op, shape_str(result.shape()), shape_str(self.shape()));
+    copy_(self, result);
+    return self;
+  }
+  EMBER_CHECK_STATE(!(self.is_leaf() && self.requires_grad()),
+                    "{}: a leaf Variable that requires grad is being used in an in-place operation.", op);
+  EMBER_CHECK_STATE(self.is_floating_point(), "{}: an in-place op with autograd needs a floating point tensor, got {}",
+                    op, dtype_name(self.dtype()));
+  // Backward of `compute` must not see the overwritten values: it works on a clone.
+  Tensor result = compute(ember::clone(self));
+  EMBER_CHECK(result.shape() == self.shape(), "{}: the result of shape {} cannot be written in place into a "
+              "tensor of shape {}", op, shape_str(result.shape()), shape_str(self.shape()));
+  {
+    NoGradGuard no_grad;
+    copy_(self, ember::to_dtype(result, self.dtype()));
+  }
+  auto& meta = self.impl()->meta();
+  meta.grad_fn = result.grad_fn();
+  meta.output_nr = result.output_nr();
+  return self;
+}
+
+}  // namespace
+
+Tensor& Tensor::add_(const Tensor& other, Scalar alpha) {
+  return apply_in_place(*this, "add_", other.requires_grad(), [&](const Tensor& s) { return ember::add(s, other, alpha); });
+}
+Tensor& Tensor::sub_(const Tensor& other, Scalar alpha) {
+  return apply_in_place(*this, "sub_", other.requires_grad(), [&](const Tensor& s) { return ember::sub(s, other, alpha); });
+}
+Tensor& Tensor::mul_(const Tensor& other) {
+  return apply_in_place(*this, "mul_", other.requires_grad(), [&](const Tensor& s) { return ember::mul(s, other); });
+}
+Tensor& Tensor::div_(const Tensor& other) {
+  return apply_in_place(*this, "div_", other.requires_grad(), [&](const Tensor& s) { return ember::div(s, other); });
+}
+Tensor& Tensor::add_(Scalar other) { return add_(wrap_scalar(other, *this)); }
+Tensor& Tensor::sub_(Scalar other) { return sub_(wrap_scalar(other, *this)); }
+Tensor& Tensor::mul_(Scalar other) { return mul_(wrap_scalar(other, *this)); }
+Tensor& Tensor::div_(Scalar other) { return div_(wrap_scalar(other, *this)); }
+Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max) {
+  return apply_in_place(*this, "clamp_", false, [&](const Tensor& s) { return ember::clamp(s, min, max); });
+}
+Tensor& Tensor::zero_() { return fill_(0); }
+Tensor& Tensor::fill_(Scalar value) { return copy_(wrap_scalar(value, *this)); }
+Tensor& Tensor::copy_(const Tensor& src) {
+  if (!(GradMode::is_enabled() && (requires_grad() || src.requires_grad()))) return ember::copy_(*this, src);
+  EMBER_CHECK(broadcast_shapes(src.shape(), shape(), "copy_") == shape(),
+              "copy_: source of shape {} cannot be broadcast to destination shape {}", shape_str(src.shape()),
+              shape_str(shape()));
+  return apply_in_place(*this, "copy_", src.requires_grad(), [&](const Tensor& s) {
+    // s * 0 keeps self's earlier history in the graph with a zero gradient, as PyTorch's copy_.
+    return ember::add(ember::mul(s, zeros({}, s.dtype())), ember::expand(ember::to_dtype(src, s.dtype()), s.shape()));
+  });
+}
+Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar value) {
+  return apply_in_place(*this, "masked_fill_", false, [&](const Tensor& s) { return ember::masked_fill(s, mask, value); });
+}
+
+// ---- conversion ----
+Tensor Tensor::to(Dtype dtype) const { return ember::to_dtype(*this, dtype); }
+Tensor Tensor::clone() const { return ember::clone(*this); }
+Tensor Tensor::contiguous() const { return ember::contiguous(*this); }
+
+// ---- reductions ----
+Tensor Tensor::sum() const { return ember::sum(*this); }
+Tensor Tensor::sum(const std::vector<int64_t>& dims, bool keepdim) const { return ember::sum(*this, dims, keepdim); }
+Tensor Tensor::mean() const { return ember::mean(*this); }
+Tensor Tensor::mean(const std::vector<int64_t>& dims, bool keepdim) const { return ember::mean(*this, dims, keepdim); }
+Tensor Tensor::var(const std::vector<int64_t>& dims, int64_t correction, bool keepdim) const {
+  return ember::var(*this, dims, correction, keepdim);
+}
+Tensor Tensor::std(const std::vector<int64_t>& dims, int64_t correction, bool keepdim) const {
+  return ember::std(*this, dims, correction, keepdim);
+}
+Tensor Tensor::max() const { return ember::amax(*this); }
+Tensor Tensor::min() const { return ember::amin(*this); }
+std::tuple<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const { return ember::max(*this, dim, keepdim); }
+std::tuple<Tensor, Tensor> Tensor::min(int64_t dim, bool keepdim) const { return ember::min(*this, dim, keepdim); }
+Tensor Tensor::amax(const std::vector<int64_t>& dims, bool keepdim) const { return ember::amax(*this, dims, keepdim); }
+Tensor Tensor::amin(const std::vector<int64_t>& dims, bool keepdim) const { return ember::amin(*this, dims, keepdim); }
+Tensor Tensor::argmax(std::optional<int64_t> dim, bool keepdim) const { return ember::argmax(*this, dim, keepdim); }
+Tensor Tensor::argmin(std::optional<int64_t> dim, bool keepdim) const { return ember::argmin(*this, dim, keepdim); }
+Tensor Tensor::logsumexp(const std::vector<int64_t>& dims, bool keepdim) const {
+  return ember::logsumexp(*this, dims, keepdim);
+}
+
+// ---- linear algebra ----
+Tensor Tensor::matmul(const Tensor& other) const { return ember::matmul(*this, other); }
+Tensor Tensor::mm(const Tensor& other) const { return ember::mm(*this, other); }
+Tensor Tensor::bmm(const Tensor& other) const { return ember::bmm(*this, other); }
+
+// ---- shape ----
+Tensor Tensor::reshape(const Shape& shape) const { return ember::reshape(*this, shape); }
+Tensor Tensor::view(const Shape& shape) const { return ember::view(*this, shape); }
+Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const { return ember::flatten(*this, start_dim, end_dim); }
+Tensor Tensor::unflatten(int64_t dim, const Shape& sizes) const { return ember::unflatten(*this, dim, sizes); }
+Tensor Tensor::squeeze() const { return ember::squeeze(*this); }
+Tensor Tensor::squeeze(int64_t dim) const { return ember::squeeze(*this, dim); }
+Tensor Tensor::unsqueeze(int64_t dim) const { return ember::unsqueeze(*this, dim); }
+Tensor Tensor::permute(const std::vector<int64_t>& dims) const { return ember::permute(*this, dims); }
+Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const { return ember::transpose(*this, dim0, dim1); }
+Tensor Tensor::t() const {
+  EMBER_CHECK(dim() <= 2, "t: expects a tensor with <= 2 dimensions, but self is {}D", dim());
+  return dim() < 2 ? *this : transpose(0, 1);
+}
+Tensor Tensor::expand(const Shape& shape) const { return ember::expand(*this, shape); }
+Tensor Tensor::expand_as(const Tensor& other) const { return ember::expand(*this, other.shape()); }
+Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const { return ember::narrow(*this, dim, start, length); }
+Tensor Tensor::select(int64_t dim, int64_t index) const { return ember::select(*this, dim, index); }
+Tensor Tensor::slice(int64_t dim, std::optional<int64_t> start, std::optional<int64_t> stop, int64_t step) const {
+  return ember::slice(*this, dim, start, stop, step);
+}
+tensor_list Tensor::chunk(int64_t chunks, int64_t dim) const { return ember::chunk(*this, chunks, dim); }
+tensor_list Tensor::split(int64_t split_size, int64_t dim) const { return ember::split(*this, split_size, dim); }
+tensor_list Tensor::split(const std::vector<int64_t>& split_sizes, int64_t dim) const {
+  return ember::split(*this, split_sizes, dim);
+}
+Tensor Tensor::flip(const std::vector<int64_t>& dims) const { return ember::flip(*this, dims); }
+
+// ---- indexing ----
+Tensor Tensor::index(const std::vector<TensorIndex>& indices) const { return ember::index(*this, indices); }
+Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor& value) {
+  return ember::index_put_(*this, indices, value);
+}
+Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, Scalar value) {
+  return ember::index_put_(*this, indices, wrap_scalar(value, *this));
+}
+Tensor Tensor::index_select(int64_t dim, const Tensor& index) const { return ember::index_select(*this, dim, index); }
+Tensor Tensor::gather(int64_t dim, const Tensor& index) const { return ember::gather(*this, dim, index); }
+Tensor Tensor::scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const {
+  return ember::scatter_add(*this, dim, index, src);
+}
+Tensor Tensor::index_add(int64_t dim, const Tensor& index, const Tensor& source) const {
+  return ember::index_add(*this, dim, index, source);
+}
+Tensor Tensor::masked_fill(const Tensor& mask, Scalar value) const { return ember::masked_fill(*this, mask, value); }
+
+// ---- operators ----
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator+(const Tensor& a, Scalar b) { return add(a, wrap_scalar(b, a)); }
+Tensor operator-(const Tensor& a, Scalar b) { return sub(a, wrap_scalar(b, a)); }
+Tensor operator*(const Tensor& a, Scalar b) { return mul(a, wrap_scalar(b, a)); }
+Tensor operator/(const Tensor& a, Scalar b) { return div(a, wrap_scalar(b, a)); }
+Tensor operator+(Scalar a, const Tensor& b) { return add(wrap_scalar(a, b), b); }
+Tensor operator-(Scalar a, const Tensor& b) { return sub(wrap_scalar(a, b), b); }
+Tensor operator*(Scalar a, const Tensor& b) { return mul(wrap_scalar(a, b), b); }
+Tensor operator/(Scalar a, const Tensor& b) { return div(wrap_scalar(a, b), b); }
+Tensor operator-(const Tensor& a) { return neg(a); }
+Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+Tensor operator==(const Tensor& a, Scalar b) { return eq(a, wrap_scalar(b, a)); }
+Tensor operator!=(const Tensor& a, Scalar b) { return ne(a, wrap_scalar(b, a)); }
+Tensor operator<(const Tensor& a, Scalar b) { return lt(a, wrap_scalar(b, a)); }
+Tensor operator<=(const Tensor& a, Scalar b) { return le(a, wrap_scalar(b, a)); }
+Tensor operator>(const Tensor& a, Scalar b) { return gt(a, wrap_scalar(b, a)); }
+Tensor operator>=(const Tensor& a, Scalar b) { return ge(a, wrap_scalar(b, a)); }
+Tensor& operator+=(Tensor& a, const Tensor& b) { return a.add_(b); }
+Tensor& operator-=(Tensor& a, const Tensor& b) { return a.sub_(b); }
+Tensor& operator*=(Tensor& a, const Tensor& b) { return a.mul_(b); }
+Tensor& operator/=(Tensor& a, const Tensor& b) { return a.div_(b); }
+Tensor& operator+=(Tensor& a, Scalar b) { return a.add_(b); }
+Tensor& operator-=(Tensor& a, Scalar b) { return a.sub_(b); }
+Tensor& operator*=(Tensor& a, Scalar b) { return a.mul_(b); }
+Tensor& operator/=(Tensor& a, Scalar b) { return a.div_(b); }
+
+}  // namespace ember

@@ -1,0 +1,329 @@
+// Tensor: a cheap handle (shared_ptr) to a TensorImpl holding storage,
+// offset, shape, strides and dtype, plus the autograd record (grad, grad_fn,
+// hooks) when the tensor takes part in differentiation. Views share storage.
+// The op methods forward to the free functions in ops/.
+#pragma once
+
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <tuple>
+#include <vector>
+
+#include "autograd/dtype.h"
+#include "autograd/scalar.h"
+#include "autograd/shape.h"
+#include "autograd/storage.h"
+
+namespace ember {
+
+class Tensor;
+class Node;
+struct TensorImpl;
+using tensor_list = std::vector<Tensor>;
+using Hook = std::function<Tensor(const Tensor&)>;
+
+/// Creation options in libtorch's style: `ember::zeros({2, 3}, ember::kFloat64)`
+/// or `TensorOptions().dtype(kFloat64).requires_grad(true)`.
+struct TensorOptions {
+  TensorOptions() = default;
+  TensorOptions(Dtype d) : dtype_(d), has_dtype_(true) {}  // NOLINT(implicit), as libtorch
+  TensorOptions& dtype(Dtype d) {
+    dtype_ = d;
+    has_dtype_ = true;
+    return *this;
+  }
+  TensorOptions& requires_grad(bool r = true) {
+    requires_grad_ = r;
+    return *this;
+  }
+  Dtype dtype_ = Dtype::Float32;
+  bool has_dtype_ = false;  // false: the factory may infer it (arange from its arguments)
+  bool requires_grad_ = false;
+};
+
+/// Autograd state of one tensor; allocated only for tensors that need it.
+struct AutogradMeta {
+  bool requires_grad = false;  // meaningful for leaves; non-leaves require grad through grad_fn
+  bool retains_grad = false;
+  std::shared_ptr<Node> grad_fn;
+  uint32_t output_nr = 0;
+  std::shared_ptr<TensorImpl> grad;
+  std::weak_ptr<Node> grad_accumulator;
+  std::vector<std::pair<int, Hook>> hooks;  // leaf hooks (non-leaf hooks live on grad_fn)
+};
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  int64_t offset = 0;  // in elements
+  Shape shape;
+  Strides strides;  // in elements
+  Dtype dtype = Dtype::Float32;
+  std::unique_ptr<AutogradMeta> autograd;
+  AutogradMeta& meta() {
+    if (!autograd) autograd = std::make_unique<AutogradMeta>();
+    return *autograd;
+  }
+};
+
+/// Removes a hook when `remove()` is called (Python: handle.remove()).
+class HookHandle {
+ public:
+  HookHandle() = default;
+  explicit HookHandle(std::function<void()> remove) : remove_(std::move(remove)) {}
+  void remove() {
+    if (remove_) remove_();
+    remove_ = nullptr;
+  }
+
+ private:
+  std::function<void()> remove_;
+};
+
+/// One entry of `Tensor::index`: an integer, a slice, None (new axis), `...`,
+/// or an index tensor (int64 positions or a bool mask), as in libtorch.
+struct Slice {
+  std::optional<int64_t> start, stop, step;
+};
+struct TensorIndex {
+  enum class Kind { Integer, Slice, None, Ellipsis, Tensor };
+  TensorIndex(int64_t i) : kind(Kind::Integer), integer(i) {}  // NOLINT(implicit)
+  TensorIndex(int i) : kind(Kind::Integer), integer(i) {}  // NOLINT(implicit)
+  TensorIndex(Slice s) : kind(Kind::Slice), slice(s) {}  // NOLINT(implicit)
+  TensorIndex(const Tensor& t);  // NOLINT(implicit)
+  static TensorIndex none() { return TensorIndex(Kind::None); }
+  static TensorIndex ellipsis() { return TensorIndex(Kind::Ellipsis); }
+  Kind kind;
+  int64_t integer = 0;
+  Slice slice;
+  std::shared_ptr<TensorImpl> tensor;
+
+ private:
+  explicit TensorIndex(Kind k) : kind(k) {}
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  bool defined() const { return impl_ != nullptr; }
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+  bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
+
+  // ---- metadata ----
+  Dtype dtype() const { return impl_->dtype; }
+  const Shape& sizes() const { return impl_->shape; }
+  const Shape& shape() const { return impl_->shape; }
+  int64_t size(int64_t dim) const;
+  const Strides& strides() const { return impl_->strides; }
+  int64_t stride(int64_t dim) const;
+  int64_t dim() const { return int64_t(impl_->shape.size()); }
+  int64_t numel() const;
+  int64_t storage_offset() const { return impl_->offset; }
+  bool is_contiguous() const;
+  bool is_floating_point() const { return is_floating(dtype()); }
+  const std::shared_ptr<Storage>& storage() const { return impl_->storage; }
+  /// Element pointer (offset applied); throws TypeError if T is not the dtype.
+  template <class T>
+  T* data_ptr() const;
+  void* raw_data() const;
+  /// The single element of a one-element tensor, converted to T.
+  template <class T = double>
+  T item() const;
+  /// Contents as doubles in row-major order (any dtype).
+  std::vector<double> to_vector() const;
+
+  // ---- autograd ----
+  bool requires_grad() const;
+  Tensor& requires_grad_(bool requires_grad = true);
+  Tensor& set_requires_grad(bool requires_grad) { return requires_grad_(requires_grad); }
+  /// Accumulated gradient of a leaf (or a non-leaf that called retain_grad); undefined if none.
+  Tensor grad() const;
+  void set_grad(const Tensor& grad) const;
+  const std::shared_ptr<Node>& grad_fn() const;
+  bool is_leaf() const;
+  uint32_t output_nr() const;
+  /// Reverse-mode pass from this tensor; `gradient` may be omitted for one-element tensors.
+  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false) const;
+  /// Same data, no history, requires_grad false.
+  Tensor detach() const;
+  Tensor& detach_();
+  void retain_grad() const;
+  bool retains_grad() const;
+  /// `hook(grad)` runs when this tensor's gradient is computed; a defined return value replaces it.
+  HookHandle register_hook(Hook hook) const;
+  /// The storage's version counter (bumped by every in-place op).
+  uint32_t _version() const { return impl_->storage->version(); }
+
+  // ---- elementwise (ops/elementwise.h) ----
+  Tensor add(const Tensor& other, Scalar alpha = 1) const;
+  Tensor sub(const Tensor& other, Scalar alpha = 1) const;
+  Tensor mul(const Tensor& other) const;
+  Tensor div(const Tensor& other) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor pow(Scalar exponent) const;
+  Tensor neg() const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor rsqrt() const;
+  Tensor abs() const;
+  Tensor sign() const;
+  Tensor sin() const;
+  Tensor cos() const;
+  Tensor tanh() const;
+  Tensor sigmoid() const;
+  Tensor reciprocal() const;
+  Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
+  Tensor maximum(const Tensor& other) const;
+  Tensor minimum(const Tensor& other) const;
+  Tensor eq(const Tensor& other) const;
+  Tensor ne(const Tensor& other) const;
+  Tensor lt(const Tensor& other) const;
+  Tensor le(const Tensor& other) const;
+  Tensor gt(const Tensor& other) const;
+  Tensor ge(const Tensor& other) const;
+  Tensor logical_not() const;
+
+  // ---- in place (bump the version counter) ----
+  Tensor& add_(const Tensor& other, Scalar alpha = 1);
+  Tensor& sub_(const Tensor& other, Scalar alpha = 1);
+  Tensor& mul_(const Tensor& other);
+  Tensor& div_(const Tensor& other);
+  Tensor& add_(Scalar other);
+  Tensor& sub_(Scalar other);
+  Tensor& mul_(Scalar other);
+  Tensor& div_(Scalar other);
+  Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
+  Tensor& zero_();
+  Tensor& fill_(Scalar value);
+  Tensor& copy_(const Tensor& src);
+  Tensor& masked_fill_(const Tensor& mask, Scalar value);
+
+  // ---- conversion ----
+  Tensor to(Dtype dtype) const;
+  Tensor to_float() const { return to(kFloat32); }
+  Tensor to_double() const { return to(kFloat64); }
+  Tensor to_long() const { return to(kInt64); }
+  Tensor clone() const;
+  Tensor contiguous() const;
+
+  // ---- reductions (ops/reduce.h) ----
+  Tensor sum() const;
+  Tensor sum(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  Tensor var(const std::vector<int64_t>& dims = {}, int64_t correction = 1, bool keepdim = false) const;
+  Tensor std(const std::vector<int64_t>& dims = {}, int64_t correction = 1, bool keepdim = false) const;
+  Tensor max() const;
+  Tensor min() const;
+  std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;
+  std::tuple<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
+  Tensor amax(const std::vector<int64_t>& dims = {}, bool keepdim = false) const;
+  Tensor amin(const std::vector<int64_t>& dims = {}, bool keepdim = false) const;
+  Tensor argmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor logsumexp(const std::vector<int64_t>& dims, bool keepdim = false) const;
+
+  // ---- linear algebra (ops/linalg.h) ----
+  Tensor matmul(const Tensor& other) const;
+  Tensor mm(const Tensor& other) const;
+  Tensor bmm(const Tensor& other) const;
+
+  // ---- shape and views (ops/shape.h) ----
+  Tensor reshape(const Shape& shape) const;
+  Tensor view(const Shape& shape) const;
+  Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
+  Tensor unflatten(int64_t dim, const Shape& sizes) const;
+  Tensor squeeze() const;
+  Tensor squeeze(int64_t dim) const;
+  Tensor unsqueeze(int64_t dim) const;
+  Tensor permute(const std::vector<int64_t>& dims) const;
+  Tensor transpose(int64_t dim0, int64_t dim1) const;
+  Tensor t() const;
+  Tensor expand(const Shape& shape) const;
+  Tensor expand_as(const Tensor& other) const;
+  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
+  Tensor select(int64_t dim, int64_t index) const;
+  Tensor slice(int64_t dim, std::optional<int64_t> start, std::optional<int64_t> stop, int64_t step = 1) const;
+  tensor_list chunk(int64_t chunks, int64_t dim = 0) const;
+  tensor_list split(int64_t split_size, int64_t dim = 0) const;
+  tensor_list split(const std::vector<int64_t>& split_sizes, int64_t dim = 0) const;
+  Tensor flip(const std::vector<int64_t>& dims) const;
+
+  // ---- indexing (ops/index.h) ----
+  Tensor index(const std::vector<TensorIndex>& indices) const;
+  /// `self[indices] = value` (no autograd through the assignment target's history).
+  Tensor& index_put_(const std::vector<TensorIndex>& indices, const Tensor& value);
+  Tensor& index_put_(const std::vector<TensorIndex>& indices, Scalar value);
+  Tensor index_select(int64_t dim, const Tensor& index) const;
+  Tensor gather(int64_t dim, const Tensor& index) const;
+  Tensor scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const;
+  Tensor index_add(int64_t dim, const Tensor& index, const Tensor& source) const;
+  Tensor masked_fill(const Tensor& mask, Scalar value) const;
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+// Operators, as in libtorch.
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator+(const Tensor& a, Scalar b);
+Tensor operator-(const Tensor& a, Scalar b);
+Tensor operator*(const Tensor& a, Scalar b);
+Tensor operator/(const Tensor& a, Scalar b);
+Tensor operator+(Scalar a, const Tensor& b);
+Tensor operator-(Scalar a, const Tensor& b);
+Tensor operator*(Scalar a, const Tensor& b);
+Tensor operator/(Scalar a, const Tensor& b);
+Tensor operator-(const Tensor& a);
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator!=(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator<=(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator>=(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, Scalar b);
+Tensor operator!=(const Tensor& a, Scalar b);
+Tensor operator<(const Tensor& a, Scalar b);
+Tensor operator<=(const Tensor& a, Scalar b);
+Tensor operator>(const Tensor& a, Scalar b);
+Tensor operator>=(const Tensor& a, Scalar b);
+Tensor& operator+=(Tensor& a, const Tensor& b);
+Tensor& operator-=(Tensor& a, const Tensor& b);
+Tensor& operator*=(Tensor& a, const Tensor& b);
+Tensor& operator/=(Tensor& a, const Tensor& b);
+Tensor& operator+=(Tensor& a, Scalar b);
+Tensor& operator-=(Tensor& a, Scalar b);
+Tensor& operator*=(Tensor& a, Scalar b);
+Tensor& operator/=(Tensor& a, Scalar b);
+
+/// A fresh contiguous tensor (uninitialised) with the given shape and dtype.
+Tensor make_tensor(const Shape& shape, Dtype dtype);
+/// A view of `base`'s storage with another geometry (no autograd record).
+Tensor make_view(const Tensor& base, const Shape& shape, const Strides& strides, int64_t offset);
+
+template <class T>
+T* Tensor::data_ptr() const {
+  EMBER_CHECK_TYPE(dtype_of<T>::value == dtype(), "data_ptr: tensor has dtype {} but {} was requested",
+                   dtype_name(dtype()), dtype_name(dtype_of<T>::value));
+  return static_cast<T*>(impl_->storage->data()) + impl_->offset;
+}
+
+template <class T>
+T Tensor::item() const {
+  EMBER_CHECK(numel() == 1, "item: a Tensor with {} elements cannot be converted to Scalar", numel());
+  return dispatch_all(dtype(), [&](auto tag) {
+    using S = decltype(tag);
+    return T(static_cast<const S*>(impl_->storage->data())[impl_->offset]);
+  });
+}
+
+}  // namespace ember

@@ -1,0 +1,23 @@
+// Indexing: Python-style `t[...]` (integers, slices, None, Ellipsis, int64
+// index tensors, bool masks), index_select, gather and their scatter twins
+// (index_add, scatter_add) that serve as their backward, and masked_fill.
+#pragma once
+
+#include "autograd/tensor.h"
+
+namespace ember {
+
+Tensor index(const Tensor& x, const std::vector<TensorIndex>& indices);
+Tensor& index_put_(Tensor& x, const std::vector<TensorIndex>& indices, const Tensor& value);
+Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
+/// out[i][j] = x[index[i][j]][j] for dim 0, and so on (torch.gather).
+Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
+/// A copy of `x` with src added at `index` along `dim` (torch.scatter_add).
+Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
+/// A copy of `x` with source's slices added at `index` along `dim` (torch.index_add).
+Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source);
+Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value);
+/// Positions of the nonzero elements, one row per element: (count, ndim) int64.
+Tensor nonzero(const Tensor& x);
+
+}  // namespace ember

@@ -1,0 +1,15 @@
+// Matrix products through OpenBLAS (sgemm/dgemm), with NumPy's matmul rules.
+#pragma once
+
+#include "autograd/tensor.h"
+
+namespace ember {
+
+/// (n, k) @ (k, m) -> (n, m).
+Tensor mm(const Tensor& a, const Tensor& b);
+/// (B, n, k) @ (B, k, m) -> (B, n, m).
+Tensor bmm(const Tensor& a, const Tensor& b);
+/// torch.matmul: 1-d operands are vectors, leading dims broadcast.
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+}  // namespace ember

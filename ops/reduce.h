@@ -1,0 +1,31 @@
+// Reductions over all elements or over dims (int or list, keepdim), and
+// sum_to, which folds a broadcast gradient back to an input's shape.
+#pragma once
+
+#include <optional>
+#include <tuple>
+
+#include "autograd/tensor.h"
+
+namespace ember {
+
+/// An empty `dims` means all dimensions.
+Tensor sum(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+Tensor mean(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+/// Variance with Bessel's `correction` (1: unbiased, 0: biased), as torch.var.
+Tensor var(const Tensor& x, const std::vector<int64_t>& dims = {}, int64_t correction = 1, bool keepdim = false);
+Tensor std(const Tensor& x, const std::vector<int64_t>& dims = {}, int64_t correction = 1, bool keepdim = false);
+Tensor amax(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+Tensor amin(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+/// Values and int64 indices of the max/min along `dim`.
+std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);
+std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = false);
+/// Index of the max/min; without `dim`, into the flattened tensor.
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+/// log(sum(exp(x))) over `dims`, max-shifted so large inputs do not overflow.
+Tensor logsumexp(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
+/// Sums `x` down to `shape` (the inverse of broadcasting `shape` to x's shape).
+Tensor sum_to(const Tensor& x, const Shape& shape);
+
+}  // namespace ember
