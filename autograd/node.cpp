@@ -189,6 +189,8 @@ void set_history(const std::shared_ptr<Node>& fn, const tensor_list& inputs, con
 
 void record(const char* name, const tensor_list& inputs, const Tensor& output, BackwardFn fn) {
   set_history(std::make_shared<LambdaNode>(name, std::move(fn)), inputs, {output});
+  for (const Tensor& x : inputs)
+    if (x.defined() && x.storage() == output.storage()) output.impl()->meta().is_view = true;
 }
 
 }  // namespace ember

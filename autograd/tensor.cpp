@@ -206,6 +206,9 @@ Tensor& apply_in_place(Tensor& self, const char* op, bool other_requires_grad, F
   }
   EMBER_CHECK_STATE(!(self.is_leaf() && self.requires_grad()),
                     "{}: a leaf Variable that requires grad is being used in an in-place operation.", op);
+  EMBER_CHECK_STATE(!self.impl()->meta().is_view,
+                    "{}: in-place modification of a view of a tensor that requires grad is not supported (its base "
+                    "would keep a stale history); use the out-of-place op, e.g. y = y.add(x)", op);
   EMBER_CHECK_STATE(self.is_floating_point(), "{}: an in-place op with autograd needs a floating point tensor, got {}",
                     op, dtype_name(self.dtype()));
   // Backward of `compute` must not see the overwritten values: it works on a clone.

@@ -47,6 +47,7 @@ struct TensorOptions {
 struct AutogradMeta {
   bool requires_grad = false;  // meaningful for leaves; non-leaves require grad through grad_fn
   bool retains_grad = false;
+  bool is_view = false;  // shares storage with an input of its grad_fn (in-place on it would bypass the base's history)
   std::shared_ptr<Node> grad_fn;
   uint32_t output_nr = 0;
   std::shared_ptr<TensorImpl> grad;

@@ -147,6 +147,13 @@ TEST_CASE("an in-place op on a leaf that requires grad is rejected", "[autograd]
   CHECK(x.item() == Approx(2.0));
 }
 
+TEST_CASE("an in-place op with autograd on a view is rejected instead of silently wrong", "[autograd][version]") {
+  Tensor x = leaf({1.0, 2.0, 3.0, 4.0}, {2, 2});
+  Tensor y = x * 1.0;
+  Tensor row = y.select(0, 0);
+  CHECK_THROWS_WITH(row.mul_(2.0), Contains("view of a tensor that requires grad"));
+}
+
 TEST_CASE("no_grad records nothing and grad mode is per thread", "[autograd]") {
   Tensor x = leaf({1.0}, {});
   {

@@ -1,0 +1,603 @@
+// Indexing: Python's x[...] (basic indices as views, then at most one int64
+// index tensor or bool mask as a gather), its assignment twin index_put_, and
+// the gather/scatter pairs whose backward rules use each other: index_select
+// <-> index_add, gather <-> scatter_add. masked_fill and nonzero complete it.
+#include "ops/index.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "autograd/grad_mode.h"
+#include "autograd/node.h"
+#include "ops/elementwise.h"
+#include "ops/factory.h"
+#include "ops/loops.h"
+#include "ops/shape.h"
+
+namespace ember {
+namespace {
+
+// A 0-d tensor seen as shape [1], so kernels always have a dim to index.
+Tensor at_least_1d(const Tensor& t) { return t.dim() > 0 ? t : make_view(t, {1}, {1}, t.storage_offset()); }
+
+// Contiguous values for a kernel to read (no autograd record).
+Tensor dense(const Tensor& t) {
+  if (t.is_contiguous()) return t;
+  NoGradGuard no_grad;
+  return clone(t);
+}
+
+Tensor long_tensor(const std::vector<int64_t>& values) {
+  Tensor t = make_tensor({int64_t(values.size())}, kInt64);
+  if (!values.empty()) std::memcpy(t.data_ptr<int64_t>(), values.data(), values.size() * sizeof(int64_t));
+  return t;
+}
+
+template <class V>
+V erase_range(V v, int64_t start, int64_t count) {
+  v.erase(v.begin() + start, v.begin() + start + count);
+  return v;
+}
+
+void check_index_dtype(const Tensor& index, const char* op) {
+  EMBER_CHECK(index.defined(), "{}: expected a defined index tensor", op);
+  EMBER_CHECK_TYPE(index.dtype() == kInt64, "{}: expected index to be int64, got {}", op, dtype_name(index.dtype()));
+}
+
+// The values of an int64 index, each checked against `size`; `wrap` lets
+// negative values count from the end, as Python indexing does.
+std::vector<int64_t> read_positions(const Tensor& index, int64_t size, bool wrap, const char* op, int64_t dim) {
+  Tensor c = dense(index);
+  const int64_t* p = c.data_ptr<int64_t>();
+  std::vector<int64_t> out(p, p + c.numel());
+  for (int64_t& v : out) {
+    EMBER_CHECK_INDEX(v < size && v >= (wrap ? -size : 0), "{}: index {} is out of bounds for dimension {} with size {}",
+                      op, v, dim, size);
+    if (v < 0) v += size;
+  }
+  return out;
+}
+
+// Row-major positions of the nonzero elements. Branch-free: with a random
+// mask, a branch per element would mispredict half the time.
+std::vector<int64_t> true_positions(const Tensor& x) {
+  Tensor c = dense(x);
+  int64_t n = c.numel(), count = 0;
+  std::vector<int64_t> out(n);
+  dispatch_all(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = c.data_ptr<T>();
+    for (int64_t i = 0; i < n; ++i) {
+      out[count] = i;
+      count += p[i] != T(0);
+    }
+  });
+  out.resize(count);
+  return out;
+}
+
+// Element offsets of a tensor of `shape`/`strides`, in row-major order.
+std::vector<int64_t> element_offsets(const Shape& shape, const Strides& strides) {
+  int64_t n = numel_of(shape);
+  std::vector<int64_t> offs(n);
+  std::vector<int64_t> coord(shape.size(), 0);
+  int64_t off = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    offs[i] = off;
+    for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
+      off += strides[d];
+      if (++coord[d] < shape[d]) break;
+      off -= strides[d] * shape[d];
+      coord[d] = 0;
+    }
+  }
+  return offs;
+}
+
+// Pairs row k of `a` (starting at a_rows[k]) with row k of `b`; a row is every
+// element of the dims left over by the indexing (rest_shape, with each
+// tensor's strides), and f(a_elem, b_elem) runs on each pair. `a` is written:
+// rows may run in parallel only when no two a_rows coincide.
+template <class T, class U, class F>
+void for_row_pairs(T* a, const std::vector<int64_t>& a_rows, const Strides& a_rest, U* b,
+                   const std::vector<int64_t>& b_rows, const Strides& b_rest, const Shape& rest_shape,
+                   bool parallel, F f) {
+  // Coalesce the rest dims both tensors walk as one, then loop the last with its strides.
+  Shape dims;
+  Strides sa, sb;
+  for (size_t d = 0; d < rest_shape.size(); ++d) {
+    if (rest_shape[d] == 1) continue;
+    if (!dims.empty() && sa.back() == a_rest[d] * rest_shape[d] && sb.back() == b_rest[d] * rest_shape[d]) {
+      dims.back() *= rest_shape[d];
+      sa.back() = a_rest[d];
+      sb.back() = b_rest[d];
+    } else {
+      dims.push_back(rest_shape[d]);
+      sa.push_back(a_rest[d]);
+      sb.push_back(b_rest[d]);
+    }
+  }
+  int64_t len = 1, ia = 0, ib = 0;
+  if (!dims.empty()) {
+    len = dims.back();
+    ia = sa.back();
+    ib = sb.back();
+    dims.pop_back();
+    sa.pop_back();
+    sb.pop_back();
+  }
+  std::vector<int64_t> ao = element_offsets(dims, sa), bo = element_offsets(dims, sb);
+  int64_t n = int64_t(a_rows.size()), m = int64_t(ao.size());
+#pragma omp parallel for if (parallel && n > 1 && n * m * len >= kParallelGrain)
+  for (int64_t k = 0; k < n; ++k) {
+    for (int64_t r = 0; r < m; ++r) {
+      T* ra = a + a_rows[k] + ao[r];
+      U* rb = b + b_rows[k] + bo[r];
+      if (ia == 1 && ib == 1) {
+        for (int64_t i = 0; i < len; ++i) f(ra[i], rb[i]);
+      } else {
+        for (int64_t i = 0; i < len; ++i) f(ra[i * ia], rb[i * ib]);
+      }
+    }
+  }
+}
+
+// strided_rows without threads, for kernels whose rows may write the same element.
+template <size_t K, class Inner>
+void serial_rows(const Shape& shape, const std::array<Strides, K>& strides, Inner&& inner) {
+  int64_t n = numel_of(shape);
+  if (n == 0) return;
+  if (shape.empty()) {
+    inner(std::array<int64_t, K>{}, int64_t(1), std::array<int64_t, K>{});
+    return;
+  }
+  int64_t nd = int64_t(shape.size()), len = shape.back();
+  std::array<int64_t, K> inner_strides, off{};
+  for (size_t k = 0; k < K; ++k) inner_strides[k] = strides[k].back();
+  std::vector<int64_t> coord(nd, 0);
+  for (int64_t r = 0; r < n / len; ++r) {
+    inner(off, len, inner_strides);
+    for (int64_t d = nd - 2; d >= 0; --d) {
+      for (size_t k = 0; k < K; ++k) off[k] += strides[k][d];
+      if (++coord[d] < shape[d]) break;
+      for (size_t k = 0; k < K; ++k) off[k] -= strides[k][d] * shape[d];
+      coord[d] = 0;
+    }
+  }
+}
+
+bool broadcastable_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  size_t lead = to.size() - from.size();
+  for (size_t i = 0; i < from.size(); ++i)
+    if (from[i] != 1 && from[i] != to[lead + i]) return false;
+  return true;
+}
+
+// gather's and scatter_add's shared checks: equal ranks, index no larger than
+// `x` apart from dim (and than `src` in every dim), and in range along dim.
+void check_gather_index(const char* op, const Tensor& x, int64_t d, const Tensor& index, const Tensor* src) {
+  EMBER_CHECK(std::max<int64_t>(index.dim(), 1) == std::max<int64_t>(x.dim(), 1),
+              "{}: index tensor must have the same number of dimensions as the input tensor; index {}, input {}", op,
+              shape_str(index.shape()), shape_str(x.shape()));
+  Tensor iv = at_least_1d(index), xv = at_least_1d(x);
+  for (int64_t k = 0; k < iv.dim(); ++k) {
+    EMBER_CHECK(k == d || iv.size(k) <= xv.size(k),
+                "{}: expected index {} to be no larger than input {} apart from dimension {}", op,
+                shape_str(index.shape()), shape_str(x.shape()), d);
+    if (src)
+      EMBER_CHECK(iv.size(k) <= at_least_1d(*src).size(k), "{}: expected index {} to be no larger than src {}", op,
+                  shape_str(index.shape()), shape_str(src->shape()));
+  }
+  read_positions(index, xv.size(d), false, op, d);
+}
+
+// x after its basic indices (integers, slices, None, Ellipsis), plus at most
+// one tensor index: it covers `ndims` dims of `view` from `dim` (-1: none),
+// picks the row-major positions `linear` within them, and its own dims
+// `index_shape` replace the covered ones in the result.
+struct Parsed {
+  Tensor view;
+  int64_t dim = -1, ndims = 0;
+  std::vector<int64_t> linear;
+  Shape index_shape;
+  Shape result_shape() const {
+    if (dim < 0) return view.shape();
+    Shape s = erase_range(view.shape(), dim, ndims);
+    s.insert(s.begin() + dim, index_shape.begin(), index_shape.end());
+    return s;
+  }
+};
+
+Parsed parse_indices(const Tensor& x, const std::vector<TensorIndex>& indices, const char* op) {
+  using Kind = TensorIndex::Kind;
+  int64_t consumed = 0, ellipses = 0, tensors = 0;
+  for (const TensorIndex& ix : indices) {
+    if (ix.kind == Kind::Integer || ix.kind == Kind::Slice) ++consumed;
+    if (ix.kind == Kind::Ellipsis) ++ellipses;
+    if (ix.kind != Kind::Tensor) continue;
+    EMBER_CHECK(ix.tensor != nullptr, "{}: an index tensor is undefined", op);
+    Tensor t(ix.tensor);
+    EMBER_CHECK_TYPE(t.dtype() == kInt64 || t.dtype() == kBool,
+                     "{}: tensors used as indices must be int64 or bool tensors, got {}", op, dtype_name(t.dtype()));
+    consumed += t.dtype() == kBool ? t.dim() : 1;
+    if (!(t.dtype() == kInt64 && t.dim() == 0)) ++tensors;  // a 0-d int64 tensor acts as an integer
+  }
+  EMBER_CHECK_INDEX(ellipses <= 1, "{}: an index can only have a single ellipsis ('...')", op);
+  EMBER_CHECK_INDEX(consumed <= x.dim(), "{}: too many indices for tensor of dimension {}", op, x.dim());
+  EMBER_CHECK_INDEX(tensors <= 1,
+                    "{}: at most one index tensor (int64 positions or a bool mask) per indexing expression is "
+                    "supported, got {}; apply them one after the other",
+                    op, tensors);
+
+  Parsed p;
+  Tensor r = x;
+  int64_t cur = 0, xdim = 0;  // position in r, and in x for messages
+  auto select_int = [&](int64_t i) {
+    int64_t size = r.size(cur);
+    EMBER_CHECK_INDEX(i >= -size && i < size, "{}: index {} is out of bounds for dimension {} with size {}", op, i,
+                      xdim, size);
+    r = select(r, cur, i);
+    ++xdim;
+  };
+  for (const TensorIndex& ix : indices) {
+    switch (ix.kind) {
+      case Kind::Integer:
+        select_int(ix.integer);
+        break;
+      case Kind::Slice: {
+        int64_t step = ix.slice.step.value_or(1);
+        EMBER_CHECK(step != 0, "{}: slice step cannot be zero", op);
+        EMBER_CHECK(step > 0, "{}: step must be greater than zero, got {}", op, step);
+        r = slice(r, cur, ix.slice.start, ix.slice.stop, step);
+        ++cur;
+        ++xdim;
+        break;
+      }
+      case Kind::None:
+        r = unsqueeze(r, cur);
+        ++cur;
+        break;
+      case Kind::Ellipsis:
+        cur += x.dim() - consumed;
+        xdim += x.dim() - consumed;
+        break;
+      case Kind::Tensor: {
+        Tensor t(ix.tensor);
+        if (t.dtype() == kInt64 && t.dim() == 0) {
+          select_int(t.item<int64_t>());
+        } else if (t.dtype() == kInt64) {
+          p.dim = cur;
+          p.ndims = 1;
+          p.linear = read_positions(t, r.size(cur), true, op, xdim);
+          p.index_shape = t.shape();
+          ++cur;
+          ++xdim;
+        } else if (t.dim() == 0) {  // x[True] adds a dim of size 1, x[False] one of size 0
+          r = unsqueeze(r, cur);
+          p.dim = cur;
+          p.ndims = 1;
+          if (t.item<bool>()) p.linear = {0};
+          p.index_shape = {int64_t(p.linear.size())};
+          ++cur;
+        } else {
+          for (int64_t j = 0; j < t.dim(); ++j)
+            EMBER_CHECK_INDEX(t.size(j) == r.size(cur + j),
+                              "{}: the shape of the mask {} at index {} does not match the shape of the indexed "
+                              "tensor {} at index {}",
+                              op, shape_str(t.shape()), j, shape_str(x.shape()), xdim + j);
+          p.linear = true_positions(t);
+          p.dim = cur;
+          p.ndims = t.dim();
+          p.index_shape = {int64_t(p.linear.size())};
+          cur += t.dim();
+          xdim += t.dim();
+        }
+        break;
+      }
+    }
+  }
+  p.view = r;
+  return p;
+}
+
+// Writes value (broadcast, converted) into x[indices] in place; no autograd.
+void write_indexed(const Tensor& x, const std::vector<TensorIndex>& indices, const Tensor& value) {
+  NoGradGuard no_grad;
+  Parsed p = parse_indices(x, indices, "index_put_");
+  Shape rshape = p.result_shape();
+  EMBER_CHECK(broadcastable_to(value.shape(), rshape),
+              "index_put_: shape mismatch: value tensor of shape {} cannot be broadcast to indexing result of shape {}",
+              shape_str(value.shape()), shape_str(rshape));
+  if (p.dim < 0) {
+    Tensor dst = p.view;
+    copy_(dst, value);
+    return;
+  }
+  // Rows of the destination: the covered dims' positions unravelled and dotted with the view's strides.
+  const Tensor& dst = p.view;
+  std::vector<int64_t> a_rows(p.linear.size()), b_rows(p.linear.size());
+  const Shape& sizes = dst.shape();
+  const Strides& strides = dst.strides();
+  for (size_t k = 0; k < p.linear.size(); ++k) {
+    int64_t rem = p.linear[k], off = 0;
+    for (int64_t j = p.dim + p.ndims - 1; j >= p.dim; --j) {
+      off += (rem % sizes[j]) * strides[j];
+      rem /= sizes[j];
+    }
+    a_rows[k] = off;
+  }
+  // The value broadcast and seen as pre + [n] + post (a copy only when the
+  // index dims do not merge, or when it overlaps the destination).
+  Shape v_shape = erase_range(rshape, p.dim, int64_t(p.index_shape.size()));
+  v_shape.insert(v_shape.begin() + p.dim, int64_t(p.linear.size()));
+  Tensor v = reshape(expand(to_dtype(value, x.dtype()), rshape), v_shape);
+  if (v.storage() == x.storage()) v = clone(v);
+  const Strides& v_strides = v.strides();
+  for (size_t k = 0; k < b_rows.size(); ++k) b_rows[k] = int64_t(k) * v_strides[p.dim];
+  dispatch_all(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    for_row_pairs(dst.data_ptr<T>(), a_rows, erase_range(dst.strides(), p.dim, p.ndims), v.data_ptr<T>(), b_rows,
+                  erase_range(v_strides, p.dim, 1), erase_range(dst.shape(), p.dim, p.ndims), false,
+                  [](T& a, T b) { a = b; });
+  });
+  x.storage()->bump_version();
+}
+
+// Out-of-place x[indices] = value.
+// d/dx = g with the written positions zeroed; d/dvalue = g[indices]
+Tensor index_put(const Tensor& x, const std::vector<TensorIndex>& indices, const Tensor& value) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = clone(x);
+  }
+  write_indexed(out, indices, value);
+  if (any_requires_grad({&x, &value})) {
+    bool need_x = x.requires_grad(), need_value = value.requires_grad();
+    record("IndexPutBackward0", {x, value}, out, [indices, need_x, need_value](const tensor_list& g) -> tensor_list {
+      return {need_x ? index_put(g[0], indices, zeros({}, g[0].dtype())) : Tensor(),
+              need_value ? index(g[0], indices) : Tensor()};
+    });
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor index(const Tensor& x, const std::vector<TensorIndex>& indices) {
+  Parsed p = parse_indices(x, indices, "index");
+  if (p.dim < 0) return p.view;
+  Tensor r = p.ndims == 1 ? p.view : flatten(p.view, p.dim, p.dim + p.ndims - 1);
+  Tensor out = index_select(r, p.dim, long_tensor(p.linear));
+  Shape shape = p.result_shape();
+  return out.shape() == shape ? out : reshape(out, shape);
+}
+
+Tensor& index_put_(Tensor& x, const std::vector<TensorIndex>& indices, const Tensor& value) {
+  EMBER_CHECK(x.defined() && value.defined(), "index_put_: expected defined tensors");
+  if (!any_requires_grad({&x, &value})) {
+    write_indexed(x, indices, value);
+    return x;
+  }
+  EMBER_CHECK_STATE(!(x.is_leaf() && x.requires_grad()),
+                    "index_put_: a leaf Variable that requires grad is being used in an in-place operation.");
+  EMBER_CHECK_STATE(x.is_floating_point(),
+                    "index_put_: assigning a value that requires grad needs a floating point tensor, got {}",
+                    dtype_name(x.dtype()));
+  // Compute out of place, write the values, and let x take over the result's history.
+  Tensor result = index_put(x, indices, value);
+  {
+    NoGradGuard no_grad;
+    copy_(x, result);
+  }
+  auto& meta = x.impl()->meta();
+  meta.grad_fn = result.grad_fn();
+  meta.output_nr = result.output_nr();
+  return x;
+}
+
+// d index_select(x, dim, i) = index_add(zeros like x, dim, i, g)
+Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
+  check_index_dtype(index, "index_select");
+  EMBER_CHECK(index.dim() <= 1, "index_select: expected index to be a vector (0-d or 1-d), got shape {}",
+              shape_str(index.shape()));
+  int64_t d = wrap_dim(dim, x.dim(), "index_select");
+  Tensor xv = at_least_1d(x);
+  std::vector<int64_t> pos = read_positions(index, xv.size(d), false, "index_select", d);
+  int64_t n = int64_t(pos.size());
+  Shape shape = xv.shape();
+  shape[d] = n;
+  Tensor out = make_tensor(x.dim() == 0 && n == 1 ? Shape{} : shape, x.dtype());
+  Tensor ov = at_least_1d(out);
+  std::vector<int64_t> a_rows(n), b_rows(n);
+  int64_t out_step = ov.strides()[d], x_step = xv.strides()[d];
+  for (int64_t k = 0; k < n; ++k) {
+    a_rows[k] = k * out_step;
+    b_rows[k] = pos[k] * x_step;
+  }
+  dispatch_all(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    for_row_pairs(ov.data_ptr<T>(), a_rows, erase_range(ov.strides(), d, 1), xv.data_ptr<T>(), b_rows,
+                  erase_range(xv.strides(), d, 1), erase_range(shape, d, 1), true, [](T& o, T v) { o = v; });
+  });
+  if (any_requires_grad({&x})) {
+    Shape in_shape = x.shape();
+    SavedVariable si(index, false);
+    record("IndexSelectBackward0", {x}, out, [in_shape, d, si](const tensor_list& g) -> tensor_list {
+      return {index_add(zeros(in_shape, g[0].dtype()), d, si.unpack(), g[0])};
+    });
+  }
+  return out;
+}
+
+// d gather(x, dim, i) = scatter_add(zeros like x, dim, i, g)
+Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
+  check_index_dtype(index, "gather");
+  int64_t d = wrap_dim(dim, x.dim(), "gather");
+  check_gather_index("gather", x, d, index, nullptr);
+  Tensor out = make_tensor(index.shape(), x.dtype());
+  Tensor iv = at_least_1d(index), xv = at_least_1d(x), ov = at_least_1d(out);
+  Strides xs = xv.strides();
+  int64_t step = xs[d];
+  xs[d] = 0;  // the index supplies the position along dim
+  dispatch_all(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t* pi = iv.data_ptr<int64_t>();
+    const T* px = xv.data_ptr<T>();
+    T* po = ov.data_ptr<T>();
+    strided_rows<3>(iv.shape(), {iv.strides(), xs, ov.strides()},
+                    [&](const std::array<int64_t, 3>& off, int64_t n, const std::array<int64_t, 3>& s) {
+                      for (int64_t i = 0; i < n; ++i)
+                        po[off[2] + i * s[2]] = px[off[1] + i * s[1] + pi[off[0] + i * s[0]] * step];
+                    });
+  });
+  if (any_requires_grad({&x})) {
+    Shape in_shape = x.shape();
+    SavedVariable si(index, false);
+    record("GatherBackward0", {x}, out, [in_shape, d, si](const tensor_list& g) -> tensor_list {
+      return {scatter_add(zeros(in_shape, g[0].dtype()), d, si.unpack(), g[0])};
+    });
+  }
+  return out;
+}
+
+// d scatter_add(x, dim, i, src) = g, gather(g, dim, i) (zero where src extends past the index)
+Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  check_index_dtype(index, "scatter_add");
+  EMBER_CHECK(src.defined(), "scatter_add: expected a defined src");
+  EMBER_CHECK_TYPE(src.dtype() == x.dtype(), "scatter_add: expected src to have the dtype of x ({}), got {}",
+                   dtype_name(x.dtype()), dtype_name(src.dtype()));
+  int64_t d = wrap_dim(dim, x.dim(), "scatter_add");
+  EMBER_CHECK(std::max<int64_t>(src.dim(), 1) == std::max<int64_t>(x.dim(), 1),
+              "scatter_add: src must have the same number of dimensions as x; src {}, x {}", shape_str(src.shape()),
+              shape_str(x.shape()));
+  check_gather_index("scatter_add", x, d, index, &src);
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = clone(x);
+  }
+  Tensor iv = at_least_1d(index), sv = at_least_1d(src), ov = at_least_1d(out);
+  Strides os = ov.strides();
+  int64_t step = os[d];
+  os[d] = 0;
+  dispatch_numeric(x.dtype(), "scatter_add", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t* pi = iv.data_ptr<int64_t>();
+    const T* ps = sv.data_ptr<T>();
+    T* po = ov.data_ptr<T>();
+    serial_rows<3>(iv.shape(), {iv.strides(), os, sv.strides()},
+                   [&](const std::array<int64_t, 3>& off, int64_t n, const std::array<int64_t, 3>& s) {
+                     for (int64_t i = 0; i < n; ++i)
+                       po[off[1] + i * s[1] + pi[off[0] + i * s[0]] * step] += ps[off[2] + i * s[2]];
+                   });
+  });
+  if (any_requires_grad({&x, &src})) {
+    SavedVariable si(index, false);
+    Shape src_shape = src.shape();
+    bool need_src = src.requires_grad();
+    record("ScatterAddBackward0", {x, src}, out, [d, si, src_shape, need_src](const tensor_list& g) -> tensor_list {
+      if (!need_src) return {g[0], Tensor()};
+      Tensor gs = gather(g[0], d, si.unpack());
+      // src may be larger than the index: its extra entries were never read.
+      for (int64_t k = 0; k < gs.dim(); ++k)
+        if (gs.size(k) < src_shape[k]) {
+          Shape pad = gs.shape();
+          pad[k] = src_shape[k] - gs.size(k);
+          gs = cat({gs, zeros(pad, gs.dtype())}, k);
+        }
+      return {g[0], gs};
+    });
+  }
+  return out;
+}
+
+// d index_add(x, dim, i, source) = g, index_select(g, dim, i)
+Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source) {
+  check_index_dtype(index, "index_add");
+  EMBER_CHECK(index.dim() <= 1, "index_add: expected index to be a vector (0-d or 1-d), got shape {}",
+              shape_str(index.shape()));
+  EMBER_CHECK(source.defined(), "index_add: expected a defined source");
+  EMBER_CHECK_TYPE(source.dtype() == x.dtype(), "index_add: expected source to have the dtype of x ({}), got {}",
+                   dtype_name(x.dtype()), dtype_name(source.dtype()));
+  int64_t d = wrap_dim(dim, x.dim(), "index_add");
+  Tensor xv = at_least_1d(x), sv = at_least_1d(source);
+  Shape expected = xv.shape();
+  expected[d] = index.numel();
+  EMBER_CHECK(sv.shape() == expected,
+              "index_add: expected source of shape {} (x's shape {} with dim {} of size {}, the number of indices), "
+              "got {}",
+              shape_str(expected), shape_str(x.shape()), d, index.numel(), shape_str(source.shape()));
+  std::vector<int64_t> pos = read_positions(index, xv.size(d), false, "index_add", d);
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = clone(x);
+  }
+  Tensor ov = at_least_1d(out);
+  int64_t n = int64_t(pos.size());
+  std::vector<int64_t> a_rows(n), b_rows(n);
+  int64_t out_step = ov.strides()[d], source_step = sv.strides()[d];
+  for (int64_t k = 0; k < n; ++k) {
+    a_rows[k] = pos[k] * out_step;
+    b_rows[k] = k * source_step;
+  }
+  dispatch_numeric(x.dtype(), "index_add", [&](auto tag) {
+    using T = decltype(tag);
+    for_row_pairs(ov.data_ptr<T>(), a_rows, erase_range(ov.strides(), d, 1), sv.data_ptr<T>(), b_rows,
+                  erase_range(sv.strides(), d, 1), erase_range(ov.shape(), d, 1), false,
+                  [](T& o, T v) { o += v; });
+  });
+  if (any_requires_grad({&x, &source})) {
+    SavedVariable si(index, false);
+    bool need_source = source.requires_grad();
+    record("IndexAddBackward0", {x, source}, out, [d, si, need_source](const tensor_list& g) -> tensor_list {
+      return {g[0], need_source ? index_select(g[0], d, si.unpack()) : Tensor()};
+    });
+  }
+  return out;
+}
+
+// d masked_fill(x, mask, v) = masked_fill(g, mask, 0)
+Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value) {
+  EMBER_CHECK(mask.defined(), "masked_fill: expected a defined mask");
+  EMBER_CHECK_TYPE(mask.dtype() == kBool, "masked_fill: expected mask to be a bool tensor, got {}",
+                   dtype_name(mask.dtype()));
+  Shape shape = broadcast_shapes(x.shape(), mask.shape(), "masked_fill");
+  Tensor out = make_tensor(shape, x.dtype());
+  dispatch_all(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T v;
+    if constexpr (std::is_same_v<T, bool>)
+      v = value.to_double() != 0;
+    else if constexpr (std::is_integral_v<T>)
+      v = value.to_int();
+    else
+      v = T(value.to_double());
+    map_binary<T, T, bool>(out.data_ptr<T>(), shape, x, mask, [v](T a, bool m) { return m ? v : a; });
+  });
+  if (any_requires_grad({&x})) {
+    SavedVariable sm(mask, false);
+    record("MaskedFillBackward0", {x}, out,
+           [sm](const tensor_list& g) -> tensor_list { return {masked_fill(g[0], sm.unpack(), 0)}; });
+  }
+  return out;
+}
+
+Tensor nonzero(const Tensor& x) {
+  std::vector<int64_t> hits = true_positions(x);
+  int64_t nd = x.dim();
+  Tensor out = make_tensor({int64_t(hits.size()), nd}, kInt64);
+  int64_t* po = out.data_ptr<int64_t>();
+  for (size_t k = 0; k < hits.size(); ++k) {
+    int64_t rem = hits[k];
+    for (int64_t j = nd - 1; j >= 0; --j) {
+      po[int64_t(k) * nd + j] = rem % x.size(j);
+      rem /= x.size(j);
+    }
+  }
+  return out;
+}
+
+}  // namespace ember

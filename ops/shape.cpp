@@ -1,0 +1,494 @@
+// Shape ops. Views (reshape/view when the strides allow, squeeze, unsqueeze,
+// permute, transpose, expand, narrow, select, slice, split) share storage via
+// make_view; flip, cat and stack copy. Every backward rule is written with
+// differentiable ops; a window (narrow/select/slice) scatters back through the
+// internal op put_window, whose own backward takes the window again.
+#include "ops/shape.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "autograd/grad_mode.h"
+#include "autograd/node.h"
+#include "ops/elementwise.h"
+#include "ops/factory.h"
+#include "ops/reduce.h"
+
+namespace ember {
+namespace {
+
+// Resolves a -1 in `shape` against `numel` and checks the element count.
+Shape infer_size(const Shape& shape, int64_t numel, const char* op) {
+  Shape out = shape;
+  std::optional<size_t> infer;
+  int64_t known = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == -1) {
+      EMBER_CHECK(!infer, "{}: only one dimension can be inferred, got shape {}", op, shape_str(shape));
+      infer = i;
+      continue;
+    }
+    EMBER_CHECK(shape[i] >= 0, "{}: invalid shape dimension {} in shape {}", op, shape[i], shape_str(shape));
+    EMBER_CHECK(!__builtin_mul_overflow(known, shape[i], &known), "{}: shape {} has more elements than int64 can count",
+                op, shape_str(shape));
+  }
+  if (infer) {
+    EMBER_CHECK(known != 0,
+                "{}: cannot reshape tensor of 0 elements into shape {} because the unspecified dimension size -1 can "
+                "be any value and is ambiguous",
+                op, shape_str(shape));
+    EMBER_CHECK(numel % known == 0, "{}: shape '{}' is invalid for input of size {}", op, shape_str(shape), numel);
+    out[*infer] = numel / known;
+  } else {
+    EMBER_CHECK(known == numel, "{}: shape '{}' is invalid for input of size {}", op, shape_str(shape), numel);
+  }
+  return out;
+}
+
+// Strides that show a tensor of (old_shape, old_strides) as new_shape without
+// copying, or nothing when a new dim would span two non-mergeable old dims
+// (PyTorch's computeStride).
+std::optional<Strides> view_strides(const Shape& old_shape, const Strides& old_strides, const Shape& new_shape) {
+  if (old_shape.empty()) return Strides(new_shape.size(), 1);
+  int64_t numel = numel_of(old_shape);
+  if (numel == 0 && old_shape == new_shape) return old_strides;
+  int64_t ndim = int64_t(new_shape.size());
+  Strides strides(ndim);
+  if (numel == 0) {
+    for (int64_t d = ndim - 1; d >= 0; --d)
+      strides[d] = d == ndim - 1 ? 1 : std::max<int64_t>(new_shape[d + 1], 1) * strides[d + 1];
+    return strides;
+  }
+  int64_t view_d = ndim - 1;
+  int64_t chunk_base_stride = old_strides.back();
+  int64_t tensor_numel = 1, view_numel = 1;
+  for (int64_t td = int64_t(old_shape.size()) - 1; td >= 0; --td) {
+    tensor_numel *= old_shape[td];
+    // End of a chunk of old dims that are contiguous with one another.
+    if (td == 0 || (old_shape[td - 1] != 1 && old_strides[td - 1] != tensor_numel * chunk_base_stride)) {
+      while (view_d >= 0 && (view_numel < tensor_numel || new_shape[view_d] == 1)) {
+        strides[view_d] = view_numel * chunk_base_stride;
+        view_numel *= new_shape[view_d];
+        --view_d;
+      }
+      if (view_numel != tensor_numel) return std::nullopt;
+      if (td > 0) {
+        chunk_base_stride = old_strides[td - 1];
+        tensor_numel = 1;
+        view_numel = 1;
+      }
+    }
+  }
+  if (view_d != -1) return std::nullopt;
+  return strides;
+}
+
+// One dim's window: `length` entries from `start` every `step`; `drop`
+// removes the dim (select) instead of keeping it.
+struct Window {
+  int64_t dim, start, length, step;
+  bool drop;
+};
+
+Tensor window_view(const Tensor& x, const Window& w) {
+  Shape shape = x.shape();
+  Strides strides = x.strides();
+  int64_t offset = x.storage_offset() + w.start * strides[w.dim];
+  if (w.drop) {
+    shape.erase(shape.begin() + w.dim);
+    strides.erase(strides.begin() + w.dim);
+  } else {
+    shape[w.dim] = w.length;
+    strides[w.dim] *= w.step;
+  }
+  return make_view(x, shape, strides, offset);
+}
+
+Tensor take_window(const Tensor& x, const Window& w);
+
+// A zero tensor of `shape` holding g in the window w; d put_window(g) = take_window(gg).
+Tensor put_window(const Tensor& g, const Shape& shape, const Window& w) {
+  Tensor out = zeros(shape, g.dtype());
+  if (numel_of(g.shape()) > 0) {
+    Tensor dst = window_view(out, w);
+    copy_(dst, g);
+  }
+  if (any_requires_grad({&g}))
+    record(w.drop ? "SelectBackwardBackward0" : "SliceBackwardBackward0", {g}, out,
+           [w](const tensor_list& gg) -> tensor_list { return {take_window(gg[0], w)}; });
+  return out;
+}
+
+// d take_window(x) = put_window(g) into zeros of x's shape
+Tensor take_window(const Tensor& x, const Window& w) {
+  Tensor out = window_view(x, w);
+  if (any_requires_grad({&x})) {
+    Shape shape = x.shape();
+    record(w.drop ? "SelectBackward0" : "SliceBackward0", {x}, out,
+           [w, shape](const tensor_list& g) -> tensor_list { return {put_window(g[0], shape, w)}; });
+  }
+  return out;
+}
+
+// An aliasing view with another geometry; d = reshape(g, x.shape)
+Tensor alias_view(const Tensor& x, const Shape& shape, const Strides& strides, const char* name) {
+  Tensor out = make_view(x, shape, strides, x.storage_offset());
+  if (any_requires_grad({&x})) {
+    Shape in_shape = x.shape();
+    record(name, {x}, out, [in_shape](const tensor_list& g) -> tensor_list { return {reshape(g[0], in_shape)}; });
+  }
+  return out;
+}
+
+// Copies src (converted to out's dtype) into the window w of `out`: the kernel behind cat and stack.
+void copy_into(const Tensor& out, const Window& w, const Tensor& src) {
+  if (numel_of(src.shape()) == 0) return;
+  Tensor dst = window_view(out, w);
+  copy_(dst, src);
+}
+
+}  // namespace
+
+Tensor view(const Tensor& x, const Shape& shape) {
+  Shape target = infer_size(shape, x.numel(), "view");
+  auto strides = view_strides(x.shape(), x.strides(), target);
+  EMBER_CHECK_STATE(strides.has_value(),
+                    "view: view size is not compatible with input tensor's size and stride (at least one dimension "
+                    "spans across two contiguous subspaces). Use .reshape(...) instead. (input shape {}, strides {}, "
+                    "requested shape {})",
+                    shape_str(x.shape()), shape_str(x.strides()), shape_str(target));
+  return alias_view(x, target, *strides, "ViewBackward0");
+}
+
+// A view when the strides allow one, otherwise a differentiable contiguous copy first.
+Tensor reshape(const Tensor& x, const Shape& shape) {
+  Shape target = infer_size(shape, x.numel(), "reshape");
+  if (auto strides = view_strides(x.shape(), x.strides(), target))
+    return alias_view(x, target, *strides, "ViewBackward0");
+  return view(contiguous(x), target);
+}
+
+Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
+  if (x.dim() == 0) return reshape(x, {1});
+  int64_t start = wrap_dim(start_dim, x.dim(), "flatten"), end = wrap_dim(end_dim, x.dim(), "flatten");
+  EMBER_CHECK(start <= end, "flatten: start_dim cannot come after end_dim (got start_dim={}, end_dim={})", start_dim,
+              end_dim);
+  if (start == end) return x;
+  Shape shape(x.shape().begin(), x.shape().begin() + start);
+  int64_t n = 1;
+  for (int64_t d = start; d <= end; ++d) n *= x.size(d);
+  shape.push_back(n);
+  shape.insert(shape.end(), x.shape().begin() + end + 1, x.shape().end());
+  return reshape(x, shape);
+}
+
+Tensor unflatten(const Tensor& x, int64_t dim, const Shape& sizes) {
+  int64_t d = wrap_dim(dim, x.dim(), "unflatten");
+  EMBER_CHECK(!sizes.empty(), "unflatten: sizes must be non-empty");
+  EMBER_CHECK(x.dim() > 0, "unflatten: cannot unflatten a 0-d tensor");
+  Shape inner;
+  try {
+    inner = infer_size(sizes, x.size(d), "unflatten");
+  } catch (const ValueError&) {
+    throw ValueError(fmt::format("unflatten: provided sizes {} don't multiply up to the size of dim {} ({}) in the "
+                                 "input tensor",
+                                 shape_str(sizes), dim, x.size(d)));
+  }
+  Shape shape(x.shape().begin(), x.shape().begin() + d);
+  shape.insert(shape.end(), inner.begin(), inner.end());
+  shape.insert(shape.end(), x.shape().begin() + d + 1, x.shape().end());
+  return view(x, shape);
+}
+
+Tensor squeeze(const Tensor& x) {
+  Shape shape;
+  Strides strides;
+  for (int64_t d = 0; d < x.dim(); ++d)
+    if (x.size(d) != 1) {
+      shape.push_back(x.size(d));
+      strides.push_back(x.stride(d));
+    }
+  return alias_view(x, shape, strides, "SqueezeBackward0");
+}
+
+Tensor squeeze(const Tensor& x, int64_t dim) {
+  int64_t d = wrap_dim(dim, x.dim(), "squeeze");
+  Shape shape = x.shape();
+  Strides strides = x.strides();
+  if (x.dim() > 0 && shape[d] == 1) {
+    shape.erase(shape.begin() + d);
+    strides.erase(strides.begin() + d);
+  }
+  return alias_view(x, shape, strides, "SqueezeBackward1");
+}
+
+Tensor unsqueeze(const Tensor& x, int64_t dim) {
+  int64_t d = wrap_dim(dim, x.dim() + 1, "unsqueeze");
+  Shape shape = x.shape();
+  Strides strides = x.strides();
+  int64_t stride = d >= x.dim() ? 1 : shape[d] * strides[d];
+  shape.insert(shape.begin() + d, 1);
+  strides.insert(strides.begin() + d, stride);
+  return alias_view(x, shape, strides, "UnsqueezeBackward0");
+}
+
+// d permute(x, p) = permute(g, p⁻¹)
+Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
+  int64_t n = x.dim();
+  EMBER_CHECK(int64_t(dims.size()) == n,
+              "permute: number of dims don't match in permute: the tensor has {} dimensions but {} were given ({})",
+              n, dims.size(), shape_str(dims));
+  std::vector<int64_t> inverse(n, -1);
+  Shape shape(n);
+  Strides strides(n);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t d = wrap_dim(dims[i], n, "permute");
+    EMBER_CHECK(inverse[d] < 0, "permute: duplicate dims are not allowed, got {}", shape_str(dims));
+    inverse[d] = i;
+    shape[i] = x.size(d);
+    strides[i] = x.stride(d);
+  }
+  Tensor out = make_view(x, shape, strides, x.storage_offset());
+  if (any_requires_grad({&x}))
+    record("PermuteBackward0", {x}, out, [inverse](const tensor_list& g) -> tensor_list { return {permute(g[0], inverse)}; });
+  return out;
+}
+
+Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
+  if (x.dim() == 0) {
+    wrap_dim(dim0, 0, "transpose");
+    wrap_dim(dim1, 0, "transpose");
+    return alias_view(x, x.shape(), x.strides(), "TransposeBackward0");
+  }
+  std::vector<int64_t> dims(x.dim());
+  for (int64_t i = 0; i < x.dim(); ++i) dims[i] = i;
+  std::swap(dims[wrap_dim(dim0, x.dim(), "transpose")], dims[wrap_dim(dim1, x.dim(), "transpose")]);
+  return permute(x, dims);
+}
+
+// d expand(x) = sum of g over the expanded dims
+Tensor expand(const Tensor& x, const Shape& shape) {
+  int64_t n = int64_t(shape.size()), lead = n - x.dim();
+  EMBER_CHECK(lead >= 0,
+              "expand: the number of sizes provided ({}) must be greater or equal to the number of dimensions in the "
+              "tensor ({})",
+              n, x.dim());
+  Shape out_shape(n);
+  Strides strides(n);
+  for (int64_t i = 0; i < n; ++i) {
+    if (i < lead) {
+      EMBER_CHECK(shape[i] >= 0, "expand: -1 not allowed in leading, non-existing dimension {} (target sizes {})", i,
+                  shape_str(shape));
+      out_shape[i] = shape[i];
+      strides[i] = 0;
+      continue;
+    }
+    int64_t have = x.size(i - lead), want = shape[i] == -1 ? have : shape[i];
+    EMBER_CHECK(want >= 0, "expand: invalid size {} at dimension {} (target sizes {})", shape[i], i, shape_str(shape));
+    EMBER_CHECK(have == want || have == 1,
+                "expand: the expanded size of the tensor ({}) must match the existing size ({}) at non-singleton "
+                "dimension {}.  Target sizes: {}.  Tensor sizes: {}",
+                want, have, i, shape_str(shape), shape_str(x.shape()));
+    out_shape[i] = want;
+    strides[i] = have == want ? x.stride(i - lead) : 0;
+  }
+  numel_of(out_shape, "expand");
+  Tensor out = make_view(x, out_shape, strides, x.storage_offset());
+  if (any_requires_grad({&x})) {
+    Shape in_shape = x.shape();
+    record("ExpandBackward0", {x}, out, [in_shape](const tensor_list& g) -> tensor_list { return {sum_to(g[0], in_shape)}; });
+  }
+  return out;
+}
+
+Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "narrow: cannot be applied to a 0-dim tensor");
+  int64_t d = wrap_dim(dim, x.dim(), "narrow");
+  int64_t size = x.size(d);
+  EMBER_CHECK(length >= 0, "narrow: length must be non-negative, got {}", length);
+  EMBER_CHECK_INDEX(start >= -size && start <= size,
+                    "narrow: start out of range (expected to be in range of [{}, {}], but got {})", -size, size, start);
+  if (start < 0) start += size;
+  EMBER_CHECK(start + length <= size, "narrow: start ({}) + length ({}) exceeds dimension size ({})", start, length,
+              size);
+  return take_window(x, {d, start, length, 1, false});
+}
+
+Tensor select(const Tensor& x, int64_t dim, int64_t index) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "select: cannot be applied to a 0-dim tensor");
+  int64_t d = wrap_dim(dim, x.dim(), "select");
+  int64_t size = x.size(d);
+  EMBER_CHECK_INDEX(index >= -size && index < size,
+                    "select: index {} out of range for tensor of size {} at dimension {}", index,
+                    shape_str(x.shape()), dim);
+  if (index < 0) index += size;
+  return take_window(x, {d, index, 1, 1, true});
+}
+
+Tensor slice(const Tensor& x, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> stop, int64_t step) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "slice: cannot be applied to a 0-dim tensor");
+  int64_t d = wrap_dim(dim, x.dim(), "slice");
+  EMBER_CHECK(step > 0, "slice: step must be greater than zero, got {}", step);
+  int64_t size = x.size(d);
+  // Python's clamping: negative bounds count from the end, then clip to [0, size].
+  auto clamp_bound = [size](std::optional<int64_t> v, int64_t dflt) {
+    if (!v) return dflt;
+    int64_t b = *v < 0 ? *v + size : *v;
+    return std::min(std::max<int64_t>(b, 0), size);
+  };
+  int64_t lo = clamp_bound(start, 0), hi = clamp_bound(stop, size);
+  int64_t length = hi > lo ? (hi - lo + step - 1) / step : 0;
+  return take_window(x, {d, length > 0 ? lo : 0, length, step, false});
+}
+
+tensor_list split(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "split: expected a tensor with at least 1 dimension, got a 0-dim tensor");
+  int64_t d = wrap_dim(dim, x.dim(), "split");
+  int64_t total = 0;
+  for (int64_t s : split_sizes) {
+    EMBER_CHECK(s >= 0, "split_with_sizes: expected split_sizes to have only non-negative entries, got {}",
+                shape_str(split_sizes));
+    total += s;
+  }
+  EMBER_CHECK(total == x.size(d),
+              "split_with_sizes: expected split_sizes to sum exactly to {} (input tensor's size at dimension {}), "
+              "but got split_sizes={}",
+              x.size(d), dim, shape_str(split_sizes));
+  tensor_list out;
+  int64_t start = 0;
+  for (int64_t s : split_sizes) {
+    out.push_back(narrow(x, d, start, s));
+    start += s;
+  }
+  return out;
+}
+
+tensor_list split(const Tensor& x, int64_t split_size, int64_t dim) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "split: expected a tensor with at least 1 dimension, got a 0-dim tensor");
+  int64_t d = wrap_dim(dim, x.dim(), "split");
+  int64_t size = x.size(d);
+  EMBER_CHECK(split_size >= 0, "split: expected split_size to be non-negative, got {}", split_size);
+  EMBER_CHECK(split_size > 0 || size == 0,
+              "split: split_size can only be 0 if dimension size is 0, but got dimension size of {}", size);
+  int64_t chunks = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
+  std::vector<int64_t> sizes(chunks, split_size);
+  sizes.back() = size - split_size * (chunks - 1);
+  return split(x, sizes, d);
+}
+
+tensor_list chunk(const Tensor& x, int64_t chunks, int64_t dim) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "chunk: expected at least a 1-dimensional tensor");
+  EMBER_CHECK(chunks > 0, "chunk: expected chunks to be greater than 0, got {}", chunks);
+  int64_t d = wrap_dim(dim, x.dim(), "chunk");
+  int64_t size = x.size(d);
+  if (size == 0) return split(x, std::vector<int64_t>(chunks, 0), d);  // as PyTorch: `chunks` empty pieces
+  return split(x, (size + chunks - 1) / chunks, d);
+}
+
+// d flip(x) = flip(g)
+Tensor flip(const Tensor& x, const std::vector<int64_t>& dims) {
+  std::vector<bool> flipped(std::max<int64_t>(x.dim(), 1), false);
+  for (int64_t dim : dims) {
+    int64_t d = wrap_dim(dim, x.dim(), "flip");
+    EMBER_CHECK(!flipped[d], "flip: dim {} appears multiple times in the list of dims {}", d, shape_str(dims));
+    flipped[d] = true;
+  }
+  // Copy through a reversed-stride view (internal only: no negative stride escapes).
+  Strides strides = x.strides();
+  int64_t offset = x.storage_offset();
+  if (x.numel() > 0)
+    for (int64_t d = 0; d < x.dim(); ++d)
+      if (flipped[d]) {
+        offset += (x.size(d) - 1) * strides[d];
+        strides[d] = -strides[d];
+      }
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = clone(make_view(x, x.shape(), strides, offset));
+  }
+  if (any_requires_grad({&x}))
+    record("FlipBackward0", {x}, out, [dims](const tensor_list& g) -> tensor_list { return {flip(g[0], dims)}; });
+  return out;
+}
+
+// d cat(x_i) = narrow(g, dim, offset_i, size_i)
+Tensor cat(const tensor_list& tensors, int64_t dim) {
+  EMBER_CHECK(!tensors.empty(), "cat: expected a non-empty list of Tensors");
+  // As PyTorch, 1-d empty tensors are skipped whatever the other shapes.
+  auto skipped = [](const Tensor& t) { return t.dim() == 1 && t.size(0) == 0; };
+  const Tensor* ref = nullptr;
+  Dtype dtype = tensors[0].dtype();
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    EMBER_CHECK(tensors[i].defined(), "cat: tensor {} in the list is undefined", i);
+    EMBER_CHECK(tensors[i].dim() > 0, "cat: zero-dimensional tensor (at position {}) cannot be concatenated", i);
+    dtype = promote_types(dtype, tensors[i].dtype());
+    if (!ref && !skipped(tensors[i])) ref = &tensors[i];
+  }
+  if (!ref) return zeros({0}, dtype);
+  int64_t d = wrap_dim(dim, ref->dim(), "cat");
+  Shape shape = ref->shape();
+  shape[d] = 0;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    if (skipped(t)) continue;
+    EMBER_CHECK(t.dim() == ref->dim(), "cat: tensors must have same number of dimensions: got {} and {}", ref->dim(),
+                t.dim());
+    for (int64_t k = 0; k < t.dim(); ++k)
+      EMBER_CHECK(k == d || t.size(k) == ref->size(k),
+                  "cat: sizes of tensors must match except in dimension {}. Expected size {} but got size {} for "
+                  "tensor number {} in the list.",
+                  d, ref->size(k), t.size(k), i);
+    shape[d] += t.size(d);
+  }
+  Tensor out = make_tensor(shape, dtype);
+  std::vector<int64_t> offsets, sizes;
+  int64_t offset = 0;
+  for (const Tensor& t : tensors) {
+    int64_t len = skipped(t) ? 0 : t.size(d);
+    if (len > 0) copy_into(out, {d, offset, len, 1, false}, t);
+    offsets.push_back(offset);
+    sizes.push_back(skipped(t) ? -1 : len);
+    offset += len;
+  }
+  if (any_requires_grad(tensors))
+    record("CatBackward0", tensors, out, [d, offsets, sizes](const tensor_list& g) -> tensor_list {
+      tensor_list grads;
+      for (size_t i = 0; i < sizes.size(); ++i)
+        grads.push_back(sizes[i] < 0 ? Tensor() : narrow(g[0], d, offsets[i], sizes[i]));
+      return grads;
+    });
+  return out;
+}
+
+// d stack(x_i) = select(g, dim, i)
+Tensor stack(const tensor_list& tensors, int64_t dim) {
+  EMBER_CHECK(!tensors.empty(), "stack: expected a non-empty list of Tensors");
+  const Shape& shape0 = tensors[0].shape();
+  Dtype dtype = tensors[0].dtype();
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    EMBER_CHECK(tensors[i].defined(), "stack: tensor {} in the list is undefined", i);
+    EMBER_CHECK(tensors[i].shape() == shape0,
+                "stack: expected each tensor to be equal size, but got {} at entry 0 and {} at entry {}",
+                shape_str(shape0), shape_str(tensors[i].shape()), i);
+    dtype = promote_types(dtype, tensors[i].dtype());
+  }
+  int64_t d = wrap_dim(dim, int64_t(shape0.size()) + 1, "stack");
+  Shape shape = shape0;
+  shape.insert(shape.begin() + d, int64_t(tensors.size()));
+  Tensor out = make_tensor(shape, dtype);
+  for (size_t i = 0; i < tensors.size(); ++i) copy_into(out, {d, int64_t(i), 1, 1, true}, tensors[i]);
+  if (any_requires_grad(tensors)) {
+    size_t n = tensors.size();
+    record("StackBackward0", tensors, out, [d, n](const tensor_list& g) -> tensor_list {
+      tensor_list grads;
+      for (size_t i = 0; i < n; ++i) grads.push_back(select(g[0], d, int64_t(i)));
+      return grads;
+    });
+  }
+  return out;
+}
+
+Tensor contiguous(const Tensor& x) { return x.is_contiguous() ? x : clone(x); }
+
+}  // namespace ember
