@@ -12,6 +12,14 @@ namespace ember {
 using Shape = std::vector<int64_t>;
 using Strides = std::vector<int64_t>;
 
+/// (h, w) for 2-d kernels, strides, paddings and dilations: `Pair(3)` is (3, 3).
+struct Pair {
+  Pair(int64_t both) : h(both), w(both) {}  // NOLINT(implicit), as libtorch's ExpandingArray
+  Pair(int64_t h_, int64_t w_) : h(h_), w(w_) {}
+  bool operator==(const Pair& o) const { return h == o.h && w == o.w; }
+  int64_t h, w;
+};
+
 /// Product of the sizes; throws if negative or if it overflows int64.
 int64_t numel_of(const Shape& shape, const char* op = "tensor");
 /// Row-major (C-contiguous) strides, in elements.
