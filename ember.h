@@ -1,0 +1,32 @@
+// ember's umbrella header: including ember.h gives a user every public part
+// of the library (tensors and autograd, all operators). Headers that only
+// kernel authors need (ops/loops.h) stay out.
+#pragma once
+
+#include "autograd/dtype.h"
+#include "autograd/engine.h"
+#include "autograd/error.h"
+#include "autograd/function.h"
+#include "autograd/generator.h"
+#include "autograd/grad_mode.h"
+#include "autograd/gradcheck.h"
+#include "autograd/node.h"
+#include "autograd/print.h"
+#include "autograd/scalar.h"
+#include "autograd/shape.h"
+#include "autograd/storage.h"
+#include "autograd/tensor.h"
+#include "autograd/threads.h"
+#include "ops/activation.h"
+#include "ops/conv.h"
+#include "ops/dropout.h"
+#include "ops/elementwise.h"
+#include "ops/factory.h"
+#include "ops/index.h"
+#include "ops/linalg.h"
+#include "ops/loss.h"
+#include "ops/norm.h"
+#include "ops/pool.h"
+#include "ops/reduce.h"
+#include "ops/shape.h"
+#include "ops/softmax.h"

@@ -1,0 +1,26 @@
+# Checks that ember.h includes every public header of the library, so a user
+# who includes only "ember.h" gets every op. Headers only kernel authors need
+# are listed in `internal`. Usage: cmake -DEMBER_SOURCE_DIR=... -P check_umbrella_header.cmake
+cmake_minimum_required(VERSION 3.18)
+
+set(internal ops/loops.h)
+
+file(READ ${EMBER_SOURCE_DIR}/ember.h umbrella)
+file(GLOB headers RELATIVE ${EMBER_SOURCE_DIR}
+  ${EMBER_SOURCE_DIR}/autograd/*.h ${EMBER_SOURCE_DIR}/ops/*.h ${EMBER_SOURCE_DIR}/nn/*.h
+  ${EMBER_SOURCE_DIR}/optim/*.h ${EMBER_SOURCE_DIR}/data/*.h)
+set(missing)
+foreach(header ${headers})
+  string(FIND "${umbrella}" "#include \"${header}\"" at)
+  if(at EQUAL -1 AND NOT header IN_LIST internal)
+    list(APPEND missing ${header})
+  endif()
+endforeach()
+if(missing)
+  string(REPLACE ";" ", " missing "${missing}")
+  message(FATAL_ERROR "ember.h does not include these public headers: ${missing} "
+                      "(add them to ember.h, or to `internal` in this script if users never need them)")
+endif()
+list(REMOVE_ITEM headers ${internal})
+list(LENGTH headers count)
+message(STATUS "ember.h includes all ${count} public headers")
