@@ -65,7 +65,7 @@ void print_dim(std::string& out, const Tensor& t, int64_t dim, int64_t offset, c
   for (int64_t i = 0; i < n; ++i) {
     if (!shown(i)) {
       if (!skipped) {
-        out += last_dim ? "..., " : fmt::format("...,\n{}", std::string(indent + size_t(dim) + 1, ' '));
+        out += last_dim ? " ..., " : fmt::format("...,\n{}", std::string(indent + size_t(dim) + 1, ' '));
         skipped = true;
       }
       continue;
@@ -104,7 +104,9 @@ std::string format_values(const Tensor& t, size_t prefix_indent) {
     if (summarize) values.insert(values.end(), all.end() - kSummarizeThreshold, all.end());
   }
   Format f = choose_format(values, t.dtype());
-  for (double v : values) f.width = std::max(f.width, format_one(v, f).size());
+  // PyTorch sizes columns by the finite values only; nan and inf are not padded to them.
+  for (double v : values)
+    if (std::isfinite(v)) f.width = std::max(f.width, format_one(v, f).size());
   if (c.dim() == 0) return format_one(at(c.storage_offset()), f);
   if (c.numel() == 0) return "[]";
   std::string out;

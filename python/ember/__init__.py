@@ -1,0 +1,129 @@
+"""ember: a define-by-run reverse-mode autodiff engine in C++ with PyTorch's
+Python API (``torch.`` -> ``ember.``). Tensors, ops and autograd come from the
+extension ember._C; this package adds what is Pythonic by nature."""
+
+from . import _C
+from ._C import (
+    Generator,
+    Tensor,
+    abs,
+    add,
+    amax,
+    amin,
+    arange,
+    argmax,
+    argmin,
+    bmm,
+    cat,
+    chunk,
+    clamp,
+    clone,
+    cos,
+    default_generator,
+    div,
+    dtype,
+    empty,
+    empty_like,
+    eq,
+    exp,
+    eye,
+    flatten,
+    flip,
+    from_numpy,
+    full,
+    full_like,
+    gather,
+    ge,
+    get_num_threads,
+    gt,
+    index_add,
+    index_select,
+    initial_seed,
+    is_grad_enabled,
+    isfinite,
+    le,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    logsumexp,
+    lt,
+    manual_seed,
+    masked_fill,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mm,
+    mul,
+    narrow,
+    ne,
+    neg,
+    nonzero,
+    ones,
+    ones_like,
+    permute,
+    pow,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    reciprocal,
+    reshape,
+    rsqrt,
+    scatter_add,
+    select,
+    set_num_threads,
+    sigmoid,
+    sign,
+    sin,
+    split,
+    sqrt,
+    squeeze,
+    stack,
+    std,
+    sub,
+    sum,
+    t,
+    tanh,
+    transpose,
+    unflatten,
+    unsqueeze,
+    var,
+    where,
+    zeros,
+    zeros_like,
+)
+from ._grad_mode import enable_grad, no_grad, set_grad_enabled
+from ._tensor import Size, from_dlpack, is_tensor, numel, tensor
+from . import autograd
+
+
+def _dtype_repr(self):
+    return f"ember.{self.name}"
+
+
+# PyTorch's dtype objects print as torch.float32 and answer is_floating_point.
+dtype.__repr__ = _dtype_repr
+dtype.__str__ = _dtype_repr
+dtype.is_floating_point = property(lambda self: self.name in ("float32", "float64"))
+dtype.itemsize = property(lambda self: 1 if self.name == "bool" else 4 if self.name == "float32" else 8)
+
+for _cls in (Tensor, Size, dtype, Generator):
+    _cls.__module__ = "ember"
+del _cls
+
+# Last, because they shadow builtins inside this module.
+float32 = dtype.float32
+float64 = dtype.float64
+int64 = dtype.int64
+bool = dtype.bool
+float = float32
+double = float64
+long = int64
+
+__version__ = "0.1.0"

@@ -1,0 +1,129 @@
+"""The Python side of ember.Tensor: what is Pythonic by nature (Size, iteration,
+NumPy's __array__, tolist, deepcopy) and tensor creation from Python data.
+Everything else on Tensor is bound in C++ (python/src/tensor.cpp, ops.cpp)."""
+
+import numpy as np
+
+from . import _C
+from ._C import Tensor
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints, printed as ``ember.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"ember.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+def _shape(self):
+    return Size(self._shape)
+
+
+_size_of_dim = Tensor.size  # the C++ size(dim), which checks the range
+
+
+def _size(self, dim=None):
+    return Size(self._shape) if dim is None else _size_of_dim(self, dim)
+
+
+def _iter(self):
+    if self.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return (self[i] for i in range(self._shape[0]))
+
+
+def _tolist(self):
+    return self.detach().numpy().tolist()
+
+
+def _array(self, dtype=None, copy=None):
+    a = self.numpy()
+    if dtype is not None and a.dtype != dtype:
+        return a.astype(dtype)
+    return a.copy() if copy else a
+
+
+def _format(self, spec):
+    if self.ndim == 0:
+        return self.item().__format__(spec)
+    return object.__format__(self, spec)
+
+
+def _deepcopy(self, memo):
+    if id(self) in memo:
+        return memo[id(self)]
+    copy = self.detach().clone()
+    copy.requires_grad_(self.requires_grad)
+    if self.grad is not None:
+        copy.grad = self.grad.detach().clone()
+    memo[id(self)] = copy
+    return copy
+
+
+Tensor.shape = property(_shape, doc="The tensor's sizes as an ember.Size.")
+Tensor.size = _size
+Tensor.__iter__ = _iter
+Tensor.tolist = _tolist
+Tensor.__array__ = _array
+# NumPy defers to Tensor's reflected operators (array + tensor -> tensor), as for torch.
+Tensor.__array_priority__ = 1000
+Tensor.__format__ = _format
+Tensor.__deepcopy__ = _deepcopy
+
+
+def _infer_dtype(data, array):
+    kind = array.dtype.kind
+    if kind == "b":
+        return _C.bool
+    if kind in "iu":
+        return _C.int64
+    if kind == "f":
+        # NumPy float64 data keeps its precision; Python floats default to float32.
+        from_numpy = isinstance(data, (np.ndarray, np.generic))
+        return _C.float64 if from_numpy and array.dtype == np.float64 else _C.float32
+    raise TypeError(f"tensor: expected numbers, bools or tensors, got data of NumPy dtype {array.dtype}")
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """A new tensor holding a copy of ``data`` (nested lists, scalars, NumPy arrays, tensors).
+
+    Without ``dtype``: bools give bool, ints give int64, Python floats give float32
+    and float64 NumPy arrays give float64, as torch.tensor does."""
+    if isinstance(data, Tensor):
+        data = data.detach()
+    array = np.asarray(data)
+    if dtype is None:
+        dtype = _infer_dtype(data, array)
+    out = _C.empty(array.shape, dtype=dtype)
+    np.copyto(out.numpy(), array, casting="unsafe")
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
+def is_tensor(obj):
+    """True if ``obj`` is an ember.Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    """The number of elements of ``input``."""
+    return input.numel()
+
+
+def from_dlpack(ext_tensor):
+    """A tensor sharing the memory of ``ext_tensor`` (any object with ``__dlpack__``, or a capsule)."""
+    if hasattr(ext_tensor, "__dlpack__"):
+        try:
+            capsule = ext_tensor.__dlpack__(max_version=(1, 0))
+        except TypeError:  # producers older than DLPack 1.0 take no max_version
+            capsule = ext_tensor.__dlpack__()
+    else:
+        capsule = ext_tensor
+    return _C._from_dlpack(capsule)

@@ -1,0 +1,47 @@
+"""ember.autograd: reverse-mode differentiation from Python. ``backward`` and
+``grad`` run the C++ engine; ``Function`` defines custom ops; ``gradcheck`` and
+``gradgradcheck`` compare analytical and numerical derivatives."""
+
+from .. import _C
+from .._C import Tensor
+from .._grad_mode import enable_grad, no_grad, set_grad_enabled
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .function import Function, FunctionCtx
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__all__ = [
+    "backward", "grad", "Function", "FunctionCtx", "gradcheck", "gradgradcheck", "GradcheckError",
+    "no_grad", "enable_grad", "set_grad_enabled", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+]
+
+
+def _as_list(tensors, what):
+    if tensors is None:
+        return []
+    if isinstance(tensors, Tensor):
+        return [tensors]
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if t is not None and not isinstance(t, Tensor):
+            raise TypeError(f"{what}: expected a Tensor or a sequence of Tensors, got {type(t).__name__} at {i}")
+    return tensors
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
+    """Accumulates d(tensors)/d(leaf) · grad_tensors into every leaf's ``.grad``.
+
+    ``grad_tensors`` may be omitted (or hold None) for one-element tensors."""
+    _C._backward(_as_list(tensors, "backward"), _as_list(grad_tensors, "backward"), retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Returns d(outputs)/d(inputs) · grad_outputs as a tuple (one entry per input),
+    without touching any ``.grad``; with ``allow_unused`` an unused input gets None."""
+    return _C._grad(
+        _as_list(outputs, "grad"),
+        _as_list(inputs, "grad"),
+        _as_list(grad_outputs, "grad"),
+        retain_graph,
+        create_graph,
+        allow_unused,
+    )

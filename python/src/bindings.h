@@ -1,0 +1,147 @@
+// Shared by the binding files: the type casters that turn Python objects into
+// ember::Tensor and ember::Scalar, the argument converters (sizes, dims,
+// dtypes), and the bind_xxx entry points module.cpp calls.
+// A Python Tensor object wraps the TensorImpl, not the handle, so every C++
+// result that shares an impl comes back as the same Python object (as in PyTorch).
+#pragma once
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "autograd/tensor.h"
+
+namespace py = pybind11;
+
+namespace pybind11::detail {
+
+template <>
+struct type_caster<ember::Tensor> {
+  PYBIND11_TYPE_CASTER(ember::Tensor, const_name("Tensor"));
+
+  // None is not a tensor here: optional tensor arguments are std::optional<Tensor>.
+  bool load(handle src, bool convert) {
+    if (src.is_none()) return false;
+    make_caster<std::shared_ptr<ember::TensorImpl>> impl;
+    if (!impl.load(src, convert)) return false;
+    value = ember::Tensor(cast_op<std::shared_ptr<ember::TensorImpl>>(std::move(impl)));
+    return true;
+  }
+
+  // An undefined tensor (no grad yet, an unused input) is None.
+  static handle cast(const ember::Tensor& t, return_value_policy, handle parent) {
+    if (!t.defined()) return none().release();
+    return make_caster<std::shared_ptr<ember::TensorImpl>>::cast(t.impl_ptr(), return_value_policy::take_ownership,
+                                                                parent);
+  }
+};
+
+// Python int, bool and float (and, when converting, NumPy scalars); an int
+// stays integral so an int64 tensor plus 2 stays int64.
+template <>
+struct type_caster<ember::Scalar> {
+ public:
+  static constexpr auto name = const_name("int | float");
+  template <typename T>
+  using cast_op_type = ember::Scalar;
+  operator ember::Scalar() const { return value; }
+
+  bool load(handle src, bool convert) {
+    PyObject* o = src.ptr();
+    if (isinstance<ember::TensorImpl>(src)) return false;  // tensors take the Tensor overloads
+    if (PyBool_Check(o)) {
+      value = ember::Scalar(o == Py_True);
+      return true;
+    }
+    if (PyFloat_Check(o)) {
+      value = ember::Scalar(PyFloat_AsDouble(o));
+      return true;
+    }
+    if (PyLong_Check(o) || (convert && PyIndex_Check(o))) {
+      object index = reinterpret_steal<object>(PyNumber_Index(o));
+      long long v = index ? PyLong_AsLongLong(index.ptr()) : -1;
+      if (!index || (v == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return false;
+      }
+      value = ember::Scalar(int64_t(v));
+      return true;
+    }
+    if (convert && PyNumber_Check(o)) {
+      double v = PyFloat_AsDouble(o);
+      if (v == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return false;
+      }
+      value = ember::Scalar(v);
+      return true;
+    }
+    return false;
+  }
+
+  static handle cast(ember::Scalar s, return_value_policy, handle) {
+    return s.is_integral() ? PyLong_FromLongLong(s.to_int()) : PyFloat_FromDouble(s.to_double());
+  }
+
+ private:
+  ember::Scalar value{0};
+};
+
+}  // namespace pybind11::detail
+
+namespace ember::python {
+
+using namespace pybind11::literals;
+
+/// A Tensor member function as a callable taking the tensor first, so it
+/// can be bound on the Python class (whose C++ type is TensorImpl).
+template <class R, class... A>
+auto method(R (Tensor::*f)(A...) const) {
+  return [f](const Tensor& self, A... args) -> R { return (self.*f)(std::forward<A>(args)...); };
+}
+template <class R, class... A>
+auto method(R (Tensor::*f)(A...)) {
+  return [f](Tensor& self, A... args) -> R { return (self.*f)(std::forward<A>(args)...); };
+}
+
+/// Binds `f` as the Tensor method `name` (self first) and as the module
+/// function `name` (first argument `input`), as PyTorch offers most ops.
+template <class F, class... Extra>
+void def_op(py::module_& m, const char* name, F f, const Extra&... extra) {
+  py::object cls = m.attr("Tensor");
+  cls.attr(name) = py::cpp_function(f, py::name(name), py::is_method(cls),
+                                    py::sibling(py::getattr(cls, name, py::none())), extra...);
+  m.def(name, f, py::arg("input"), extra...);
+}
+/// Binds `f` as a Tensor method only.
+template <class F, class... Extra>
+void def_method(py::module_& m, const char* name, F f, const Extra&... extra) {
+  py::object cls = m.attr("Tensor");
+  cls.attr(name) = py::cpp_function(f, py::name(name), py::is_method(cls),
+                                    py::sibling(py::getattr(cls, name, py::none())), extra...);
+}
+
+/// Sizes as PyTorch takes them: `f(2, 3)`, `f((2, 3))` or `f([2, 3])`.
+Shape to_shape(const py::args& args);
+/// A `dim` argument: None (all dims), an int, or a sequence of ints.
+std::vector<int64_t> to_dims(const py::handle& dim);
+/// Creation options from the `dtype=` and `requires_grad=` keywords.
+TensorOptions options(std::optional<Dtype> dtype, bool requires_grad);
+/// A list that may hold None, as a tensor_list with undefined entries.
+tensor_list to_tensor_list(const std::vector<std::optional<Tensor>>& tensors);
+/// A Python object that C++ may keep, copy and drop without holding the GIL.
+std::shared_ptr<py::object> hold(py::object obj);
+/// A Tensor, or None as an undefined tensor; `what` names the caller in the TypeError.
+Tensor to_tensor_or_undefined(const py::handle& obj, const char* what);
+/// What a Python callable returned (a Tensor, None, or a tuple/list of those) as a tensor_list.
+tensor_list to_tensor_list(const py::handle& result, const char* what);
+
+void bind_tensor(py::module_& m);
+void bind_ops(py::module_& m);
+void bind_autograd(py::module_& m);
+void bind_dlpack(py::module_& m);
+
+}  // namespace ember::python

@@ -1,0 +1,286 @@
+// The ops of ops/*.h as ember.xxx(input, ...) module functions and, where
+// PyTorch has them, as Tensor methods; tensor creation (zeros, rand, ...),
+// the random generator and the thread count.
+#include "autograd/generator.h"
+#include "autograd/threads.h"
+#include "bindings.h"
+#include "ops/elementwise.h"
+#include "ops/factory.h"
+#include "ops/index.h"
+#include "ops/linalg.h"
+#include "ops/reduce.h"
+#include "ops/shape.h"
+
+namespace ember::python {
+namespace {
+
+// torch.var's two spellings: `unbiased` (bool) or `correction` (int, wins when given).
+int64_t correction_of(std::optional<bool> unbiased, std::optional<int64_t> correction) {
+  return correction.value_or(unbiased.value_or(true) ? 1 : 0);
+}
+
+py::tuple as_tuple(const tensor_list& tensors) { return py::tuple(py::cast(tensors)); }
+
+// A `generator=` keyword after *size: pybind11 (3.1) misaligns the convert flags
+// of keywords that follow py::args, so a Generator* there would reject None.
+Generator* to_generator(const py::object& generator) {
+  return generator.is_none() ? nullptr : generator.cast<Generator*>();
+}
+
+void bind_elementwise(py::module_& m) {
+  def_op(m, "add", &ember::add, "other"_a, py::kw_only(), "alpha"_a = 1);
+  def_op(m, "add", [](const Tensor& a, Scalar b, Scalar alpha) { return add(a, wrap_scalar(b, a), alpha); },
+         "other"_a, py::kw_only(), "alpha"_a = 1);
+  def_op(m, "sub", &ember::sub, "other"_a, py::kw_only(), "alpha"_a = 1);
+  def_op(m, "sub", [](const Tensor& a, Scalar b, Scalar alpha) { return sub(a, wrap_scalar(b, a), alpha); },
+         "other"_a, py::kw_only(), "alpha"_a = 1);
+  def_op(m, "mul", &ember::mul, "other"_a);
+  def_op(m, "mul", [](const Tensor& a, Scalar b) { return mul(a, wrap_scalar(b, a)); }, "other"_a);
+  def_op(m, "div", &ember::div, "other"_a);
+  def_op(m, "div", [](const Tensor& a, Scalar b) { return div(a, wrap_scalar(b, a)); }, "other"_a);
+  def_op(m, "pow", py::overload_cast<const Tensor&, const Tensor&>(&ember::pow), "exponent"_a);
+  def_op(m, "pow", py::overload_cast<const Tensor&, Scalar>(&ember::pow), "exponent"_a);
+  m.def("pow", py::overload_cast<Scalar, const Tensor&>(&ember::pow), "input"_a, "exponent"_a);
+  def_op(m, "maximum", &ember::maximum, "other"_a);
+  def_op(m, "minimum", &ember::minimum, "other"_a);
+
+  def_op(m, "neg", &ember::neg);
+  def_op(m, "exp", &ember::exp);
+  def_op(m, "log", &ember::log);
+  def_op(m, "sqrt", &ember::sqrt);
+  def_op(m, "rsqrt", &ember::rsqrt);
+  def_op(m, "abs", &ember::abs);
+  def_op(m, "sign", &ember::sign);
+  def_op(m, "sin", &ember::sin);
+  def_op(m, "cos", &ember::cos);
+  def_op(m, "tanh", &ember::tanh);
+  def_op(m, "sigmoid", &ember::sigmoid);
+  def_op(m, "reciprocal", &ember::reciprocal);
+  def_op(m, "clamp", &ember::clamp, "min"_a = py::none(), "max"_a = py::none());
+
+  m.def("where", py::overload_cast<const Tensor&, const Tensor&, const Tensor&>(&ember::where), "condition"_a,
+        "input"_a, "other"_a);
+  m.def("where", py::overload_cast<const Tensor&, const Tensor&, Scalar>(&ember::where), "condition"_a, "input"_a,
+        "other"_a);
+  m.def("where", [](const Tensor& c, Scalar a, const Tensor& b) { return where(c, wrap_scalar(a, b), b); },
+        "condition"_a, "input"_a, "other"_a);
+
+  def_op(m, "eq", &ember::eq, "other"_a);
+  def_op(m, "eq", [](const Tensor& a, Scalar b) { return eq(a, wrap_scalar(b, a)); }, "other"_a);
+  def_op(m, "ne", &ember::ne, "other"_a);
+  def_op(m, "ne", [](const Tensor& a, Scalar b) { return ne(a, wrap_scalar(b, a)); }, "other"_a);
+  def_op(m, "lt", &ember::lt, "other"_a);
+  def_op(m, "lt", [](const Tensor& a, Scalar b) { return lt(a, wrap_scalar(b, a)); }, "other"_a);
+  def_op(m, "le", &ember::le, "other"_a);
+  def_op(m, "le", [](const Tensor& a, Scalar b) { return le(a, wrap_scalar(b, a)); }, "other"_a);
+  def_op(m, "gt", &ember::gt, "other"_a);
+  def_op(m, "gt", [](const Tensor& a, Scalar b) { return gt(a, wrap_scalar(b, a)); }, "other"_a);
+  def_op(m, "ge", &ember::ge, "other"_a);
+  def_op(m, "ge", [](const Tensor& a, Scalar b) { return ge(a, wrap_scalar(b, a)); }, "other"_a);
+  def_op(m, "logical_not", &ember::logical_not);
+  def_op(m, "logical_and", &ember::logical_and, "other"_a);
+  def_op(m, "logical_or", &ember::logical_or, "other"_a);
+  def_op(m, "isfinite", &ember::isfinite);
+  def_op(m, "clone", &ember::clone);
+}
+
+void bind_reduce(py::module_& m) {
+  def_op(m, "sum", [](const Tensor& x, const py::object& dim, bool keepdim) { return sum(x, to_dims(dim), keepdim); },
+         "dim"_a = py::none(), "keepdim"_a = false);
+  def_op(m, "mean", [](const Tensor& x, const py::object& dim, bool keepdim) { return mean(x, to_dims(dim), keepdim); },
+         "dim"_a = py::none(), "keepdim"_a = false);
+  // x.var(False) means unbiased=False; the bool overload comes first so it is not read as dim 0.
+  def_op(m, "var", [](const Tensor& x, bool unbiased) { return var(x, {}, correction_of(unbiased, std::nullopt)); },
+         "unbiased"_a);
+  def_op(m, "var",
+         [](const Tensor& x, const py::object& dim, std::optional<bool> unbiased, bool keepdim,
+            std::optional<int64_t> correction) {
+           return var(x, to_dims(dim), correction_of(unbiased, correction), keepdim);
+         },
+         "dim"_a = py::none(), "unbiased"_a = py::none(), "keepdim"_a = false, py::kw_only(),
+         "correction"_a = py::none());
+  def_op(m, "std", [](const Tensor& x, bool unbiased) { return ember::std(x, {}, correction_of(unbiased, std::nullopt)); },
+         "unbiased"_a);
+  def_op(m, "std",
+         [](const Tensor& x, const py::object& dim, std::optional<bool> unbiased, bool keepdim,
+            std::optional<int64_t> correction) {
+           return ember::std(x, to_dims(dim), correction_of(unbiased, correction), keepdim);
+         },
+         "dim"_a = py::none(), "unbiased"_a = py::none(), "keepdim"_a = false, py::kw_only(),
+         "correction"_a = py::none());
+  def_op(m, "amax", [](const Tensor& x, const py::object& dim, bool keepdim) { return amax(x, to_dims(dim), keepdim); },
+         "dim"_a = py::tuple(), "keepdim"_a = false);
+  def_op(m, "amin", [](const Tensor& x, const py::object& dim, bool keepdim) { return amin(x, to_dims(dim), keepdim); },
+         "dim"_a = py::tuple(), "keepdim"_a = false);
+  def_op(m, "logsumexp",
+         [](const Tensor& x, const py::object& dim, bool keepdim) { return logsumexp(x, to_dims(dim), keepdim); },
+         "dim"_a, "keepdim"_a = false);
+  def_op(m, "argmax", &ember::argmax, "dim"_a = py::none(), "keepdim"_a = false);
+  def_op(m, "argmin", &ember::argmin, "dim"_a = py::none(), "keepdim"_a = false);
+
+  // max(dim) and min(dim) return (values, indices) named as torch.return_types.max.
+  py::object namedtuple = py::module_::import("collections").attr("namedtuple");
+  py::object max_type = namedtuple("max", py::make_tuple("values", "indices"), "module"_a = "ember.return_types");
+  py::object min_type = namedtuple("min", py::make_tuple("values", "indices"), "module"_a = "ember.return_types");
+  def_op(m, "max", [](const Tensor& x) { return amax(x); });
+  def_op(m, "max",
+         [max_type](const Tensor& x, int64_t dim, bool keepdim) { return max_type(*py::cast(max(x, dim, keepdim))); },
+         "dim"_a, "keepdim"_a = false);
+  def_op(m, "max", &ember::maximum, "other"_a);
+  def_op(m, "min", [](const Tensor& x) { return amin(x); });
+  def_op(m, "min",
+         [min_type](const Tensor& x, int64_t dim, bool keepdim) { return min_type(*py::cast(min(x, dim, keepdim))); },
+         "dim"_a, "keepdim"_a = false);
+  def_op(m, "min", &ember::minimum, "other"_a);
+}
+
+void bind_linalg(py::module_& m) {
+  def_op(m, "matmul", &ember::matmul, "other"_a);
+  def_op(m, "mm", &ember::mm, "mat2"_a);
+  def_op(m, "bmm", &ember::bmm, "mat2"_a);
+}
+
+void bind_shape(py::module_& m) {
+  // Methods take sizes and dims as varargs or one sequence; module functions take a sequence.
+  def_method(m, "reshape", [](const Tensor& x, const py::args& shape) { return reshape(x, to_shape(shape)); });
+  m.def("reshape", &ember::reshape, "input"_a, "shape"_a);
+  def_method(m, "view", [](const Tensor& x, const py::args& shape) { return view(x, to_shape(shape)); });
+  def_method(m, "permute", [](const Tensor& x, const py::args& dims) { return permute(x, to_shape(dims)); });
+  m.def("permute", &ember::permute, "input"_a, "dims"_a);
+  def_method(m, "expand", [](const Tensor& x, const py::args& sizes) { return expand(x, to_shape(sizes)); });
+  def_method(m, "expand_as", method(&Tensor::expand_as), "other"_a);
+  def_method(m, "flip", [](const Tensor& x, const py::args& dims) { return flip(x, to_shape(dims)); });
+  m.def("flip", [](const Tensor& x, const py::object& dims) { return flip(x, to_dims(dims)); }, "input"_a, "dims"_a);
+  def_op(m, "flatten", &ember::flatten, "start_dim"_a = 0, "end_dim"_a = -1);
+  def_op(m, "unflatten", &ember::unflatten, "dim"_a, "sizes"_a);
+  def_op(m, "squeeze", py::overload_cast<const Tensor&>(&ember::squeeze));
+  def_op(m, "squeeze", py::overload_cast<const Tensor&, int64_t>(&ember::squeeze), "dim"_a);
+  def_op(m, "unsqueeze", &ember::unsqueeze, "dim"_a);
+  def_op(m, "transpose", &ember::transpose, "dim0"_a, "dim1"_a);
+  def_op(m, "t", method(&Tensor::t));
+  def_op(m, "narrow", &ember::narrow, "dim"_a, "start"_a, "length"_a);
+  def_op(m, "select", &ember::select, "dim"_a, "index"_a);
+  def_op(m, "chunk", [](const Tensor& x, int64_t chunks, int64_t dim) { return as_tuple(chunk(x, chunks, dim)); },
+         "chunks"_a, "dim"_a = 0);
+  def_op(m, "split",
+         [](const Tensor& x, int64_t split_size, int64_t dim) { return as_tuple(split(x, split_size, dim)); },
+         "split_size_or_sections"_a, "dim"_a = 0);
+  def_op(m, "split",
+         [](const Tensor& x, const std::vector<int64_t>& sections, int64_t dim) {
+           return as_tuple(split(x, sections, dim));
+         },
+         "split_size_or_sections"_a, "dim"_a = 0);
+  m.def("cat", &ember::cat, "tensors"_a, "dim"_a = 0);
+  m.def("stack", &ember::stack, "tensors"_a, "dim"_a = 0);
+}
+
+void bind_index(py::module_& m) {
+  def_op(m, "index_select", &ember::index_select, "dim"_a, "index"_a);
+  def_op(m, "gather", &ember::gather, "dim"_a, "index"_a);
+  def_op(m, "scatter_add", &ember::scatter_add, "dim"_a, "index"_a, "src"_a);
+  def_op(m, "index_add", &ember::index_add, "dim"_a, "index"_a, "source"_a);
+  def_op(m, "masked_fill", &ember::masked_fill, "mask"_a, "value"_a);
+  def_op(m, "nonzero", &ember::nonzero);
+}
+
+void bind_factory(py::module_& m) {
+  // Sizes come as varargs or one sequence; dtype and requires_grad are keywords.
+  m.def("empty", [](const py::args& size, std::optional<Dtype> dtype, bool requires_grad) {
+    return empty(to_shape(size), options(dtype, requires_grad));
+  }, "dtype"_a = py::none(), "requires_grad"_a = false);
+  m.def("zeros", [](const py::args& size, std::optional<Dtype> dtype, bool requires_grad) {
+    return zeros(to_shape(size), options(dtype, requires_grad));
+  }, "dtype"_a = py::none(), "requires_grad"_a = false);
+  m.def("ones", [](const py::args& size, std::optional<Dtype> dtype, bool requires_grad) {
+    return ones(to_shape(size), options(dtype, requires_grad));
+  }, "dtype"_a = py::none(), "requires_grad"_a = false);
+  // full infers its dtype from the fill value when none is given, as torch.full does.
+  m.def("full", [](const Shape& size, Scalar fill_value, std::optional<Dtype> dtype, bool requires_grad) {
+    Dtype inferred = fill_value.is_integral() ? kInt64 : kFloat32;
+    return full(size, fill_value, options(dtype.value_or(inferred), requires_grad));
+  }, "size"_a, "fill_value"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
+  m.def("arange", [](Scalar start, std::optional<Scalar> end, Scalar step, std::optional<Dtype> dtype,
+                     bool requires_grad) {
+    return end ? arange(start, *end, step, options(dtype, requires_grad))
+               : arange(0, start, step, options(dtype, requires_grad));
+  }, "start"_a, "end"_a = py::none(), "step"_a = 1, py::kw_only(), "dtype"_a = py::none(),
+        "requires_grad"_a = false);
+  m.def("eye", [](int64_t n, std::optional<int64_t> cols, std::optional<Dtype> dtype, bool requires_grad) {
+    return eye(n, cols, options(dtype, requires_grad));
+  }, "n"_a, "m"_a = py::none(), py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
+  m.def("rand", [](const py::args& size, std::optional<Dtype> dtype, bool requires_grad, const py::object& generator) {
+    return rand(to_shape(size), options(dtype, requires_grad), to_generator(generator));
+  }, "dtype"_a = py::none(), "requires_grad"_a = false, "generator"_a = py::none());
+  m.def("randn", [](const py::args& size, std::optional<Dtype> dtype, bool requires_grad, const py::object& generator) {
+    return randn(to_shape(size), options(dtype, requires_grad), to_generator(generator));
+  }, "dtype"_a = py::none(), "requires_grad"_a = false, "generator"_a = py::none());
+  m.def("randint", [](int64_t low, int64_t high, const Shape& size, Dtype dtype, Generator* generator) {
+    return randint(low, high, size, dtype, generator);
+  }, "low"_a, "high"_a, "size"_a, py::kw_only(), "dtype"_a = kInt64, "generator"_a = py::none());
+  m.def("randint", [](int64_t high, const Shape& size, Dtype dtype, Generator* generator) {
+    return randint(0, high, size, dtype, generator);
+  }, "high"_a, "size"_a, py::kw_only(), "dtype"_a = kInt64, "generator"_a = py::none());
+  m.def("randperm", &ember::randperm, "n"_a, py::kw_only(), "generator"_a = py::none());
+
+  // *_like keep the input's dtype unless one is given.
+  m.def("empty_like", [](const Tensor& t, std::optional<Dtype> dtype, bool requires_grad) {
+    return empty_like(t, options(dtype.value_or(t.dtype()), requires_grad));
+  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
+  m.def("zeros_like", [](const Tensor& t, std::optional<Dtype> dtype, bool requires_grad) {
+    return zeros_like(t, options(dtype.value_or(t.dtype()), requires_grad));
+  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
+  m.def("ones_like", [](const Tensor& t, std::optional<Dtype> dtype, bool requires_grad) {
+    return ones_like(t, options(dtype.value_or(t.dtype()), requires_grad));
+  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
+  m.def("full_like", [](const Tensor& t, Scalar fill_value, std::optional<Dtype> dtype, bool requires_grad) {
+    return full_like(t, fill_value, options(dtype.value_or(t.dtype()), requires_grad));
+  }, "input"_a, "fill_value"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
+  m.def("rand_like", [](const Tensor& t, std::optional<Dtype> dtype, bool requires_grad) {
+    return rand(t.shape(), options(dtype.value_or(t.dtype()), requires_grad));
+  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
+  m.def("randn_like", [](const Tensor& t, std::optional<Dtype> dtype, bool requires_grad) {
+    return randn(t.shape(), options(dtype.value_or(t.dtype()), requires_grad));
+  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
+
+  // new_* build a tensor of the caller's dtype, as Tensor.new_zeros does in PyTorch.
+  def_method(m, "new_zeros", [](const Tensor& t, const py::args& size) { return zeros(to_shape(size), t.dtype()); });
+  def_method(m, "new_ones", [](const Tensor& t, const py::args& size) { return ones(to_shape(size), t.dtype()); });
+  def_method(m, "new_empty", [](const Tensor& t, const py::args& size) { return empty(to_shape(size), t.dtype()); });
+  def_method(m, "new_full", [](const Tensor& t, const Shape& size, Scalar fill_value) {
+    return full(size, fill_value, t.dtype());
+  }, "size"_a, "fill_value"_a);
+}
+
+void bind_random(py::module_& m) {
+  py::class_<Generator>(m, "Generator", "A seeded mt19937_64 random generator (torch.Generator).")
+      .def(py::init<uint64_t>(), "seed"_a = 5489)
+      .def("manual_seed", [](Generator& g, uint64_t seed) -> Generator& {
+        g.manual_seed(seed);
+        return g;
+      }, "seed"_a, py::return_value_policy::reference)
+      .def("initial_seed", &Generator::initial_seed)
+      .def("get_state", [](const Generator& g) { return py::bytes(g.state()); })
+      .def("set_state", [](Generator& g, const py::bytes& state) { g.set_state(state); }, "new_state"_a);
+  m.attr("default_generator") = py::cast(&default_generator(), py::return_value_policy::reference);
+  m.def("manual_seed", [](uint64_t seed) -> Generator& {
+    manual_seed(seed);
+    return default_generator();
+  }, "seed"_a, py::return_value_policy::reference);
+  m.def("initial_seed", [] { return default_generator().initial_seed(); });
+}
+
+}  // namespace
+
+void bind_ops(py::module_& m) {
+  bind_elementwise(m);
+  bind_reduce(m);
+  bind_linalg(m);
+  bind_shape(m);
+  bind_index(m);
+  bind_factory(m);
+  bind_random(m);
+  m.def("set_num_threads", &set_num_threads, "n"_a);
+  m.def("get_num_threads", &get_num_threads);
+}
+
+}  // namespace ember::python
