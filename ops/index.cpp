@@ -1,7 +1,8 @@
 // Indexing: Python's x[...] (basic indices as views, then at most one int64
 // index tensor or bool mask as a gather), its assignment twin index_put_, and
 // the gather/scatter pairs whose backward rules use each other: index_select
-// <-> index_add, gather <-> scatter_add. masked_fill and nonzero complete it.
+// <-> index_add, gather <-> scatter_add. masked_fill, nonzero and one_hot
+// complete it.
 #include "ops/index.h"
 
 #include <algorithm>
@@ -597,6 +598,33 @@ Tensor nonzero(const Tensor& x) {
       rem /= x.size(j);
     }
   }
+  return out;
+}
+
+// out[..., c] = (tensor[...] == c), int64; not differentiable (integer in and out).
+Tensor one_hot(const Tensor& tensor, int64_t num_classes) {
+  EMBER_CHECK(tensor.defined(), "one_hot: expected a defined tensor");
+  EMBER_CHECK_TYPE(tensor.dtype() == kInt64, "one_hot: expected an int64 (index) tensor, got {}",
+                   dtype_name(tensor.dtype()));
+  Shape shape = tensor.shape();
+  Tensor t = dense(tensor);
+  const int64_t n = t.numel();
+  const int64_t* pt = t.data_ptr<int64_t>();
+  if (n == 0) {
+    EMBER_CHECK(num_classes > 0, "one_hot: can not infer the number of classes from an empty tensor, got num_classes={}",
+                num_classes);
+  } else {
+    const auto [lo, hi] = std::minmax_element(pt, pt + n);
+    EMBER_CHECK(*lo >= 0, "one_hot: expected non-negative class values, got {}", *lo);
+    if (num_classes == -1) num_classes = *hi + 1;
+    EMBER_CHECK(num_classes > *hi, "one_hot: expected class values smaller than num_classes={}, got {}", num_classes,
+                *hi);
+  }
+  shape.push_back(num_classes);
+  Tensor out = make_tensor(shape, kInt64);
+  int64_t* po = out.data_ptr<int64_t>();
+  std::fill(po, po + n * num_classes, int64_t(0));
+  for (int64_t i = 0; i < n; ++i) po[i * num_classes + pt[i]] = 1;
   return out;
 }
 

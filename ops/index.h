@@ -20,4 +20,8 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value);
 /// Positions of the nonzero elements, one row per element: (count, ndim) int64.
 Tensor nonzero(const Tensor& x);
 
+/// torch.nn.functional.one_hot: int64 classes (*) -> int64 (*, num_classes),
+/// 1 at each class; num_classes = -1 takes the largest class + 1.
+Tensor one_hot(const Tensor& tensor, int64_t num_classes = -1);
+
 }  // namespace ember

@@ -1,7 +1,8 @@
 // Matrix products. mm and bmm run OpenBLAS sgemm/dgemm (int64: a plain loop),
 // reading transposed operands through BLAS's transpose flags rather than
 // copying them; matmul reduces every torch.matmul case to mm or bmm with
-// differentiable shape ops, so it needs no backward of its own.
+// differentiable shape ops, so it needs no backward of its own. linear with a
+// bias is one GEMM accumulating onto the broadcast bias (BLAS's beta = 1).
 #include "ops/linalg.h"
 
 #include <cblas.h>
@@ -10,7 +11,9 @@
 #include <limits>
 
 #include "autograd/node.h"
+#include "ops/elementwise.h"
 #include "ops/loops.h"
+#include "ops/reduce.h"
 #include "ops/shape.h"
 
 namespace ember {
@@ -43,11 +46,11 @@ Tensor blas_ready(const Tensor& t) {
 
 template <class T>
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t n, int64_t m, int64_t k, const T* a, int64_t lda,
-          const T* b, int64_t ldb, T* c) {
+          const T* b, int64_t ldb, T* c, T beta = T(0)) {
   if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, ta, tb, n, m, k, 1.0f, a, lda, b, ldb, 0.0f, c, m);
+    cblas_sgemm(CblasRowMajor, ta, tb, n, m, k, 1.0f, a, lda, b, ldb, beta, c, m);
   else
-    cblas_dgemm(CblasRowMajor, ta, tb, n, m, k, 1.0, a, lda, b, ldb, 0.0, c, m);
+    cblas_dgemm(CblasRowMajor, ta, tb, n, m, k, 1.0, a, lda, b, ldb, beta, c, m);
 }
 
 // out[batch] = a[batch] @ b[batch] for `batch` matrices; a (batch, n, k) and
@@ -103,6 +106,38 @@ Tensor product(const Tensor& a0, const Tensor& b0, Shape out_shape, int64_t batc
     using T = decltype(tag);
     batched_matmul<T>(out.data_ptr<T>(), a, b, batch, n, k, m);
   });
+  return out;
+}
+
+// out (n, m) = bias (m) on every row + x (n, k) @ wᵀ, w (m, k): one GEMM with beta = 1.
+// dx = g @ w, dw = gᵀ @ x, db = sum of g over rows
+Tensor addmm_bias(const Tensor& x0, const Tensor& w0, const Tensor& bias) {
+  const int64_t n = x0.size(0), k = x0.size(1), m = w0.size(0);
+  Tensor out = make_tensor({n, m}, x0.dtype());
+  Tensor x = blas_ready(x0), wt = blas_ready(transpose(w0.detach(), 0, 1)), b = contiguous(bias.detach());
+  dispatch_floating(x.dtype(), "linear", [&](auto tag) {
+    using T = decltype(tag);
+    T* po = out.data_ptr<T>();
+    const T* pb = b.data_ptr<T>();
+    for (int64_t i = 0; i < n; ++i) std::copy(pb, pb + m, po + i * m);
+    if (n * m == 0 || k == 0) return;
+    BlasOperand ox = blas_operand(n, k, x.stride(0), x.stride(1)), ow = blas_operand(k, m, wt.stride(0), wt.stride(1));
+    EMBER_ASSERT(ox.ok && ow.ok);
+    const int64_t largest = std::max({n, m, k, ox.ld, ow.ld});
+    EMBER_CHECK(largest <= std::numeric_limits<int>::max(),
+                "linear: expected matrix sizes and strides below 2^31 for BLAS, got {}", largest);
+    gemm<T>(ox.trans, ow.trans, n, m, k, x.data_ptr<T>(), ox.ld, wt.data_ptr<T>(), ow.ld, po, T(1));
+  });
+  if (any_requires_grad({&x0, &w0, &bias})) {
+    SavedVariable sx(w0.requires_grad() ? x0 : Tensor(), false), sw(x0.requires_grad() ? w0 : Tensor(), false);
+    const bool need_b = bias.requires_grad();
+    record("AddmmBackward0", {x0, w0, bias}, out, [sx, sw, need_b](const tensor_list& g) -> tensor_list {
+      Tensor grad_x = sw.defined() ? mm(g[0], sw.unpack()) : Tensor();
+      Tensor grad_w = sx.defined() ? mm(transpose(g[0], 0, 1), sx.unpack()) : Tensor();
+      Tensor grad_b = need_b ? sum(g[0], {0}) : Tensor();
+      return {grad_x, grad_w, grad_b};
+    });
+  }
   return out;
 }
 
@@ -178,6 +213,37 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (da > 1) out_shape.push_back(n);
   if (db > 1) out_shape.push_back(m);
   return reshape(out, out_shape);
+}
+
+// y = x Wᵀ + b: the leading dims of x fold into GEMM rows.  dx = g W, dW = gᵀ x, db = sum(g)
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  EMBER_CHECK(input.defined() && weight.defined(), "linear: expected defined input and weight tensors");
+  EMBER_CHECK(weight.dim() == 2, "linear: expected weight of shape (out_features, in_features), got {}",
+              shape_str(weight.shape()));
+  const int64_t out_f = weight.size(0), in_f = weight.size(1);
+  EMBER_CHECK(input.dim() >= 1 && input.size(-1) == in_f,
+              "linear: expected input with in_features={} in its last dim, got input {} and weight {}", in_f,
+              shape_str(input.shape()), shape_str(weight.shape()));
+  EMBER_CHECK_TYPE(input.dtype() == weight.dtype() && input.dtype() != kBool,
+                   "linear: expected input and weight of the same float32, float64 or int64 dtype, got {} and {}",
+                   dtype_name(input.dtype()), dtype_name(weight.dtype()));
+  if (bias.defined()) {
+    EMBER_CHECK(bias.dim() == 1 && bias.size(0) == out_f,
+                "linear: expected bias of shape [{}] (out_features), got {}", out_f, shape_str(bias.shape()));
+    EMBER_CHECK_TYPE(bias.dtype() == input.dtype(), "linear: expected bias of dtype {} (the input's), got {}",
+                     dtype_name(input.dtype()), dtype_name(bias.dtype()));
+  }
+  Shape out_shape(input.shape().begin(), input.shape().end() - 1);
+  out_shape.push_back(out_f);
+  Tensor x2 = reshape(input, {numel_of(Shape(input.shape().begin(), input.shape().end() - 1)), in_f});
+  Tensor y2;
+  if (bias.defined() && input.is_floating_point())
+    y2 = addmm_bias(x2, weight, bias);
+  else {
+    y2 = mm(x2, transpose(weight, 0, 1));
+    if (bias.defined()) y2 = y2 + bias;
+  }
+  return input.dim() == 2 ? y2 : reshape(y2, out_shape);
 }
 
 }  // namespace ember

@@ -12,4 +12,8 @@ Tensor bmm(const Tensor& a, const Tensor& b);
 /// torch.matmul: 1-d operands are vectors, leading dims broadcast.
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+/// torch.nn.functional.linear: y = x Wᵀ + b for input (*, in_features),
+/// weight (out_features, in_features), optional bias (out_features); y (*, out_features).
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {});
+
 }  // namespace ember

@@ -1,7 +1,7 @@
 // Indexing: x[...] with integers, slices, None, Ellipsis, int64 index
 // tensors and bool masks against naive loops (strided inputs included),
 // index_put_ with its version bump and autograd, index_select, gather,
-// scatter_add, index_add, masked_fill and nonzero, every error path, and
+// scatter_add, index_add, masked_fill, nonzero and one_hot, every error path, and
 // gradients (first and second order) against central finite differences.
 #include <catch2/catch.hpp>
 
@@ -355,4 +355,33 @@ TEST_CASE("gradients of the gather and scatter ops match finite differences", "[
   Tensor mask = bools({1, 0, 0, 1, 1, 0}, {2, 3});
   check_gradients([mask](L t) { return masked_fill(t[0], mask, 3.0); }, {strided({2, 3})});
   check_gradients([](L t) { return masked_fill(t[0], bools({0, 1}, {2, 1}), 1.0); }, {strided({3})});
+}
+
+TEST_CASE("one_hot marks each class in a new last dim of int64", "[index][one_hot]") {
+  Tensor t = longs({2, 0, 3, 1, 3, 0}, {2, 3});
+  for (int64_t classes : {-1, 4, 6}) {
+    INFO("num_classes " << classes);
+    Tensor y = one_hot(t, classes);
+    const int64_t c = classes == -1 ? 4 : classes;
+    CHECK(y.dtype() == kInt64);
+    CHECK(y.shape() == Shape{2, 3, c});
+    for_each_index(y.shape(), [&](const std::vector<int64_t>& i) {
+      CHECK(elem(y, i) == (elem(t, {i[0], i[1]}) == double(i[2]) ? 1.0 : 0.0));
+    });
+  }
+  Tensor ts = t.t();  // strided
+  Tensor ys = one_hot(ts);
+  for_each_index(ys.shape(), [&](const std::vector<int64_t>& i) {
+    CHECK(elem(ys, i) == (elem(ts, {i[0], i[1]}) == double(i[2]) ? 1.0 : 0.0));
+  });
+  CHECK(one_hot(longs({2}, {})).to_vector() == std::vector<double>{0, 0, 1});
+  CHECK(one_hot(longs({}, {0}), 3).shape() == Shape{0, 3});
+}
+
+TEST_CASE("one_hot rejects non-int64 input and classes out of range", "[index][one_hot][errors]") {
+  expect_error<TypeError>([] { one_hot(ones({3}, kFloat32)); }, "one_hot: expected an int64 (index) tensor, got float32");
+  expect_error<ValueError>([] { one_hot(longs({1, -1}, {2})); }, "one_hot: expected non-negative class values, got -1");
+  expect_error<ValueError>([] { one_hot(longs({1, 3}, {2}), 3); },
+                           "expected class values smaller than num_classes=3, got 3");
+  expect_error<ValueError>([] { one_hot(longs({}, {0})); }, "can not infer the number of classes from an empty tensor");
 }

@@ -2,12 +2,14 @@
 // written out independently (1-d operands, broadcast batch dims), on
 // contiguous, transposed and strided operands in float32, float64 and int64;
 // the errors; and gradients against central finite differences in float64.
+// linear against a naive x Wᵀ + b with gradcheck and gradgradcheck.
 #include <catch2/catch.hpp>
 
 #include <functional>
 
 #include "autograd/engine.h"
 #include "autograd/generator.h"
+#include "autograd/gradcheck.h"
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
 #include "ops/elementwise.h"
@@ -231,4 +233,85 @@ TEST_CASE("mm records only the operands that need a gradient", "[linalg][grad]")
     for (size_t p = 0; p < 3; ++p)
       CHECK(g[i * 3 + p] == Approx(vb[p * 4] + vb[p * 4 + 1] + vb[p * 4 + 2] + vb[p * 4 + 3]));
   CHECK_FALSE(mm(randn({2, 3}), randn({3, 4})).requires_grad());
+}
+
+namespace {
+
+// y[r, o] = b[o] + sum_i x[r, i] W[o, i] over the rows r of x's leading dims.
+std::vector<double> naive_linear(const Tensor& x, const Tensor& w, const Tensor& b) {
+  const int64_t in = w.size(1), out = w.size(0), rows = x.numel() / std::max<int64_t>(in, 1);
+  std::vector<double> xv = x.to_vector(), wv = w.to_vector(), bv = b.defined() ? b.to_vector() : std::vector<double>();
+  std::vector<double> y;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t o = 0; o < out; ++o) {
+      long double s = bv.empty() ? 0 : bv[size_t(o)];
+      for (int64_t i = 0; i < in; ++i) s += (long double)xv[size_t(r * in + i)] * wv[size_t(o * in + i)];
+      y.push_back(double(s));
+    }
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("linear computes x Wᵀ + b over any leading dims and layouts", "[linalg][linear]") {
+  manual_seed(11);
+  Tensor w = randn({4, 3}, kFloat64), b = randn({4}, kFloat64);
+  for (Shape shape : {Shape{3}, Shape{5, 3}, Shape{2, 5, 3}, Shape{0, 3}}) {
+    Tensor x = randn(shape, kFloat64);
+    Shape want = shape;
+    want.back() = 4;
+    INFO("input " << shape_str(shape));
+    for (const Tensor& bias : {b, Tensor()}) {
+      Tensor y = linear(x, w, bias);
+      CHECK(y.shape() == want);
+      std::vector<double> got = y.to_vector(), ref = naive_linear(x, w, bias);
+      REQUIRE(got.size() == ref.size());
+      for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(ref[i]).epsilon(1e-12));
+      std::vector<double> got32 = linear(x.to_float(), w.to_float(), bias.defined() ? bias.to_float() : bias).to_vector();
+      for (size_t i = 0; i < got32.size(); ++i) CHECK(got32[i] == Approx(ref[i]).epsilon(1e-5).margin(1e-5));
+    }
+  }
+  // Transposed weight and strided input, read by BLAS without copies where possible.
+  Tensor wt = randn({3, 4}, kFloat64).t(), xs = randn({3, 5}, kFloat64).t(), bs = randn({8}, kFloat64).slice(0, 0, 8, 2);
+  std::vector<double> got = linear(xs, wt, bs).to_vector(), ref = naive_linear(xs, wt, bs);
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(ref[i]).epsilon(1e-12));
+  // int64 operands take the exact integer path.
+  Tensor xi = randint(-5, 5, {2, 3}), wi = randint(-5, 5, {4, 3}), bi = randint(-5, 5, {4});
+  CHECK(linear(xi, wi, bi).to_vector() == naive_linear(xi, wi, bi));
+  CHECK(linear(randn({5, 3}, kFloat64), w, b).grad_fn() == nullptr);
+}
+
+TEST_CASE("linear gradients pass gradcheck and gradgradcheck for input, weight and bias", "[linalg][linear][gradcheck]") {
+  manual_seed(12);
+  Tensor w = randn({3, 4}, kFloat64).requires_grad_(), b = randn({3}, kFloat64).requires_grad_();
+  for (Shape shape : {Shape{4}, Shape{2, 4}, Shape{2, 2, 4}}) {
+    INFO("input " << shape_str(shape));
+    Tensor x = randn(shape, kFloat64).requires_grad_();
+    auto fn = [](const tensor_list& in) { return tensor_list{linear(in[0], in[1], in[2])}; };
+    CHECK(autograd::gradcheck(fn, {x, w, b}));
+    CHECK(autograd::gradgradcheck(fn, {x, w, b}));
+    auto nobias = [](const tensor_list& in) { return tensor_list{linear(in[0], in[1])}; };
+    CHECK(autograd::gradcheck(nobias, {x, w}));
+    CHECK(autograd::gradgradcheck(nobias, {x, w}));
+  }
+  Tensor xt = randn({4, 2}, kFloat64).t().requires_grad_();
+  auto fn = [](const tensor_list& in) { return tensor_list{linear(in[0], in[1].t(), in[2])}; };
+  Tensor wt = randn({4, 3}, kFloat64).requires_grad_();
+  CHECK(autograd::gradcheck(fn, {xt, wt, b}));
+  CHECK(autograd::gradgradcheck(fn, {xt, wt, b}));
+  // 2-d input with bias is one fused node.
+  CHECK(linear(randn({2, 4}, kFloat64), w, b).grad_fn()->name() == "AddmmBackward0");
+}
+
+TEST_CASE("linear rejects mismatched features and dtypes naming in_features", "[linalg][linear][errors]") {
+  Tensor w = randn({4, 3}, kFloat64);
+  CHECK_THROWS_WITH(linear(randn({2, 5}, kFloat64), w),
+                    Contains("linear: expected input with in_features=3 in its last dim, got input [2, 5] and weight [4, 3]"));
+  CHECK_THROWS_WITH(linear(randn({2, 3}, kFloat64), randn({3}, kFloat64)),
+                    Contains("expected weight of shape (out_features, in_features), got [3]"));
+  CHECK_THROWS_WITH(linear(randn({2, 3}, kFloat64), w, randn({3}, kFloat64)),
+                    Contains("expected bias of shape [4] (out_features), got [3]"));
+  CHECK_THROWS_WITH(linear(scalar_tensor(1.0, kFloat64), w), Contains("in_features=3"));
+  CHECK_THROWS_AS(linear(randn({2, 3}), w), TypeError);
+  CHECK_THROWS_AS(linear(randn({2, 3}, kFloat64), w, randn({4})), TypeError);
 }
