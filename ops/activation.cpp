@@ -11,6 +11,7 @@
 #include "ops/elementwise.h"
 #include "ops/loops.h"
 #include "ops/shape.h"
+#include "ops/vec_math.h"
 
 namespace ember {
 namespace {
@@ -64,8 +65,8 @@ Tensor gelu_backward(const Tensor& g, const Tensor& x, bool tanh_mode) {
     using T = decltype(tag);
     map_binary<T, T, T>(out.data_ptr<T>(), shape, gc, x, [tanh_mode](T gv, T v) {
       if (!tanh_mode) {
-        T cdf = T(0.5) * std::erfc(-v * T(M_SQRT1_2));
-        T pdf = T(kInvSqrt2Pi) * std::exp(T(-0.5) * v * v);
+        T cdf = T(0.5) * vec::erfc(-v * T(M_SQRT1_2));
+        T pdf = T(kInvSqrt2Pi) * vec::exp(T(-0.5) * v * v);
         return gv * (cdf + v * pdf);
       }
       T t = std::tanh(T(kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v));
@@ -85,6 +86,29 @@ Tensor gelu_backward(const Tensor& g, const Tensor& x, bool tanh_mode) {
 
 }  // namespace
 
+namespace {
+
+// g where y > 0, else 0, in one pass. Linear in g, so its own gradient is
+// itself applied to the incoming gradient (y is a constant mask there).
+Tensor threshold_backward(const Tensor& g, const Tensor& y) {
+  Tensor gc = g.dtype() == y.dtype() ? g : to_dtype(g, y.dtype());
+  Shape shape = broadcast_shapes(gc.shape(), y.shape(), "relu_backward");
+  Tensor out = make_tensor(shape, y.dtype());
+  dispatch_numeric(y.dtype(), "relu_backward", [&](auto tag) {
+    using T = decltype(tag);
+    map_binary<T, T, T>(out.data_ptr<T>(), shape, gc, y, [](T gv, T yv) { return yv > T(0) ? gv : T(0); });
+  });
+  if (any_requires_grad({&gc})) {
+    SavedVariable sy(y, false);
+    record("ThresholdBackwardBackward0", {gc}, out, [sy](const tensor_list& gg) -> tensor_list {
+      return {threshold_backward(gg[0], sy.unpack())};
+    });
+  }
+  return out;
+}
+
+}  // namespace
+
 // d relu(x) = g (x > 0)
 Tensor relu(const Tensor& input) {
   EMBER_CHECK(input.defined(), "relu: expected a defined input tensor");
@@ -97,7 +121,7 @@ Tensor relu(const Tensor& input) {
   if (any_requires_grad({&input})) {
     SavedVariable so(out, true);
     record("ReluBackward0", {input}, out, [so](const tensor_list& g) -> tensor_list {
-      return {where(so.unpack() > 0.0, g[0], 0.0)};
+      return {threshold_backward(g[0], so.unpack().detach())};
     });
   }
   return out;
@@ -159,8 +183,8 @@ Tensor gelu(const Tensor& input, const std::string& approximate) {
   Tensor out = float_map("gelu", input, [tanh_mode](auto v) {
     using T = decltype(v);
     // erfc and the logistic form of 0.5 (1 + tanh u) avoid cancellation for negative x.
-    if (!tanh_mode) return T(0.5) * v * std::erfc(-v * T(M_SQRT1_2));
-    return v / (T(1) + std::exp(T(-2 * kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v)));
+    if (!tanh_mode) return T(0.5) * v * vec::erfc(-v * T(M_SQRT1_2));
+    return v / (T(1) + vec::exp(T(-2 * kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v)));
   });
   if (any_requires_grad({&input})) {
     SavedVariable sx(input, false);

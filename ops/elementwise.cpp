@@ -9,6 +9,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
 #include "ops/loops.h"
+#include "ops/vec_math.h"
 
 namespace ember {
 namespace {
@@ -237,7 +238,7 @@ Tensor neg(const Tensor& x) {
 // d(exp x) = g exp(x)
 Tensor exp(const Tensor& x0) {
   Tensor x = int_to_float(x0);
-  Tensor out = unary_float_kernel("exp", x, [](auto v) { return std::exp(v); });
+  Tensor out = unary_float_kernel("exp", x, [](auto v) { return vec::exp(v); });
   if (any_requires_grad({&x})) {
     SavedVariable so(out, true);
     record("ExpBackward0", {x}, out, [so](const tensor_list& g) -> tensor_list { return {g[0] * so.unpack()}; });
@@ -351,9 +352,8 @@ Tensor sigmoid(const Tensor& x0) {
   Tensor out = unary_float_kernel("sigmoid", x, [](auto v) {
     using T = decltype(v);
     // Both branches stay finite: exp never sees a large positive argument.
-    if (v >= 0) return T(1) / (T(1) + std::exp(-v));
-    T e = std::exp(v);
-    return e / (T(1) + e);
+    T e = vec::exp(v >= 0 ? -v : v);  // never a large positive argument
+    return v >= 0 ? T(1) / (T(1) + e) : e / (T(1) + e);
   });
   if (any_requires_grad({&x})) {
     SavedVariable so(out, true);

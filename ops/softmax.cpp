@@ -12,6 +12,7 @@
 #include "ops/elementwise.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
+#include "ops/vec_math.h"
 
 namespace ember {
 namespace {
@@ -40,7 +41,7 @@ Tensor softmax_kernel(const char* op, const Tensor& x, int64_t dim, bool log_for
       for (int64_t k = 0; k < n; ++k) {
 #pragma omp simd
         for (int64_t i = 0; i < inner; ++i) {
-          T e = std::exp(xo[k * inner + i] - mx[i]);
+          T e = vec::exp(xo[k * inner + i] - mx[i]);
           sum[i] += e;
           if (!log_form) yo[k * inner + i] = e;
         }
