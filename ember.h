@@ -1,6 +1,6 @@
 // ember's umbrella header: including ember.h gives a user every public part
 // of the library (tensors and autograd, all operators). Headers that only
-// kernel authors need (ops/loops.h) stay out.
+// kernel authors need (ops/loops.h, ops/vec_math.h) stay out.
 #pragma once
 
 #include "autograd/dtype.h"
@@ -17,6 +17,8 @@
 #include "autograd/storage.h"
 #include "autograd/tensor.h"
 #include "autograd/threads.h"
+#include "data/safetensors.h"
+#include "nn/functional.h"
 #include "ops/activation.h"
 #include "ops/conv.h"
 #include "ops/dropout.h"
@@ -26,7 +28,17 @@
 #include "ops/linalg.h"
 #include "ops/loss.h"
 #include "ops/norm.h"
+#include "ops/pad.h"
 #include "ops/pool.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
 #include "ops/softmax.h"
+#include "optim/adagrad.h"
+#include "optim/adam.h"
+#include "optim/adamw.h"
+#include "optim/clip_grad.h"
+#include "optim/early_stopping.h"
+#include "optim/lr_scheduler.h"
+#include "optim/optimizer.h"
+#include "optim/rmsprop.h"
+#include "optim/sgd.h"

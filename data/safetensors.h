@@ -1,0 +1,34 @@
+// safetensors reading and writing: named tensors (float32, float64, int64,
+// bool) plus string metadata in the format of the `safetensors` package, so
+// checkpoints move between ember, PyTorch and NumPy. Writes are atomic; reads
+// validate every field of the file before touching tensor memory.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "autograd/tensor.h"
+
+namespace ember {
+
+/// Named tensors and the file's `__metadata__` strings, as one value.
+struct TensorDict {
+  std::map<std::string, Tensor> tensors;
+  std::map<std::string, std::string> metadata;
+};
+
+/// Writes `tensors` (any layout; stored row-major) and `metadata` to `path`
+/// as safetensors. The file is written to a temporary next to `path`, synced
+/// and renamed over it, so `path` holds either the old or the new contents.
+/// `ember::save_file({{"weight", w}}, "model.safetensors");`
+void save_file(const std::map<std::string, Tensor>& tensors, const std::string& path,
+               const std::map<std::string, std::string>& metadata = {});
+void save_file(const TensorDict& dict, const std::string& path);
+
+/// Reads every tensor of a safetensors file, by name. Throws ValueError
+/// naming the file, the tensor and the problem if anything in it is invalid.
+std::map<std::string, Tensor> load_file(const std::string& path);
+/// Reads the tensors and the `__metadata__` strings.
+TensorDict load_file_with_metadata(const std::string& path);
+
+}  // namespace ember

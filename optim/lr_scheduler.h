@@ -1,0 +1,254 @@
+// Learning-rate schedulers, as torch.optim.lr_scheduler: each one writes a
+// new lr into every parameter group when step() is called (after the
+// optimizer's step), using PyTorch's recursive (chainable) formulas so
+// schedulers compose exactly as they do there.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "optim/optimizer.h"
+
+namespace ember::optim {
+
+/// Base of the epoch-driven schedulers. Constructing one records each
+/// group's initial_lr (if no scheduler did yet) and takes the first step
+/// (last_epoch 0), as PyTorch does.
+class LRScheduler {
+ public:
+  explicit LRScheduler(Optimizer& optimizer);
+  virtual ~LRScheduler() = default;
+  LRScheduler(const LRScheduler&) = delete;
+  LRScheduler& operator=(const LRScheduler&) = delete;
+
+  /// Advances one epoch (or batch) and writes the new lr into the groups.
+  virtual void step();
+  /// Jumps to `epoch`, with the closed form where the schedule has one (PyTorch's deprecated step(epoch)).
+  void step(int64_t epoch);
+  /// The lr of each group after the last step.
+  const std::vector<double>& get_last_lr() const { return last_lr_; }
+  int64_t last_epoch() const { return last_epoch_; }
+  const std::vector<double>& base_lrs() const { return base_lrs_; }
+  Optimizer& optimizer() const { return optimizer_; }
+  /// The mutable state ("last_epoch", "_step_count", "base_lrs.<i>", "_last_lr.<i>", plus the schedule's own).
+  virtual std::map<std::string, double> state_dict() const;
+  virtual void load_state_dict(const std::map<std::string, double>& state);
+
+ protected:
+  /// Called by each subclass at the end of its constructor (get_lr is virtual).
+  void initial_step();
+  /// The next lr of each group, from the current one (chainable form).
+  virtual std::vector<double> get_lr() = 0;
+  /// The lr at last_epoch from base_lrs alone, for the schedules that have one.
+  virtual std::optional<std::vector<double>> closed_form_lr() const { return std::nullopt; }
+  std::vector<double> group_lrs() const;
+  void apply(const std::vector<double>& lrs);
+
+  Optimizer& optimizer_;
+  std::vector<double> base_lrs_;
+  int64_t last_epoch_ = -1;
+  int64_t step_count_ = 0;
+  std::vector<double> last_lr_;
+
+  friend class SequentialLR;
+};
+
+/// lr ← lr·gamma every step_size epochs.
+class StepLR : public LRScheduler {
+ public:
+  StepLR(Optimizer& optimizer, int64_t step_size, double gamma = 0.1);
+
+ protected:
+  std::vector<double> get_lr() override;
+  std::optional<std::vector<double>> closed_form_lr() const override;
+
+ private:
+  int64_t step_size_;
+  double gamma_;
+};
+
+/// lr ← lr·gamma at each milestone (a milestone listed k times multiplies by gamma^k).
+class MultiStepLR : public LRScheduler {
+ public:
+  MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = 0.1);
+
+ protected:
+  std::vector<double> get_lr() override;
+  std::optional<std::vector<double>> closed_form_lr() const override;
+
+ private:
+  std::vector<int64_t> milestones_;  // sorted
+  double gamma_;
+};
+
+/// lr ← lr·gamma every epoch.
+class ExponentialLR : public LRScheduler {
+ public:
+  ExponentialLR(Optimizer& optimizer, double gamma);
+
+ protected:
+  std::vector<double> get_lr() override;
+  std::optional<std::vector<double>> closed_form_lr() const override;
+
+ private:
+  double gamma_;
+};
+
+/// Cosine annealing from base_lr to eta_min over T_max epochs (PyTorch's recursive form, which restarts upward after T_max).
+class CosineAnnealingLR : public LRScheduler {
+ public:
+  CosineAnnealingLR(Optimizer& optimizer, int64_t T_max, double eta_min = 0.0);
+
+ protected:
+  std::vector<double> get_lr() override;
+  std::optional<std::vector<double>> closed_form_lr() const override;
+
+ private:
+  int64_t T_max_;
+  double eta_min_;
+};
+
+/// Multiplies lr by a factor moving linearly from start_factor to end_factor over total_iters epochs (warm-up).
+class LinearLR : public LRScheduler {
+ public:
+  LinearLR(Optimizer& optimizer, double start_factor = 1.0 / 3, double end_factor = 1.0, int64_t total_iters = 5);
+
+ protected:
+  std::vector<double> get_lr() override;
+  std::optional<std::vector<double>> closed_form_lr() const override;
+
+ private:
+  double start_factor_, end_factor_;
+  int64_t total_iters_;
+};
+
+/// lr = base_lr · lambda(epoch), one function for all groups or one per group.
+class LambdaLR : public LRScheduler {
+ public:
+  using Lambda = std::function<double(int64_t)>;
+  LambdaLR(Optimizer& optimizer, Lambda lr_lambda);
+  LambdaLR(Optimizer& optimizer, std::vector<Lambda> lr_lambdas);
+
+ protected:
+  std::vector<double> get_lr() override;
+
+ private:
+  std::vector<Lambda> lr_lambdas_;
+};
+
+/// OneCycleLR's options: total_steps, or epochs and steps_per_epoch.
+struct OneCycleLROptions {
+  explicit OneCycleLROptions(std::vector<double> max_lr) : max_lr_(std::move(max_lr)) {}
+  explicit OneCycleLROptions(double max_lr) : max_lr_({max_lr}) {}
+  OneCycleLROptions& total_steps(int64_t v) { total_steps_ = v; return *this; }
+  OneCycleLROptions& epochs(int64_t v) { epochs_ = v; return *this; }
+  OneCycleLROptions& steps_per_epoch(int64_t v) { steps_per_epoch_ = v; return *this; }
+  OneCycleLROptions& pct_start(double v) { pct_start_ = v; return *this; }
+  /// "cos" or "linear".
+  OneCycleLROptions& anneal_strategy(std::string v) { anneal_strategy_ = std::move(v); return *this; }
+  OneCycleLROptions& cycle_momentum(bool v) { cycle_momentum_ = v; return *this; }
+  OneCycleLROptions& base_momentum(double v) { base_momentum_ = v; return *this; }
+  OneCycleLROptions& max_momentum(double v) { max_momentum_ = v; return *this; }
+  OneCycleLROptions& div_factor(double v) { div_factor_ = v; return *this; }
+  OneCycleLROptions& final_div_factor(double v) { final_div_factor_ = v; return *this; }
+  OneCycleLROptions& three_phase(bool v) { three_phase_ = v; return *this; }
+
+  std::vector<double> max_lr_;  // one value for all groups, or one per group
+  std::optional<int64_t> total_steps_, epochs_, steps_per_epoch_;
+  double pct_start_ = 0.3;
+  std::string anneal_strategy_ = "cos";
+  bool cycle_momentum_ = true;
+  double base_momentum_ = 0.85, max_momentum_ = 0.95, div_factor_ = 25.0, final_div_factor_ = 1e4;
+  bool three_phase_ = false;
+};
+
+/// The 1cycle policy: lr rises from max_lr/div_factor to max_lr, then anneals to
+/// initial_lr/final_div_factor, while momentum (or Adam's beta1) moves inversely.
+class OneCycleLR : public LRScheduler {
+ public:
+  OneCycleLR(Optimizer& optimizer, const OneCycleLROptions& options);
+
+ protected:
+  std::vector<double> get_lr() override;
+
+ private:
+  struct Phase {
+    double end_step;
+    int start_lr, end_lr, start_momentum, end_momentum;  // indices into group_values_
+  };
+  OneCycleLROptions options_;
+  int64_t total_steps_;
+  std::vector<Phase> phases_;
+  std::string momentum_key_;  // "momentum" or "beta1"
+  std::vector<std::array<double, 5>> group_values_;  // initial_lr, max_lr, min_lr, max_momentum, base_momentum
+};
+
+/// Runs schedulers one after another, switching at the milestones.
+class SequentialLR : public LRScheduler {
+ public:
+  SequentialLR(Optimizer& optimizer, std::vector<std::shared_ptr<LRScheduler>> schedulers,
+               std::vector<int64_t> milestones);
+  void step() override;
+  std::map<std::string, double> state_dict() const override;
+  void load_state_dict(const std::map<std::string, double>& state) override;
+
+ protected:
+  std::vector<double> get_lr() override;
+
+ private:
+  std::vector<std::shared_ptr<LRScheduler>> schedulers_;
+  std::vector<int64_t> milestones_;
+};
+
+/// ReduceLROnPlateau's options (PyTorch's defaults).
+struct ReduceLROnPlateauOptions {
+  /// "min" (lower metric is better) or "max".
+  ReduceLROnPlateauOptions& mode(std::string v) { mode_ = std::move(v); return *this; }
+  ReduceLROnPlateauOptions& factor(double v) { factor_ = v; return *this; }
+  ReduceLROnPlateauOptions& patience(int64_t v) { patience_ = v; return *this; }
+  ReduceLROnPlateauOptions& threshold(double v) { threshold_ = v; return *this; }
+  /// "rel" or "abs".
+  ReduceLROnPlateauOptions& threshold_mode(std::string v) { threshold_mode_ = std::move(v); return *this; }
+  ReduceLROnPlateauOptions& cooldown(int64_t v) { cooldown_ = v; return *this; }
+  /// One floor for all groups, or one per group.
+  ReduceLROnPlateauOptions& min_lr(std::vector<double> v) { min_lr_ = std::move(v); return *this; }
+  ReduceLROnPlateauOptions& eps(double v) { eps_ = v; return *this; }
+
+  std::string mode_ = "min";
+  double factor_ = 0.1;
+  int64_t patience_ = 10;
+  double threshold_ = 1e-4;
+  std::string threshold_mode_ = "rel";
+  int64_t cooldown_ = 0;
+  std::vector<double> min_lr_ = {0.0};
+  double eps_ = 1e-8;
+};
+
+/// Multiplies lr by factor when the metric has not improved for more than patience epochs.
+class ReduceLROnPlateau {
+ public:
+  explicit ReduceLROnPlateau(Optimizer& optimizer, const ReduceLROnPlateauOptions& options = {});
+  void step(double metric);
+  const std::vector<double>& get_last_lr() const { return last_lr_; }
+  int64_t last_epoch() const { return last_epoch_; }
+  double best() const { return best_; }
+  int64_t num_bad_epochs() const { return num_bad_epochs_; }
+  std::map<std::string, double> state_dict() const;
+  void load_state_dict(const std::map<std::string, double>& state);
+
+ private:
+  bool is_better(double a, double best) const;
+  Optimizer& optimizer_;
+  ReduceLROnPlateauOptions options_;
+  std::vector<double> min_lrs_;
+  int64_t last_epoch_ = 0, num_bad_epochs_ = 0, cooldown_counter_ = 0;
+  double best_;
+  std::vector<double> last_lr_;
+};
+
+}  // namespace ember::optim
