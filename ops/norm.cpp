@@ -149,6 +149,64 @@ Tensor channel_window_sum(const Tensor& t, int64_t before, int64_t after) {
 // xhat = (x - mean) invstd, y = w xhat + b
 // training: dx = invstd (w g - mean(w g) - xhat mean(w g xhat)); eval: dx = w g invstd
 // dw = sum(g xhat), db = sum(g), over every dim but the channel dim
+namespace {
+
+// batch_norm's backward in two passes when no graph is built: per channel
+// sum(g) and sum(g (x - mean)), then dx = w invstd (g - sum(g)/M - (x - mean)
+// invstd² sum(g (x - mean))/M) in training, w invstd g in eval (M values per channel).
+tensor_list batch_norm_backward_fused(const Tensor& g_in, const Tensor& x, const std::vector<double>& mean_c,
+                                      const std::vector<double>& invstd_c, const std::vector<double>& w,
+                                      bool training, bool need_x, bool need_w, bool need_b) {
+  const int64_t n = x.size(0), c = x.size(1), s = x.numel() / std::max<int64_t>(n * c, 1);
+  const double count = double(n * s);
+  Tensor g = contiguous(g_in.dtype() == x.dtype() ? g_in : to_dtype(g_in, x.dtype()));
+  std::vector<double> sum_g(static_cast<size_t>(c)), sum_gx(static_cast<size_t>(c));
+  Tensor gx = need_x ? make_tensor(x.shape(), x.dtype()) : Tensor();
+  dispatch_floating(x.dtype(), "batch_norm_backward", [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data_ptr<T>();
+    const T* pg = g.data_ptr<T>();
+    T* pgx = need_x ? gx.data_ptr<T>() : nullptr;
+#pragma omp parallel for if (c > 1 && n * c * s >= 8192)
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const T m = T(mean_c[size_t(ch)]);
+      double sg = 0, sgx = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const T* xr = px + (i * c + ch) * s;
+        const T* gr = pg + (i * c + ch) * s;
+#pragma omp simd reduction(+ : sg, sgx)
+        for (int64_t k = 0; k < s; ++k) {
+          sg += double(gr[k]);
+          sgx += double(gr[k]) * double(xr[k] - m);
+        }
+      }
+      sum_g[size_t(ch)] = sg;
+      sum_gx[size_t(ch)] = sgx;
+      if (!need_x) continue;
+      const double inv = invstd_c[size_t(ch)], scale = w[size_t(ch)] * inv;
+      const T a = T(scale), b = training ? T(scale * sg / count) : T(0);
+      const T k2 = training ? T(scale * inv * inv * sgx / count) : T(0);
+      for (int64_t i = 0; i < n; ++i) {
+        const T* xr = px + (i * c + ch) * s;
+        const T* gr = pg + (i * c + ch) * s;
+        T* out = pgx + (i * c + ch) * s;
+#pragma omp simd
+        for (int64_t k = 0; k < s; ++k) out[k] = a * gr[k] - b - (xr[k] - m) * k2;
+      }
+    }
+  });
+  Tensor gw, gb;
+  if (need_w) {
+    std::vector<double> v(static_cast<size_t>(c));
+    for (int64_t ch = 0; ch < c; ++ch) v[size_t(ch)] = sum_gx[size_t(ch)] * invstd_c[size_t(ch)];
+    gw = tensor(v, {c}, x.dtype());
+  }
+  if (need_b) gb = tensor(sum_g, {c}, x.dtype());
+  return {gx, gw, gb};
+}
+
+}  // namespace
+
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps) {
   const char* op = "batch_norm";
@@ -236,10 +294,12 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
     bool need_x = x.requires_grad(), need_w = weight.defined() && weight.requires_grad();
     bool need_b = bias.defined() && bias.requires_grad();
     record("NativeBatchNormBackward0", {x, weight, bias}, out,
-           [sx, sw, saved_mean, saved_invstd, bshape, dims, training, eps, c, need_x, need_w, need_b](
-               const tensor_list& grads) -> tensor_list {
+           [sx, sw, saved_mean, saved_invstd, bmean, invstd, w, bshape, dims, training, eps, c, need_x, need_w,
+            need_b](const tensor_list& grads) -> tensor_list {
              const Tensor& g = grads[0];
              Tensor xv = sx.unpack();
+             if (!GradMode::is_enabled())
+               return batch_norm_backward_fused(g, xv, bmean, invstd, w, training, need_x, need_w, need_b);
              Tensor mu = saved_mean, inv = saved_invstd;
              if (training && GradMode::is_enabled()) {  // create_graph: statistics as functions of x
                mu = mean(xv, dims, true);
