@@ -63,16 +63,21 @@ Tensor gelu_backward(const Tensor& g, const Tensor& x, bool tanh_mode) {
   Tensor out = make_tensor(shape, x.dtype());
   dispatch_floating(x.dtype(), "gelu_backward", [&](auto tag) {
     using T = decltype(tag);
-    map_binary<T, T, T>(out.data_ptr<T>(), shape, gc, x, [tanh_mode](T gv, T v) {
-      if (!tanh_mode) {
+    T* o = out.data_ptr<T>();
+    if (!tanh_mode) {
+      map_binary<T, T, T>(o, shape, gc, x, [](T gv, T v) {
         T cdf = T(0.5) * vec::erfc(-v * T(M_SQRT1_2));
         T pdf = T(kInvSqrt2Pi) * vec::exp(T(-0.5) * v * v);
         return gv * (cdf + v * pdf);
-      }
-      T t = std::tanh(T(kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v));
-      T du = T(kSqrt2OverPi) * (T(1) + T(3 * kGeluCubic) * v * v);
-      return gv * (T(0.5) * (T(1) + t) + T(0.5) * v * (T(1) - t * t) * du);
-    });
+      });
+    } else {
+      map_binary<T, T, T>(o, shape, gc, x, [](T gv, T v) {
+        // 0.5 (1 + tanh u) = 1 / (1 + e^(-2u)) and 1 - tanh² u = 4 s (1 - s) with s that logistic.
+        T s = T(1) / (T(1) + vec::exp(T(-2 * kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v)));
+        T du = T(kSqrt2OverPi) * (T(1) + T(3 * kGeluCubic) * v * v);
+        return gv * (s + T(2) * v * s * (T(1) - s) * du);
+      });
+    }
   });
   if (any_requires_grad({&gc, &x})) {
     SavedVariable sg(gc, false), sx(x, false);
@@ -180,12 +185,17 @@ Tensor celu(const Tensor& input, double alpha) {
 // d gelu(x) = g gelu'(x), through the gelu_backward kernel op
 Tensor gelu(const Tensor& input, const std::string& approximate) {
   bool tanh_mode = gelu_tanh_mode(approximate);
-  Tensor out = float_map("gelu", input, [tanh_mode](auto v) {
-    using T = decltype(v);
-    // erfc and the logistic form of 0.5 (1 + tanh u) avoid cancellation for negative x.
-    if (!tanh_mode) return T(0.5) * v * vec::erfc(-v * T(M_SQRT1_2));
-    return v / (T(1) + vec::exp(T(-2 * kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v)));
-  });
+  // Two loops, not a branch inside one: the branch would stop vectorization.
+  // erfc and the logistic form of 0.5 (1 + tanh u) avoid cancellation for negative x.
+  Tensor out = tanh_mode ? float_map("gelu", input,
+                                     [](auto v) {
+                                       using T = decltype(v);
+                                       return v / (T(1) + vec::exp(T(-2 * kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v)));
+                                     })
+                         : float_map("gelu", input, [](auto v) {
+                             using T = decltype(v);
+                             return T(0.5) * v * vec::erfc(-v * T(M_SQRT1_2));
+                           });
   if (any_requires_grad({&input})) {
     SavedVariable sx(input, false);
     record("GeluBackward0", {input}, out, [sx, tanh_mode](const tensor_list& g) -> tensor_list {

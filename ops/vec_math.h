@@ -10,9 +10,12 @@
 
 namespace ember::vec {
 
+// Always inlined: a call inside a loop would stop it from vectorizing.
+#define EMBER_VEC_INLINE inline __attribute__((always_inline))
+
 /// e^x for float: Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, then
 /// Cephes' degree-7 polynomial (about 1 ulp); saturates to 0 and inf, keeps NaN.
-inline float exp(float x) {
+EMBER_VEC_INLINE float exp(float x) {
   constexpr float kMax = 88.3762626647949f, kMin = -87.3365447504f;
   float xc = x < kMin ? kMin : (x > kMax ? kMax : x);
   // Round to nearest with the 1.5 * 2^23 trick: no libcall, so it vectorizes on any SSE level.
@@ -32,18 +35,19 @@ inline float exp(float x) {
   std::memcpy(&scale, &bits, sizeof scale);
   float y = p * scale;
   y = x < kMin ? 0.0f : y;
-  y = x > kMax ? INFINITY : y;
-  return x != x ? x : y;
+  return x > kMax ? INFINITY : y;  // NaN needs no case: it flows through r and p
 }
 
 inline double exp(double x) { return std::exp(x); }
 
 /// erfc for float: Numerical Recipes' Chebyshev fit (fractional error < 1.2e-7
 /// everywhere), with erfc(-z) = 2 - erfc(z); accurate in the tails where 1 - erf
-/// cancels (a few ulp up to x = 9, where erfc is 4e-37).
-inline float erfc(float x) {
-  float z = x < 0 ? -x : x;
-  z = z > 12.0f ? 12.0f : z;  // erfc(12) underflows float already
+/// cancels (a few ulp up to x = 9, where erfc is 4e-37). ±inf gives NaN, as
+/// does gelu(-inf) in PyTorch.
+EMBER_VEC_INLINE float erfc(float x) {
+  // No clamp on z (a select here stops GCC vectorizing the loop): huge z just
+  // drives both exponentials to 0.
+  float z = std::fabs(x);
   float t = 1.0f / (1.0f + 0.5f * z);
   float poly = -1.26551223f +
                t * (1.00002368f +
@@ -52,14 +56,18 @@ inline float erfc(float x) {
                               t * (-0.18628806f +
                                    t * (0.27886807f +
                                         t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
-  // e^(-z²) with z² split as zh² + (z - zh)(z + zh), zh = z cut to 8 fraction
-  // bits (12 significant bits for z < 16): zh² is exact, so the tail keeps its
-  // relative accuracy.
-  float zh = float(int32_t(z * 256.0f)) * (1.0f / 256.0f);
+  // e^(-z²) with z² split as zh² + (z - zh)(z + zh), zh = z rounded to 8
+  // fraction bits (the 1.5 * 2^23 trick; 12 significant bits for z < 16): zh² is
+  // exact, so the tail keeps its relative accuracy.
+  constexpr float kShift = 12582912.0f;
+  float zh = ((z * 256.0f + kShift) - kShift) * (1.0f / 256.0f);
   float r = t * vec::exp(-zh * zh) * vec::exp((zh - z) * (zh + z) + poly);
-  return x < 0 ? 2.0f - r : r;
+  float negative = x < 0 ? 1.0f : 0.0f;  // arithmetic, not a branch: keeps the loop vectorizable
+  return r + negative * (2.0f - 2.0f * r);
 }
 
 inline double erfc(double x) { return std::erfc(x); }
+
+#undef EMBER_VEC_INLINE
 
 }  // namespace ember::vec

@@ -32,4 +32,7 @@ TEST_CASE("vec::erfc keeps its relative accuracy in both tails", "[vec_math]") {
   CHECK(worst < 4.0);  // the fit's 1.2e-7 (1 eps) plus float rounding of its terms
   CHECK(vec::erfc(-20.0f) == 2.0f);
   CHECK(vec::erfc(20.0f) == 0.0f);
+  CHECK(vec::erfc(1e30f) == 0.0f);
+  CHECK(vec::erfc(-1e30f) == 2.0f);
+  CHECK(std::isnan(vec::erfc(std::numeric_limits<float>::quiet_NaN())));
 }
