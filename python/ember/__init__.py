@@ -100,7 +100,9 @@ from ._C import (
 )
 from ._grad_mode import enable_grad, no_grad, set_grad_enabled
 from ._tensor import Size, from_dlpack, is_tensor, numel, tensor
-from . import autograd
+from . import autograd, nn
+from ._C import load_file, save_file
+from . import optim
 
 
 def _dtype_repr(self):

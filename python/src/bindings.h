@@ -143,5 +143,8 @@ void bind_tensor(py::module_& m);
 void bind_ops(py::module_& m);
 void bind_autograd(py::module_& m);
 void bind_dlpack(py::module_& m);
+void bind_functional(py::module_& m);
+void bind_data(py::module_& m);
+void bind_optim(py::module_& m);
 
 }  // namespace ember::python

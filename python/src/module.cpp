@@ -22,4 +22,7 @@ PYBIND11_MODULE(_C, m) {
   ember::python::bind_ops(m);
   ember::python::bind_autograd(m);
   ember::python::bind_dlpack(m);
+  ember::python::bind_functional(m);
+  ember::python::bind_data(m);
+  ember::python::bind_optim(m);
 }

@@ -1,0 +1,365 @@
+// ember._C._functional, re-exported as ember.nn.functional: the ops of
+// torch.nn.functional with PyTorch's signatures and defaults. Each binding
+// converts its arguments (ints or tuples to Pair, padding strings, reduction
+// strings and the legacy size_average/reduce flags) and calls the op.
+#include "autograd/error.h"
+#include "bindings.h"
+#include "ops/activation.h"
+#include "ops/conv.h"
+#include "ops/dropout.h"
+#include "ops/elementwise.h"
+#include "ops/index.h"
+#include "ops/linalg.h"
+#include "ops/loss.h"
+#include "ops/norm.h"
+#include "ops/pad.h"
+#include "ops/pool.h"
+#include "ops/softmax.h"
+
+namespace ember::python {
+namespace {
+
+std::string repr_of(const py::handle& obj) { return py::repr(obj); }
+
+bool is_int(const py::handle& obj) { return !PyBool_Check(obj.ptr()) && PyIndex_Check(obj.ptr()); }
+
+// An int, or a sequence of one int, as PyTorch's _single.
+int64_t to_single(const py::handle& obj, const char* op, const char* what) {
+  if (is_int(obj)) return obj.cast<int64_t>();
+  EMBER_CHECK_TYPE(py::isinstance<py::sequence>(obj) && py::len(obj) == 1 && is_int(obj[py::int_(0)]),
+                   "{}: expected {} to be an int, got {}", op, what, repr_of(obj));
+  return obj[py::int_(0)].cast<int64_t>();
+}
+
+// An int (used for both dims) or a sequence of one or two ints, as PyTorch's _pair.
+Pair to_pair(const py::handle& obj, const char* op, const char* what) {
+  if (is_int(obj)) return Pair(obj.cast<int64_t>());
+  bool ok = py::isinstance<py::sequence>(obj) && !py::isinstance<py::str>(obj) &&
+            (py::len(obj) == 1 || py::len(obj) == 2);
+  if (ok)
+    for (const py::handle& v : obj) ok = ok && is_int(v);
+  EMBER_CHECK_TYPE(ok, "{}: expected {} to be an int or a pair of ints, got {}", op, what, repr_of(obj));
+  return py::len(obj) == 1 ? Pair(obj[py::int_(0)].cast<int64_t>())
+                           : Pair(obj[py::int_(0)].cast<int64_t>(), obj[py::int_(1)].cast<int64_t>());
+}
+
+// stride=None (or an empty list, as PyTorch accepts) means "the kernel size".
+bool unset(const py::handle& obj) { return obj.is_none() || (py::isinstance<py::sequence>(obj) && py::len(obj) == 0); }
+
+std::optional<PaddingMode> padding_mode(const py::handle& padding, const char* op) {
+  if (!py::isinstance<py::str>(padding)) return std::nullopt;
+  std::string s = padding.cast<std::string>();
+  EMBER_CHECK(s == "same" || s == "valid", "{}: expected padding 'same', 'valid', an int or a tuple, got '{}'", op, s);
+  return s == "same" ? kSame : kValid;
+}
+
+Conv2dArgs conv2d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation,
+                       int64_t groups) {
+  Conv2dArgs args;
+  args.stride(to_pair(stride, "conv2d", "stride")).dilation(to_pair(dilation, "conv2d", "dilation")).groups(groups);
+  if (auto mode = padding_mode(padding, "conv2d")) return args.padding(*mode);
+  return args.padding(to_pair(padding, "conv2d", "padding"));
+}
+
+Conv1dArgs conv1d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation,
+                       int64_t groups) {
+  Conv1dArgs args;
+  args.stride(to_single(stride, "conv1d", "stride")).dilation(to_single(dilation, "conv1d", "dilation")).groups(groups);
+  if (auto mode = padding_mode(padding, "conv1d")) return args.padding(*mode);
+  return args.padding(to_single(padding, "conv1d", "padding"));
+}
+
+MaxPool2dArgs max_pool2d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                              const py::handle& dilation, bool ceil_mode) {
+  const char* op = "max_pool2d";
+  MaxPool2dArgs args(to_pair(kernel_size, op, "kernel_size"));
+  args.padding(to_pair(padding, op, "padding")).dilation(to_pair(dilation, op, "dilation")).ceil_mode(ceil_mode);
+  if (!unset(stride)) args.stride(to_pair(stride, op, "stride"));
+  return args;
+}
+
+MaxPool1dArgs max_pool1d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                              const py::handle& dilation, bool ceil_mode) {
+  const char* op = "max_pool1d";
+  MaxPool1dArgs args(to_single(kernel_size, op, "kernel_size"));
+  args.padding(to_single(padding, op, "padding")).dilation(to_single(dilation, op, "dilation")).ceil_mode(ceil_mode);
+  if (!unset(stride)) args.stride(to_single(stride, op, "stride"));
+  return args;
+}
+
+// output_size entries may be None: keep that dim of the input.
+Pair adaptive_size(const Tensor& x, const py::handle& output_size, const char* op) {
+  auto dim_or_input = [&](const py::handle& v, int64_t dim) {
+    if (!v.is_none()) return to_single(v, op, "output_size");
+    EMBER_CHECK(x.dim() >= 2, "{}: expected a 3-d or 4-d input, got {}", op, shape_str(x.shape()));
+    return x.shape()[x.dim() + dim];
+  };
+  if (py::isinstance<py::sequence>(output_size) && py::len(output_size) == 2)
+    return Pair(dim_or_input(output_size[py::int_(0)], -2), dim_or_input(output_size[py::int_(1)], -1));
+  return to_pair(output_size, op, "output_size");
+}
+
+// PyTorch's legacy size_average/reduce flags win over `reduction` when either is given.
+LossReduction reduction_of(std::optional<bool> size_average, std::optional<bool> reduce, const std::string& reduction,
+                           const char* op) {
+  if (!size_average && !reduce) return loss_reduction(reduction, op);
+  if (!reduce.value_or(true)) return LossReduction::None;
+  return size_average.value_or(true) ? LossReduction::Mean : LossReduction::Sum;
+}
+
+// softmax's implicit dim (dim=None), as PyTorch's _get_softmax_dim.
+int64_t softmax_dim(const Tensor& x, std::optional<int64_t> dim) {
+  if (dim) return *dim;
+  return (x.dim() == 0 || x.dim() == 1 || x.dim() == 3) ? 0 : 1;
+}
+
+Tensor cast_to(const Tensor& x, std::optional<Dtype> dtype) { return dtype ? x.to(*dtype) : x; }
+
+PadMode pad_mode(const std::string& mode) {
+  if (mode == "reflect") return PadMode::Reflect;
+  if (mode == "replicate") return PadMode::Replicate;
+  EMBER_CHECK(mode == "constant", "pad: expected mode 'constant', 'reflect' or 'replicate', got '{}'", mode);
+  return PadMode::Constant;
+}
+
+// ember's activations and dropout have no in-place forms yet: refuse rather than copy silently.
+void check_not_inplace(bool inplace, const char* op) {
+  EMBER_CHECK(!inplace, "{}: inplace=True is not supported; call it with inplace=False", op);
+}
+
+// The per-element weight of mse_loss/l1_loss/huber_loss (new in PyTorch 2.6) is not in ember's ops.
+void check_no_weight(const std::optional<Tensor>& weight, const char* op) {
+  EMBER_CHECK(!weight, "{}: the weight argument is not supported; expected weight=None", op);
+}
+
+Tensor opt(const std::optional<Tensor>& t) { return t.value_or(Tensor()); }
+
+py::object values_and_indices(std::tuple<Tensor, Tensor> result, bool return_indices) {
+  if (return_indices) return py::cast(result);
+  return py::cast(std::get<0>(result));
+}
+
+void bind_conv_pool(py::module_& f) {
+  f.def("conv2d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b, const py::object& stride,
+                     const py::object& padding, const py::object& dilation, int64_t groups) {
+    return conv2d(x, w, opt(b), conv2d_args(stride, padding, dilation, groups));
+  }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "dilation"_a = 1, "groups"_a = 1);
+  f.def("conv1d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b, const py::object& stride,
+                     const py::object& padding, const py::object& dilation, int64_t groups) {
+    return conv1d(x, w, opt(b), conv1d_args(stride, padding, dilation, groups));
+  }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "dilation"_a = 1, "groups"_a = 1);
+
+  f.def("max_pool2d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
+                         const py::object& padding, const py::object& dilation, bool ceil_mode, bool return_indices) {
+    auto args = max_pool2d_args(kernel_size, stride, padding, dilation, ceil_mode);
+    return values_and_indices(max_pool2d_with_indices(x, args), return_indices);
+  }, "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "dilation"_a = 1, "ceil_mode"_a = false,
+        "return_indices"_a = false);
+  f.def("max_pool1d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
+                         const py::object& padding, const py::object& dilation, bool ceil_mode, bool return_indices) {
+    auto args = max_pool1d_args(kernel_size, stride, padding, dilation, ceil_mode);
+    return values_and_indices(max_pool1d_with_indices(x, args), return_indices);
+  }, "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "dilation"_a = 1, "ceil_mode"_a = false,
+        "return_indices"_a = false);
+  f.def("avg_pool2d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
+                         const py::object& padding, bool ceil_mode, bool count_include_pad,
+                         std::optional<int64_t> divisor_override) {
+    AvgPool2dArgs args(to_pair(kernel_size, "avg_pool2d", "kernel_size"));
+    args.padding(to_pair(padding, "avg_pool2d", "padding")).ceil_mode(ceil_mode);
+    args.count_include_pad(count_include_pad).divisor_override(divisor_override);
+    if (!unset(stride)) args.stride(to_pair(stride, "avg_pool2d", "stride"));
+    return avg_pool2d(x, args);
+  }, "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "ceil_mode"_a = false,
+        "count_include_pad"_a = true, "divisor_override"_a = py::none());
+  f.def("avg_pool1d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
+                         const py::object& padding, bool ceil_mode, bool count_include_pad) {
+    AvgPool1dArgs args(to_single(kernel_size, "avg_pool1d", "kernel_size"));
+    args.padding(to_single(padding, "avg_pool1d", "padding")).ceil_mode(ceil_mode).count_include_pad(count_include_pad);
+    if (!unset(stride)) args.stride(to_single(stride, "avg_pool1d", "stride"));
+    return avg_pool1d(x, args);
+  }, "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "ceil_mode"_a = false,
+        "count_include_pad"_a = true);
+  f.def("lp_pool2d", [](const Tensor& x, double norm_type, const py::object& kernel_size, const py::object& stride,
+                        bool ceil_mode) {
+    LPPool2dArgs args(norm_type, to_pair(kernel_size, "lp_pool2d", "kernel_size"));
+    args.ceil_mode(ceil_mode);
+    if (!unset(stride)) args.stride(to_pair(stride, "lp_pool2d", "stride"));
+    return lp_pool2d(x, args);
+  }, "input"_a, "norm_type"_a, "kernel_size"_a, "stride"_a = py::none(), "ceil_mode"_a = false);
+  f.def("adaptive_avg_pool2d", [](const Tensor& x, const py::object& output_size) {
+    return adaptive_avg_pool2d(x, adaptive_size(x, output_size, "adaptive_avg_pool2d"));
+  }, "input"_a, "output_size"_a);
+  f.def("adaptive_max_pool2d", [](const Tensor& x, const py::object& output_size, bool return_indices) {
+    auto size = adaptive_size(x, output_size, "adaptive_max_pool2d");
+    return values_and_indices(adaptive_max_pool2d_with_indices(x, size), return_indices);
+  }, "input"_a, "output_size"_a, "return_indices"_a = false);
+}
+
+void bind_activations(py::module_& f) {
+  f.def("relu", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "relu"); return relu(x); },
+        "input"_a, "inplace"_a = false);
+  f.def("relu6", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "relu6"); return relu6(x); },
+        "input"_a, "inplace"_a = false);
+  f.def("leaky_relu", [](const Tensor& x, double negative_slope, bool inplace) {
+    check_not_inplace(inplace, "leaky_relu");
+    return leaky_relu(x, negative_slope);
+  }, "input"_a, "negative_slope"_a = 0.01, "inplace"_a = false);
+  f.def("prelu", &ember::prelu, "input"_a, "weight"_a);
+  f.def("elu", [](const Tensor& x, double alpha, bool inplace) {
+    check_not_inplace(inplace, "elu");
+    return elu(x, alpha);
+  }, "input"_a, "alpha"_a = 1.0, "inplace"_a = false);
+  f.def("selu", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "selu"); return selu(x); },
+        "input"_a, "inplace"_a = false);
+  f.def("celu", [](const Tensor& x, double alpha, bool inplace) {
+    check_not_inplace(inplace, "celu");
+    return celu(x, alpha);
+  }, "input"_a, "alpha"_a = 1.0, "inplace"_a = false);
+  f.def("gelu", &ember::gelu, "input"_a, "approximate"_a = "none");
+  f.def("silu", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "silu"); return silu(x); },
+        "input"_a, "inplace"_a = false);
+  f.def("mish", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "mish"); return mish(x); },
+        "input"_a, "inplace"_a = false);
+  f.def("sigmoid", &ember::sigmoid, "input"_a);
+  f.def("tanh", &ember::tanh, "input"_a);
+  f.def("softplus", &ember::softplus, "input"_a, "beta"_a = 1.0, "threshold"_a = 20.0);
+  f.def("softsign", &ember::softsign, "input"_a);
+  f.def("hardtanh", [](const Tensor& x, double min_val, double max_val, bool inplace) {
+    check_not_inplace(inplace, "hardtanh");
+    return hardtanh(x, min_val, max_val);
+  }, "input"_a, "min_val"_a = -1.0, "max_val"_a = 1.0, "inplace"_a = false);
+  f.def("hardsigmoid", [](const Tensor& x, bool inplace) {
+    check_not_inplace(inplace, "hardsigmoid");
+    return hardsigmoid(x);
+  }, "input"_a, "inplace"_a = false);
+  f.def("hardswish", [](const Tensor& x, bool inplace) {
+    check_not_inplace(inplace, "hardswish");
+    return hardswish(x);
+  }, "input"_a, "inplace"_a = false);
+}
+
+void bind_misc(py::module_& f) {
+  f.def("softmax", [](const Tensor& x, std::optional<int64_t> dim, int64_t, std::optional<Dtype> dtype) {
+    return softmax(cast_to(x, dtype), softmax_dim(x, dim));
+  }, "input"_a, "dim"_a = py::none(), "_stacklevel"_a = 3, "dtype"_a = py::none());
+  f.def("log_softmax", [](const Tensor& x, std::optional<int64_t> dim, int64_t, std::optional<Dtype> dtype) {
+    return log_softmax(cast_to(x, dtype), softmax_dim(x, dim));
+  }, "input"_a, "dim"_a = py::none(), "_stacklevel"_a = 3, "dtype"_a = py::none());
+  f.def("linear", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b) {
+    return linear(x, w, opt(b));
+  }, "input"_a, "weight"_a, "bias"_a = py::none());
+  f.def("dropout", [](const Tensor& x, double p, bool training, bool inplace) {
+    check_not_inplace(inplace, "dropout");
+    return dropout(x, p, training);
+  }, "input"_a, "p"_a = 0.5, "training"_a = true, "inplace"_a = false);
+  f.def("dropout2d", [](const Tensor& x, double p, bool training, bool inplace) {
+    check_not_inplace(inplace, "dropout2d");
+    return dropout2d(x, p, training);
+  }, "input"_a, "p"_a = 0.5, "training"_a = true, "inplace"_a = false);
+  f.def("pad", [](const Tensor& x, const std::vector<int64_t>& pad, const std::string& mode,
+                  std::optional<double> value) { return ember::pad(x, pad, pad_mode(mode), value); },
+        "input"_a, "pad"_a, "mode"_a = "constant", "value"_a = py::none());
+  f.def("one_hot", &ember::one_hot, "tensor"_a, "num_classes"_a = -1);
+}
+
+void bind_norm(py::module_& f) {
+  f.def("batch_norm", [](const Tensor& x, const std::optional<Tensor>& running_mean,
+                         const std::optional<Tensor>& running_var, const std::optional<Tensor>& weight,
+                         const std::optional<Tensor>& bias, bool training, double momentum, double eps) {
+    return batch_norm(x, opt(running_mean), opt(running_var), opt(weight), opt(bias), training, momentum, eps);
+  }, "input"_a, "running_mean"_a, "running_var"_a, "weight"_a = py::none(), "bias"_a = py::none(),
+        "training"_a = false, "momentum"_a = 0.1, "eps"_a = 1e-5);
+  f.def("layer_norm", [](const Tensor& x, const py::object& normalized_shape, const std::optional<Tensor>& weight,
+                         const std::optional<Tensor>& bias, double eps) {
+    return layer_norm(x, to_dims(normalized_shape), opt(weight), opt(bias), eps);
+  }, "input"_a, "normalized_shape"_a, "weight"_a = py::none(), "bias"_a = py::none(), "eps"_a = 1e-5);
+  f.def("group_norm", [](const Tensor& x, int64_t num_groups, const std::optional<Tensor>& weight,
+                         const std::optional<Tensor>& bias, double eps) {
+    return group_norm(x, num_groups, opt(weight), opt(bias), eps);
+  }, "input"_a, "num_groups"_a, "weight"_a = py::none(), "bias"_a = py::none(), "eps"_a = 1e-5);
+  f.def("instance_norm", [](const Tensor& x, const std::optional<Tensor>& running_mean,
+                            const std::optional<Tensor>& running_var, const std::optional<Tensor>& weight,
+                            const std::optional<Tensor>& bias, bool use_input_stats, double momentum, double eps) {
+    return instance_norm(x, opt(running_mean), opt(running_var), opt(weight), opt(bias), use_input_stats, momentum,
+                         eps);
+  }, "input"_a, "running_mean"_a = py::none(), "running_var"_a = py::none(), "weight"_a = py::none(),
+        "bias"_a = py::none(), "use_input_stats"_a = true, "momentum"_a = 0.1, "eps"_a = 1e-5);
+  f.def("local_response_norm", &ember::local_response_norm, "input"_a, "size"_a, "alpha"_a = 1e-4, "beta"_a = 0.75,
+        "k"_a = 1.0);
+}
+
+void bind_losses(py::module_& f) {
+  using OptTensor = std::optional<Tensor>;
+  using OptBool = std::optional<bool>;
+  f.def("cross_entropy", [](const Tensor& x, const Tensor& t, const OptTensor& weight, OptBool size_average,
+                            int64_t ignore_index, OptBool reduce, const std::string& reduction,
+                            double label_smoothing) {
+    return cross_entropy(x, t, opt(weight), ignore_index,
+                         reduction_of(size_average, reduce, reduction, "cross_entropy"), label_smoothing);
+  }, "input"_a, "target"_a, "weight"_a = py::none(), "size_average"_a = py::none(), "ignore_index"_a = -100,
+        "reduce"_a = py::none(), "reduction"_a = "mean", "label_smoothing"_a = 0.0);
+  f.def("nll_loss", [](const Tensor& x, const Tensor& t, const OptTensor& weight, OptBool size_average,
+                       int64_t ignore_index, OptBool reduce, const std::string& reduction) {
+    return nll_loss(x, t, opt(weight), ignore_index, reduction_of(size_average, reduce, reduction, "nll_loss"));
+  }, "input"_a, "target"_a, "weight"_a = py::none(), "size_average"_a = py::none(), "ignore_index"_a = -100,
+        "reduce"_a = py::none(), "reduction"_a = "mean");
+  f.def("mse_loss", [](const Tensor& x, const Tensor& t, OptBool size_average, OptBool reduce,
+                       const std::string& reduction, const OptTensor& weight) {
+    check_no_weight(weight, "mse_loss");
+    return mse_loss(x, t, reduction_of(size_average, reduce, reduction, "mse_loss"));
+  }, "input"_a, "target"_a, "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean",
+        "weight"_a = py::none());
+  f.def("l1_loss", [](const Tensor& x, const Tensor& t, OptBool size_average, OptBool reduce,
+                      const std::string& reduction, const OptTensor& weight) {
+    check_no_weight(weight, "l1_loss");
+    return l1_loss(x, t, reduction_of(size_average, reduce, reduction, "l1_loss"));
+  }, "input"_a, "target"_a, "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean",
+        "weight"_a = py::none());
+  f.def("smooth_l1_loss", [](const Tensor& x, const Tensor& t, OptBool size_average, OptBool reduce,
+                             const std::string& reduction, double beta) {
+    return smooth_l1_loss(x, t, reduction_of(size_average, reduce, reduction, "smooth_l1_loss"), beta);
+  }, "input"_a, "target"_a, "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean",
+        "beta"_a = 1.0);
+  f.def("huber_loss", [](const Tensor& x, const Tensor& t, const std::string& reduction, double delta,
+                         const OptTensor& weight) {
+    check_no_weight(weight, "huber_loss");
+    return huber_loss(x, t, loss_reduction(reduction, "huber_loss"), delta);
+  }, "input"_a, "target"_a, "reduction"_a = "mean", "delta"_a = 1.0, "weight"_a = py::none());
+  f.def("binary_cross_entropy", [](const Tensor& x, const Tensor& t, const OptTensor& weight, OptBool size_average,
+                                   OptBool reduce, const std::string& reduction) {
+    return binary_cross_entropy(x, t, opt(weight), reduction_of(size_average, reduce, reduction,
+                                                                "binary_cross_entropy"));
+  }, "input"_a, "target"_a, "weight"_a = py::none(), "size_average"_a = py::none(), "reduce"_a = py::none(),
+        "reduction"_a = "mean");
+  f.def("binary_cross_entropy_with_logits", [](const Tensor& x, const Tensor& t, const OptTensor& weight,
+                                               OptBool size_average, OptBool reduce, const std::string& reduction,
+                                               const OptTensor& pos_weight) {
+    auto r = reduction_of(size_average, reduce, reduction, "binary_cross_entropy_with_logits");
+    return binary_cross_entropy_with_logits(x, t, opt(weight), r, opt(pos_weight));
+  }, "input"_a, "target"_a, "weight"_a = py::none(), "size_average"_a = py::none(), "reduce"_a = py::none(),
+        "reduction"_a = "mean", "pos_weight"_a = py::none());
+  f.def("kl_div", [](const Tensor& x, const Tensor& t, OptBool size_average, OptBool reduce,
+                     const std::string& reduction, bool log_target) {
+    return kl_div(x, t, reduction_of(size_average, reduce, reduction, "kl_div"), log_target);
+  }, "input"_a, "target"_a, "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean",
+        "log_target"_a = false);
+  f.def("multi_margin_loss", [](const Tensor& x, const Tensor& t, int64_t p, double margin, const OptTensor& weight,
+                                OptBool size_average, OptBool reduce, const std::string& reduction) {
+    return multi_margin_loss(x, t, p, margin, opt(weight),
+                             reduction_of(size_average, reduce, reduction, "multi_margin_loss"));
+  }, "input"_a, "target"_a, "p"_a = 1, "margin"_a = 1.0, "weight"_a = py::none(), "size_average"_a = py::none(),
+        "reduce"_a = py::none(), "reduction"_a = "mean");
+}
+
+}  // namespace
+
+void bind_functional(py::module_& m) {
+  py::module_ f = m.def_submodule("_functional", "torch.nn.functional's ops, exported as ember.nn.functional");
+  bind_conv_pool(f);
+  bind_activations(f);
+  bind_misc(f);
+  bind_norm(f);
+  bind_losses(f);
+}
+
+}  // namespace ember::python
