@@ -12,6 +12,7 @@ from ._C import (
     amin,
     arange,
     argmax,
+    blas_core_name,
     argmin,
     bmm,
     cat,
@@ -102,6 +103,7 @@ from ._grad_mode import enable_grad, no_grad, set_grad_enabled
 from ._tensor import Size, from_dlpack, is_tensor, numel, tensor
 from . import autograd, nn
 from ._C import load_file, save_file
+from ._safe_open import safe_open
 from . import optim
 
 
