@@ -120,8 +120,16 @@ void im2col(T* cols, const T* x, const ConvGeom& g) {
           continue;
         }
         const T* row = plane + ih * g.W;
+        const int64_t shift = q * g.dW - g.pW;  // iw = j * sW + shift
+        if (g.sW == 1) {  // a shifted copy: zeros, one memcpy, zeros
+          const int64_t j0 = std::clamp<int64_t>(-shift, 0, g.oW), j1 = std::clamp<int64_t>(g.W - shift, j0, g.oW);
+          std::fill(o, o + j0, T(0));
+          std::memcpy(o + j0, row + j0 + shift, sizeof(T) * size_t(j1 - j0));
+          std::fill(o + j1, o + g.oW, T(0));
+          continue;
+        }
         for (int64_t j = 0; j < g.oW; ++j) {
-          const int64_t iw = j * g.sW - g.pW + q * g.dW;
+          const int64_t iw = j * g.sW + shift;
           o[j] = iw >= 0 && iw < g.W ? row[iw] : T(0);
         }
       }
@@ -145,9 +153,18 @@ void col2im(T* dx, const T* cols, const ConvGeom& g) {
         for (int64_t i = 0; i < g.oH; ++i) {
           const int64_t ih = i * g.sH - g.pH + p * g.dH;
           if (ih < 0 || ih >= g.H) continue;
+          const int64_t shift = q * g.dW - g.pW;
+          T* prow = plane + ih * g.W;
+          const T* crow = col + i * g.oW;
+          if (g.sW == 1) {  // a shifted, vectorizable add over the valid range
+            const int64_t j0 = std::clamp<int64_t>(-shift, 0, g.oW), j1 = std::clamp<int64_t>(g.W - shift, j0, g.oW);
+#pragma omp simd
+            for (int64_t j = j0; j < j1; ++j) prow[j + shift] += crow[j];
+            continue;
+          }
           for (int64_t j = 0; j < g.oW; ++j) {
-            const int64_t iw = j * g.sW - g.pW + q * g.dW;
-            if (iw >= 0 && iw < g.W) plane[ih * g.W + iw] += col[i * g.oW + j];
+            const int64_t iw = j * g.sW + shift;
+            if (iw >= 0 && iw < g.W) prow[iw] += crow[j];
           }
         }
       }
@@ -176,10 +193,27 @@ void rows_to_batch(T* y, const T* rows, const T* bias, int64_t N, int64_t O, int
 
 Tensor dense(const Tensor& t) { return t.detach().contiguous(); }
 
+// The batch goes through im2col and GEMM in chunks whose column buffer stays
+// near this size, so im2col's writes and the GEMM's reads stay in cache
+// instead of streaming a whole-batch matrix (tens of MB) through memory.
+constexpr double kColumnChunkBytes = 4 << 20;
+
+int64_t chunk_samples(const ConvGeom& g, size_t element_bytes) {
+  const double per_sample = double(g.C * g.kH * g.kW * g.L()) * double(element_bytes);
+  return std::clamp<int64_t>(int64_t(kColumnChunkBytes / per_sample), 1, std::max<int64_t>(g.N, 1));
+}
+
+// The geometry of samples [n0, n0 + nb) (fewer at the end of the batch).
+ConvGeom chunk(const ConvGeom& g, int64_t n0, int64_t nb) {
+  ConvGeom c = g;
+  c.N = std::min(nb, g.N - n0);
+  return c;
+}
+
 // y (N, O, oH, oW) = conv(x (N, C, H, W), w (O, C/G, kH, kW)) + bias (O).
 template <class T>
 void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeom& g) {
-  const int64_t Og = g.Og(), Kg = g.Kg(), L = g.L(), NL = g.N * L;
+  const int64_t Og = g.Og(), Kg = g.Kg(), L = g.L();
   if (g.is_1x1()) {
     for (int64_t n = 0; n < g.N; ++n)
       for (int64_t gr = 0; gr < g.G; ++gr)
@@ -192,20 +226,25 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeom& g
     }
     return;
   }
-  Tensor cols = make_tensor({g.C * g.kH * g.kW, NL}, dtype_of<T>::value);
-  Tensor rows = make_tensor({g.O, NL}, dtype_of<T>::value);
+  const int64_t nb = chunk_samples(g, sizeof(T));
+  Tensor cols = make_tensor({g.C * g.kH * g.kW, nb * L}, dtype_of<T>::value);
+  Tensor rows = make_tensor({g.O, nb * L}, dtype_of<T>::value);
   T* pc = cols.data_ptr<T>();
   T* pr = rows.data_ptr<T>();
-  im2col<T>(pc, x, g);
-  for (int64_t gr = 0; gr < g.G; ++gr)
-    gemm<T>(false, false, Og, NL, Kg, w + gr * Og * Kg, Kg, pc + gr * Kg * NL, NL, T(0), pr + gr * Og * NL, NL);
-  rows_to_batch<T>(y, pr, bias, g.N, g.O, L);
+  for (int64_t n0 = 0; n0 < g.N; n0 += nb) {
+    const ConvGeom gc = chunk(g, n0, nb);
+    const int64_t NLc = gc.N * L;
+    im2col<T>(pc, x + n0 * g.C * g.H * g.W, gc);
+    for (int64_t gr = 0; gr < g.G; ++gr)
+      gemm<T>(false, false, Og, NLc, Kg, w + gr * Og * Kg, Kg, pc + gr * Kg * NLc, NLc, T(0), pr + gr * Og * NLc, NLc);
+    rows_to_batch<T>(y + n0 * g.O * L, pr, bias, gc.N, g.O, L);
+  }
 }
 
 // dx (N, C, H, W) = the adjoint of conv in x, applied to dy (N, O, oH, oW).
 template <class T>
 void conv_backward_input(T* dx, const T* dy, const T* w, const ConvGeom& g) {
-  const int64_t Og = g.Og(), Kg = g.Kg(), L = g.L(), NL = g.N * L;
+  const int64_t Og = g.Og(), Kg = g.Kg(), L = g.L();
   if (g.is_1x1()) {
     for (int64_t n = 0; n < g.N; ++n)
       for (int64_t gr = 0; gr < g.G; ++gr)
@@ -213,20 +252,25 @@ void conv_backward_input(T* dx, const T* dy, const T* w, const ConvGeom& g) {
                 dx + (n * g.C + gr * Kg) * L, L);
     return;
   }
-  Tensor rows = make_tensor({g.O, NL}, dtype_of<T>::value);
-  Tensor cols = make_tensor({g.C * g.kH * g.kW, NL}, dtype_of<T>::value);
+  const int64_t nb = chunk_samples(g, sizeof(T));
+  Tensor rows = make_tensor({g.O, nb * L}, dtype_of<T>::value);
+  Tensor cols = make_tensor({g.C * g.kH * g.kW, nb * L}, dtype_of<T>::value);
   T* pr = rows.data_ptr<T>();
   T* pc = cols.data_ptr<T>();
-  batch_to_rows<T>(pr, dy, g.N, g.O, L);
-  for (int64_t gr = 0; gr < g.G; ++gr)
-    gemm<T>(true, false, Kg, NL, Og, w + gr * Og * Kg, Kg, pr + gr * Og * NL, NL, T(0), pc + gr * Kg * NL, NL);
-  col2im<T>(dx, pc, g);
+  for (int64_t n0 = 0; n0 < g.N; n0 += nb) {
+    const ConvGeom gc = chunk(g, n0, nb);
+    const int64_t NLc = gc.N * L;
+    batch_to_rows<T>(pr, dy + n0 * g.O * L, gc.N, g.O, L);
+    for (int64_t gr = 0; gr < g.G; ++gr)
+      gemm<T>(true, false, Kg, NLc, Og, w + gr * Og * Kg, Kg, pr + gr * Og * NLc, NLc, T(0), pc + gr * Kg * NLc, NLc);
+    col2im<T>(dx + n0 * g.C * g.H * g.W, pc, gc);
+  }
 }
 
 // dw (O, C/G, kH, kW) = the adjoint of conv in w: dy rows times the columns of x.
 template <class T>
 void conv_backward_weight(T* dw, const T* x, const T* dy, const ConvGeom& g) {
-  const int64_t Og = g.Og(), Kg = g.Kg(), L = g.L(), NL = g.N * L;
+  const int64_t Og = g.Og(), Kg = g.Kg(), L = g.L();
   if (g.is_1x1()) {
     std::fill(dw, dw + g.O * Kg, T(0));
     for (int64_t n = 0; n < g.N; ++n)
@@ -235,14 +279,24 @@ void conv_backward_weight(T* dw, const T* x, const T* dy, const ConvGeom& g) {
                 dw + gr * Og * Kg, Kg);
     return;
   }
-  Tensor rows = make_tensor({g.O, NL}, dtype_of<T>::value);
-  Tensor cols = make_tensor({g.C * g.kH * g.kW, NL}, dtype_of<T>::value);
+  if (g.N == 0) {  // no chunk runs, so nothing else writes dw
+    std::fill(dw, dw + g.O * Kg, T(0));
+    return;
+  }
+  const int64_t nb = chunk_samples(g, sizeof(T));
+  Tensor rows = make_tensor({g.O, nb * L}, dtype_of<T>::value);
+  Tensor cols = make_tensor({g.C * g.kH * g.kW, nb * L}, dtype_of<T>::value);
   T* pr = rows.data_ptr<T>();
   T* pc = cols.data_ptr<T>();
-  batch_to_rows<T>(pr, dy, g.N, g.O, L);
-  im2col<T>(pc, x, g);
-  for (int64_t gr = 0; gr < g.G; ++gr)
-    gemm<T>(false, true, Og, Kg, NL, pr + gr * Og * NL, NL, pc + gr * Kg * NL, NL, T(0), dw + gr * Og * Kg, Kg);
+  for (int64_t n0 = 0; n0 < g.N; n0 += nb) {
+    const ConvGeom gc = chunk(g, n0, nb);
+    const int64_t NLc = gc.N * L;
+    batch_to_rows<T>(pr, dy + n0 * g.O * L, gc.N, g.O, L);
+    im2col<T>(pc, x + n0 * g.C * g.H * g.W, gc);
+    for (int64_t gr = 0; gr < g.G; ++gr)  // chunks after the first accumulate (beta = 1)
+      gemm<T>(false, true, Og, Kg, NLc, pr + gr * Og * NLc, NLc, pc + gr * Kg * NLc, NLc, T(n0 == 0 ? 0 : 1),
+              dw + gr * Og * Kg, Kg);
+  }
 }
 
 Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeom& g);
