@@ -34,7 +34,14 @@ Adagrad::Adagrad(const std::vector<Tensor>& params, const AdagradOptions& defaul
     : Adagrad(std::vector<OptimizerParamGroup>{OptimizerParamGroup(params)}, defaults) {}
 
 Adagrad::Adagrad(const std::vector<OptimizerParamGroup>& groups, const AdagradOptions& defaults)
-    : Optimizer(groups, defaults.clone(), "Adagrad") {}
+    : Optimizer(groups, defaults.clone(), "Adagrad") {
+  // Each group's own initial_accumulator_value (PyTorch uses the default's here
+  // but the group's for groups added later; the group's is the consistent choice).
+  for (const OptimizerParamGroup& g : param_groups()) {
+    double init = g.options().get("initial_accumulator_value");
+    for (const Tensor& p : g.params()) mutable_state(p).buffers["sum"] = full(p.shape(), init, p.dtype());
+  }
+}
 
 void Adagrad::update(Tensor& param, const Tensor& grad, const OptimizerOptions& options, ParamState& state) {
   const auto& o = static_cast<const AdagradOptions&>(options);

@@ -34,7 +34,9 @@ class AdagradOptions : public OptimizerOptions {
   bool maximize_ = false;
 };
 
-/// s ← s + g²; θ ← θ − lr/(1 + (t−1)·lr_decay) · g / (√s + ε).
+/// s ← s + g²; θ ← θ − lr/(1 + (t−1)·lr_decay) · g / (√s + ε). As in PyTorch,
+/// the sums (filled with initial_accumulator_value) and step counts exist from
+/// construction, so a fresh optimizer's state dict already holds them.
 class Adagrad : public Optimizer {
  public:
   Adagrad(const std::vector<Tensor>& params, const AdagradOptions& defaults);

@@ -29,16 +29,25 @@ std::vector<double> per_group(const std::vector<double>& values, size_t groups, 
 
 // ---- base ----
 
-LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer) {
-  for (OptimizerParamGroup& g : optimizer_.param_groups()) {
-    if (!g.initial_lr) g.initial_lr = g.options().get_lr();
+LRScheduler::LRScheduler(Optimizer& optimizer, int64_t last_epoch) : optimizer_(optimizer), last_epoch_(last_epoch) {
+  EMBER_CHECK(last_epoch >= -1, "lr_scheduler: expected last_epoch >= -1, got {}", last_epoch);
+  auto& groups = optimizer_.param_groups();
+  for (size_t i = 0; i < groups.size(); ++i) {
+    OptimizerParamGroup& g = groups[i];
+    if (last_epoch == -1 && !g.initial_lr) g.initial_lr = g.options().get_lr();
+    EMBER_CHECK(g.initial_lr.has_value(),
+                "lr_scheduler: param 'initial_lr' is not specified in param_groups[{}] when resuming with last_epoch "
+                "{} >= 0 (load the optimizer's state dict first)",
+                i, last_epoch);
     base_lrs_.push_back(*g.initial_lr);
   }
 }
 
 void LRScheduler::initial_step() {
   step_count_ = 0;
+  is_initial_ = true;
   step();
+  is_initial_ = false;
 }
 
 std::vector<double> LRScheduler::group_lrs() const {
@@ -90,8 +99,8 @@ void LRScheduler::load_state_dict(const std::map<std::string, double>& state) {
 
 // ---- StepLR ----
 
-StepLR::StepLR(Optimizer& optimizer, int64_t step_size, double gamma)
-    : LRScheduler(optimizer), step_size_(step_size), gamma_(gamma) {
+StepLR::StepLR(Optimizer& optimizer, int64_t step_size, double gamma, int64_t last_epoch)
+    : LRScheduler(optimizer, last_epoch), step_size_(step_size), gamma_(gamma) {
   EMBER_CHECK(step_size > 0, "StepLR: expected step_size > 0, got {}", step_size);
   initial_step();
 }
@@ -111,8 +120,8 @@ std::optional<std::vector<double>> StepLR::closed_form_lr() const {
 
 // ---- MultiStepLR ----
 
-MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma)
-    : LRScheduler(optimizer), milestones_(std::move(milestones)), gamma_(gamma) {
+MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma, int64_t last_epoch)
+    : LRScheduler(optimizer, last_epoch), milestones_(std::move(milestones)), gamma_(gamma) {
   std::sort(milestones_.begin(), milestones_.end());
   initial_step();
 }
@@ -134,13 +143,14 @@ std::optional<std::vector<double>> MultiStepLR::closed_form_lr() const {
 
 // ---- ExponentialLR ----
 
-ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma) : LRScheduler(optimizer), gamma_(gamma) {
+ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma, int64_t last_epoch)
+    : LRScheduler(optimizer, last_epoch), gamma_(gamma) {
   initial_step();
 }
 
 std::vector<double> ExponentialLR::get_lr() {
   std::vector<double> lrs = group_lrs();
-  if (last_epoch_ == 0) return lrs;
+  if (is_initial_) return lrs;
   for (double& lr : lrs) lr *= gamma_;
   return lrs;
 }
@@ -153,15 +163,15 @@ std::optional<std::vector<double>> ExponentialLR::closed_form_lr() const {
 
 // ---- CosineAnnealingLR ----
 
-CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, int64_t T_max, double eta_min)
-    : LRScheduler(optimizer), T_max_(T_max), eta_min_(eta_min) {
+CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, int64_t T_max, double eta_min, int64_t last_epoch)
+    : LRScheduler(optimizer, last_epoch), T_max_(T_max), eta_min_(eta_min) {
   EMBER_CHECK(T_max > 0, "CosineAnnealingLR: expected T_max > 0, got {}", T_max);
   initial_step();
 }
 
 std::vector<double> CosineAnnealingLR::get_lr() {
   std::vector<double> lrs = group_lrs();
-  if (last_epoch_ == 0) return lrs;
+  if (is_initial_) return lrs;
   double T = double(T_max_), e = double(last_epoch_);
   for (size_t i = 0; i < lrs.size(); ++i) {
     if (step_count_ == 1 && last_epoch_ > 0)
@@ -183,8 +193,9 @@ std::optional<std::vector<double>> CosineAnnealingLR::closed_form_lr() const {
 
 // ---- LinearLR ----
 
-LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor, int64_t total_iters)
-    : LRScheduler(optimizer), start_factor_(start_factor), end_factor_(end_factor), total_iters_(total_iters) {
+LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor, int64_t total_iters,
+                   int64_t last_epoch)
+    : LRScheduler(optimizer, last_epoch), start_factor_(start_factor), end_factor_(end_factor), total_iters_(total_iters) {
   EMBER_CHECK(start_factor > 0 && start_factor <= 1,
               "LinearLR: starting multiplicative factor expected to be greater than 0 and less or equal to 1, got {}",
               start_factor);
@@ -200,7 +211,7 @@ std::vector<double> LinearLR::get_lr() {
     for (double& lr : lrs) lr *= start_factor_;
     return lrs;
   }
-  if (last_epoch_ > total_iters_) return lrs;
+  if (is_initial_ || last_epoch_ > total_iters_) return lrs;
   double d = end_factor_ - start_factor_;
   for (double& lr : lrs)
     lr = lr * (1.0 + d / (double(total_iters_) * start_factor_ + double(last_epoch_ - 1) * d));
@@ -217,11 +228,11 @@ std::optional<std::vector<double>> LinearLR::closed_form_lr() const {
 
 // ---- LambdaLR ----
 
-LambdaLR::LambdaLR(Optimizer& optimizer, Lambda lr_lambda)
-    : LambdaLR(optimizer, std::vector<Lambda>(optimizer.param_groups().size(), lr_lambda)) {}
+LambdaLR::LambdaLR(Optimizer& optimizer, Lambda lr_lambda, int64_t last_epoch)
+    : LambdaLR(optimizer, std::vector<Lambda>(optimizer.param_groups().size(), lr_lambda), last_epoch) {}
 
-LambdaLR::LambdaLR(Optimizer& optimizer, std::vector<Lambda> lr_lambdas)
-    : LRScheduler(optimizer), lr_lambdas_(std::move(lr_lambdas)) {
+LambdaLR::LambdaLR(Optimizer& optimizer, std::vector<Lambda> lr_lambdas, int64_t last_epoch)
+    : LRScheduler(optimizer, last_epoch), lr_lambdas_(std::move(lr_lambdas)) {
   EMBER_CHECK(lr_lambdas_.size() == optimizer.param_groups().size(), "LambdaLR: expected {} lr_lambdas, but got {}",
               optimizer.param_groups().size(), lr_lambdas_.size());
   for (const Lambda& f : lr_lambdas_) EMBER_CHECK(bool(f), "LambdaLR: lr_lambda is empty");
@@ -236,8 +247,8 @@ std::vector<double> LambdaLR::get_lr() {
 
 // ---- OneCycleLR ----
 
-OneCycleLR::OneCycleLR(Optimizer& optimizer, const OneCycleLROptions& options)
-    : LRScheduler(optimizer), options_(options) {
+OneCycleLR::OneCycleLR(Optimizer& optimizer, const OneCycleLROptions& options, int64_t last_epoch)
+    : LRScheduler(optimizer, last_epoch), options_(options) {
   const auto& o = options_;
   if (o.total_steps_) {
     EMBER_CHECK(*o.total_steps_ > 0, "OneCycleLR: expected positive integer total_steps, but got {}", *o.total_steps_);
@@ -272,12 +283,16 @@ OneCycleLR::OneCycleLR(Optimizer& optimizer, const OneCycleLROptions& options)
                 "OneCycleLR: optimizer must support momentum or beta1 with `cycle_momentum` option enabled");
     momentum_key_ = defaults.has("beta1") ? "beta1" : "momentum";
   }
-  base_lrs_.clear();
+  // A fresh run starts every group at max_lr/div_factor and max_momentum; a
+  // resumed one (last_epoch >= 0) keeps the restored lr, momentum and initial_lr.
+  bool fresh = last_epoch == -1;
+  if (fresh) base_lrs_.clear();
   for (size_t i = 0; i < groups.size(); ++i) {
     double initial = max_lrs[i] / o.div_factor_;
+    group_values_.push_back({initial, max_lrs[i], initial / o.final_div_factor_, o.max_momentum_, o.base_momentum_});
+    if (!fresh) continue;
     groups[i].initial_lr = initial;
     base_lrs_.push_back(initial);
-    group_values_.push_back({initial, max_lrs[i], initial / o.final_div_factor_, o.max_momentum_, o.base_momentum_});
     if (o.cycle_momentum_) groups[i].options().set(momentum_key_, o.max_momentum_);
   }
   initial_step();

@@ -18,10 +18,12 @@ namespace ember::optim {
 
 /// Base of the epoch-driven schedulers. Constructing one records each
 /// group's initial_lr (if no scheduler did yet) and takes the first step
-/// (last_epoch 0), as PyTorch does.
+/// (last_epoch 0), as PyTorch does. Given `last_epoch` >= 0 (resuming), every
+/// group must already hold its initial_lr (restored with the optimizer's state
+/// dict) and the first step goes to last_epoch + 1 from the current lrs.
 class LRScheduler {
  public:
-  explicit LRScheduler(Optimizer& optimizer);
+  explicit LRScheduler(Optimizer& optimizer, int64_t last_epoch = -1);
   virtual ~LRScheduler() = default;
   LRScheduler(const LRScheduler&) = delete;
   LRScheduler& operator=(const LRScheduler&) = delete;
@@ -53,6 +55,9 @@ class LRScheduler {
   std::vector<double> base_lrs_;
   int64_t last_epoch_ = -1;
   int64_t step_count_ = 0;
+  /// True during the constructor's step (PyTorch's _initial_mode): schedules that
+  /// would otherwise advance the lr once more when resuming keep it instead.
+  bool is_initial_ = false;
   std::vector<double> last_lr_;
 
   friend class SequentialLR;
@@ -61,7 +66,7 @@ class LRScheduler {
 /// lr ← lr·gamma every step_size epochs.
 class StepLR : public LRScheduler {
  public:
-  StepLR(Optimizer& optimizer, int64_t step_size, double gamma = 0.1);
+  StepLR(Optimizer& optimizer, int64_t step_size, double gamma = 0.1, int64_t last_epoch = -1);
 
  protected:
   std::vector<double> get_lr() override;
@@ -75,7 +80,7 @@ class StepLR : public LRScheduler {
 /// lr ← lr·gamma at each milestone (a milestone listed k times multiplies by gamma^k).
 class MultiStepLR : public LRScheduler {
  public:
-  MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = 0.1);
+  MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = 0.1, int64_t last_epoch = -1);
 
  protected:
   std::vector<double> get_lr() override;
@@ -89,7 +94,7 @@ class MultiStepLR : public LRScheduler {
 /// lr ← lr·gamma every epoch.
 class ExponentialLR : public LRScheduler {
  public:
-  ExponentialLR(Optimizer& optimizer, double gamma);
+  ExponentialLR(Optimizer& optimizer, double gamma, int64_t last_epoch = -1);
 
  protected:
   std::vector<double> get_lr() override;
@@ -102,7 +107,7 @@ class ExponentialLR : public LRScheduler {
 /// Cosine annealing from base_lr to eta_min over T_max epochs (PyTorch's recursive form, which restarts upward after T_max).
 class CosineAnnealingLR : public LRScheduler {
  public:
-  CosineAnnealingLR(Optimizer& optimizer, int64_t T_max, double eta_min = 0.0);
+  CosineAnnealingLR(Optimizer& optimizer, int64_t T_max, double eta_min = 0.0, int64_t last_epoch = -1);
 
  protected:
   std::vector<double> get_lr() override;
@@ -116,7 +121,8 @@ class CosineAnnealingLR : public LRScheduler {
 /// Multiplies lr by a factor moving linearly from start_factor to end_factor over total_iters epochs (warm-up).
 class LinearLR : public LRScheduler {
  public:
-  LinearLR(Optimizer& optimizer, double start_factor = 1.0 / 3, double end_factor = 1.0, int64_t total_iters = 5);
+  LinearLR(Optimizer& optimizer, double start_factor = 1.0 / 3, double end_factor = 1.0, int64_t total_iters = 5,
+           int64_t last_epoch = -1);
 
  protected:
   std::vector<double> get_lr() override;
@@ -131,8 +137,8 @@ class LinearLR : public LRScheduler {
 class LambdaLR : public LRScheduler {
  public:
   using Lambda = std::function<double(int64_t)>;
-  LambdaLR(Optimizer& optimizer, Lambda lr_lambda);
-  LambdaLR(Optimizer& optimizer, std::vector<Lambda> lr_lambdas);
+  LambdaLR(Optimizer& optimizer, Lambda lr_lambda, int64_t last_epoch = -1);
+  LambdaLR(Optimizer& optimizer, std::vector<Lambda> lr_lambdas, int64_t last_epoch = -1);
 
  protected:
   std::vector<double> get_lr() override;
@@ -171,7 +177,8 @@ struct OneCycleLROptions {
 /// initial_lr/final_div_factor, while momentum (or Adam's beta1) moves inversely.
 class OneCycleLR : public LRScheduler {
  public:
-  OneCycleLR(Optimizer& optimizer, const OneCycleLROptions& options);
+  /// With last_epoch >= 0 the groups' momentum is left as restored (PyTorch does the same).
+  OneCycleLR(Optimizer& optimizer, const OneCycleLROptions& options, int64_t last_epoch = -1);
 
  protected:
   std::vector<double> get_lr() override;

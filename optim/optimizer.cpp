@@ -166,7 +166,7 @@ TensorDict Optimizer::state_dict() const {
       params.push_back(index);
       if (const ParamState* s = state(p)) {
         std::string prefix = "state." + std::to_string(index) + ".";
-        if (s->step > 0) out.tensors[prefix + "step"] = scalar_tensor(s->step, kInt64);
+        if (counts_steps()) out.tensors[prefix + "step"] = scalar_tensor(s->step, kInt64);
         for (const auto& [name, buffer] : s->buffers) out.tensors[prefix + name] = buffer.clone();
       }
       ++index;

@@ -100,7 +100,7 @@ class Optimizer {
   const OptimizerOptions& defaults() const { return *defaults_; }
   /// "SGD", "Adam", ... (checked when a state dict is loaded).
   const std::string& name() const { return name_; }
-  /// The state of `param`, or nullptr before its first update.
+  /// The state of `param`, or nullptr before its first update (Adagrad creates it at construction).
   const ParamState* state(const Tensor& param) const;
 
   /// Per-parameter state tensors ("state.<index>.<name>", index counting
@@ -115,6 +115,10 @@ class Optimizer {
   Optimizer(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults, std::string name);
   /// Updates one parameter in place; `grad` is contiguous with the parameter's shape and dtype.
   virtual void update(Tensor& param, const Tensor& grad, const OptimizerOptions& options, ParamState& state) = 0;
+  /// Whether the per-parameter state holds a step count (all but SGD, as in PyTorch's state dicts).
+  virtual bool counts_steps() const { return true; }
+  /// The state of `param`, created empty if it has none (for optimizers that build state eagerly).
+  ParamState& mutable_state(const Tensor& param) { return state_[param.impl()]; }
 
  private:
   std::vector<OptimizerParamGroup> param_groups_;

@@ -42,6 +42,7 @@ class SGD : public Optimizer {
 
  protected:
   void update(Tensor& param, const Tensor& grad, const OptimizerOptions& options, ParamState& state) override;
+  bool counts_steps() const override { return false; }
 };
 
 }  // namespace ember::optim

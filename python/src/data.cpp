@@ -30,6 +30,18 @@ void bind_data(py::module_& m) {
         return load_file(p);
       },
       "filename"_a, "Loads every tensor of a safetensors file into a dict, ordered by name.");
+  m.def(
+      "_load_file_with_metadata",
+      [](const py::object& path) {
+        std::string p = to_path(path);
+        TensorDict d;
+        {
+          py::gil_scoped_release release;
+          d = load_file_with_metadata(p);
+        }
+        return py::make_tuple(d.tensors, d.metadata);
+      },
+      "filename"_a, "(tensors, metadata) of a safetensors file; ember.safe_open builds on it.");
 }
 
 }  // namespace ember::python

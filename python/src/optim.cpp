@@ -108,25 +108,31 @@ void bind_optim(py::module_& root) {
       .def("state_dict", &LRScheduler::state_dict)
       .def("load_state_dict", &LRScheduler::load_state_dict, "state_dict"_a);
   py::class_<StepLR, LRScheduler, std::shared_ptr<StepLR>>(m, "StepLR")
-      .def(py::init<Optimizer&, int64_t, double>(), "optimizer"_a, "step_size"_a, "gamma"_a = 0.1, py::keep_alive<1, 2>());
+      .def(py::init<Optimizer&, int64_t, double, int64_t>(), "optimizer"_a, "step_size"_a, "gamma"_a = 0.1,
+           "last_epoch"_a = -1, py::keep_alive<1, 2>());
   py::class_<MultiStepLR, LRScheduler, std::shared_ptr<MultiStepLR>>(m, "MultiStepLR")
-      .def(py::init<Optimizer&, std::vector<int64_t>, double>(), "optimizer"_a, "milestones"_a, "gamma"_a = 0.1,
-           py::keep_alive<1, 2>());
+      .def(py::init<Optimizer&, std::vector<int64_t>, double, int64_t>(), "optimizer"_a, "milestones"_a,
+           "gamma"_a = 0.1, "last_epoch"_a = -1, py::keep_alive<1, 2>());
   py::class_<ExponentialLR, LRScheduler, std::shared_ptr<ExponentialLR>>(m, "ExponentialLR")
-      .def(py::init<Optimizer&, double>(), "optimizer"_a, "gamma"_a, py::keep_alive<1, 2>());
+      .def(py::init<Optimizer&, double, int64_t>(), "optimizer"_a, "gamma"_a, "last_epoch"_a = -1,
+           py::keep_alive<1, 2>());
   py::class_<CosineAnnealingLR, LRScheduler, std::shared_ptr<CosineAnnealingLR>>(m, "CosineAnnealingLR")
-      .def(py::init<Optimizer&, int64_t, double>(), "optimizer"_a, "T_max"_a, "eta_min"_a = 0.0, py::keep_alive<1, 2>());
+      .def(py::init<Optimizer&, int64_t, double, int64_t>(), "optimizer"_a, "T_max"_a, "eta_min"_a = 0.0,
+           "last_epoch"_a = -1, py::keep_alive<1, 2>());
   py::class_<LinearLR, LRScheduler, std::shared_ptr<LinearLR>>(m, "LinearLR")
-      .def(py::init<Optimizer&, double, double, int64_t>(), "optimizer"_a, "start_factor"_a = 1.0 / 3,
-           "end_factor"_a = 1.0, "total_iters"_a = 5, py::keep_alive<1, 2>());
+      .def(py::init<Optimizer&, double, double, int64_t, int64_t>(), "optimizer"_a, "start_factor"_a = 1.0 / 3,
+           "end_factor"_a = 1.0, "total_iters"_a = 5, "last_epoch"_a = -1, py::keep_alive<1, 2>());
   py::class_<LambdaLR, LRScheduler, std::shared_ptr<LambdaLR>>(m, "LambdaLR")
-      .def(py::init<Optimizer&, std::vector<LambdaLR::Lambda>>(), "optimizer"_a, "lr_lambda"_a, py::keep_alive<1, 2>())
-      .def(py::init<Optimizer&, LambdaLR::Lambda>(), "optimizer"_a, "lr_lambda"_a, py::keep_alive<1, 2>());
+      .def(py::init<Optimizer&, std::vector<LambdaLR::Lambda>, int64_t>(), "optimizer"_a, "lr_lambda"_a,
+           "last_epoch"_a = -1, py::keep_alive<1, 2>())
+      .def(py::init<Optimizer&, LambdaLR::Lambda, int64_t>(), "optimizer"_a, "lr_lambda"_a, "last_epoch"_a = -1,
+           py::keep_alive<1, 2>());
   py::class_<OneCycleLR, LRScheduler, std::shared_ptr<OneCycleLR>>(m, "OneCycleLR")
       .def(py::init([](Optimizer& opt, const std::vector<double>& max_lr, std::optional<int64_t> total_steps,
                        std::optional<int64_t> epochs, std::optional<int64_t> steps_per_epoch, double pct_start,
                        const std::string& anneal_strategy, bool cycle_momentum, double base_momentum,
-                       double max_momentum, double div_factor, double final_div_factor, bool three_phase) {
+                       double max_momentum, double div_factor, double final_div_factor, bool three_phase,
+                       int64_t last_epoch) {
              OneCycleLROptions o(max_lr);
              o.total_steps_ = total_steps;
              o.epochs_ = epochs;
@@ -134,12 +140,12 @@ void bind_optim(py::module_& root) {
              o.pct_start(pct_start).anneal_strategy(anneal_strategy).cycle_momentum(cycle_momentum);
              o.base_momentum(base_momentum).max_momentum(max_momentum).div_factor(div_factor);
              o.final_div_factor(final_div_factor).three_phase(three_phase);
-             return std::make_shared<OneCycleLR>(opt, o);
+             return std::make_shared<OneCycleLR>(opt, o, last_epoch);
            }),
            "optimizer"_a, "max_lr"_a, "total_steps"_a = py::none(), "epochs"_a = py::none(),
            "steps_per_epoch"_a = py::none(), "pct_start"_a = 0.3, "anneal_strategy"_a = "cos",
            "cycle_momentum"_a = true, "base_momentum"_a = 0.85, "max_momentum"_a = 0.95, "div_factor"_a = 25.0,
-           "final_div_factor"_a = 1e4, "three_phase"_a = false, py::keep_alive<1, 2>());
+           "final_div_factor"_a = 1e4, "three_phase"_a = false, "last_epoch"_a = -1, py::keep_alive<1, 2>());
   py::class_<SequentialLR, LRScheduler, std::shared_ptr<SequentialLR>>(m, "SequentialLR")
       .def(py::init<Optimizer&, std::vector<std::shared_ptr<LRScheduler>>, std::vector<int64_t>>(), "optimizer"_a,
            "schedulers"_a, "milestones"_a, py::keep_alive<1, 2>(), py::keep_alive<1, 3>());

@@ -315,6 +315,47 @@ TEST_CASE("schedulers follow their closed forms", "[optim][lr_scheduler]") {
   CHECK(one[9] == Approx(1.0 / 25 / 1e4));
 }
 
+TEST_CASE("a scheduler built with last_epoch resumes from the groups' initial_lr", "[optim][lr_scheduler]") {
+  Tensor p = zeros({1}, TensorOptions(kFloat64).requires_grad());
+  SGD opt({p}, SGDOptions(1.0));
+  CHECK_THROWS_WITH(StepLR(opt, 3, 0.5, 4), Contains("'initial_lr' is not specified in param_groups[0]"));
+  CHECK_THROWS_WITH(StepLR(opt, 3, 0.5, -2), Contains("last_epoch >= -1"));
+  // Resuming at epoch 4: the constructor's step goes to epoch 5 from initial_lr 2.
+  opt.param_groups()[0].initial_lr = 2.0;
+  LambdaLR lambda(opt, [](int64_t e) { return 1.0 / double(e + 1); }, 4);
+  CHECK(lambda.last_epoch() == 5);
+  CHECK(lambda.get_last_lr()[0] == 2.0 / 6);
+  // ExponentialLR and CosineAnnealingLR keep the current lr on that step (PyTorch's initial mode) ...
+  opt.param_groups()[0].options().set_lr(0.5);
+  ExponentialLR exp(opt, 0.5, 4);
+  CHECK(exp.get_last_lr()[0] == 0.5);
+  exp.step();
+  CHECK(exp.get_last_lr()[0] == 0.25);
+  // ... and their closed form agrees with where they resumed.
+  exp.step(int64_t(7));
+  CHECK(exp.get_last_lr()[0] == 2.0 * std::pow(0.5, 7));
+}
+
+TEST_CASE("Adagrad holds its sums and step counts from construction", "[optim]") {
+  Tensor a = zeros({2}, TensorOptions(kFloat64).requires_grad()), b = zeros({3}, TensorOptions(kFloat32).requires_grad());
+  Adagrad opt(std::vector<OptimizerParamGroup>{OptimizerParamGroup({a}),
+                                              OptimizerParamGroup({b}, AdagradOptions().initial_accumulator_value(0.5).clone())},
+              AdagradOptions().initial_accumulator_value(0.25));
+  TensorDict d = opt.state_dict();
+  REQUIRE(d.tensors.size() == 4);
+  CHECK(d.tensors.at("state.0.step").item<int64_t>() == 0);
+  CHECK(values(d.tensors.at("state.0.sum")) == std::vector<double>{0.25, 0.25});
+  CHECK(d.tensors.at("state.1.sum").dtype() == kFloat32);
+  CHECK(values(d.tensors.at("state.1.sum")) == std::vector<double>{0.5, 0.5, 0.5});
+  // SGD has no step count in its state, as in PyTorch.
+  SGD sgd({a}, SGDOptions(0.1).momentum(0.9));
+  a.set_grad(ones({2}, kFloat64));
+  sgd.step();
+  TensorDict s = sgd.state_dict();
+  CHECK(s.tensors.size() == 1);
+  CHECK(s.tensors.count("state.0.momentum_buffer") == 1);
+}
+
 TEST_CASE("ReduceLROnPlateau cuts lr after patience bad epochs, then cools down", "[optim][lr_scheduler]") {
   Tensor p = zeros({1}, TensorOptions(kFloat64).requires_grad());
   SGD opt({p}, SGDOptions(1.0));

@@ -1,15 +1,20 @@
 """ember.optim against torch.optim (float64): 50 steps of every optimizer and
 option combination on identical parameters and gradients, param groups,
-every scheduler's lr sequence, clipping, resumable state, bad options."""
+every scheduler's lr sequence (also resumed with last_epoch), clipping,
+resumable state, bad options, updates over tensors large enough to be split
+across threads, and the README's example."""
 
 import itertools
+import os
+import pathlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import torch
 
 import ember
-import ember.nn.utils
 import ember.optim as eoptim
 
 RTOL = 1e-12
@@ -236,3 +241,117 @@ def test_early_stopping():
     stop = eoptim.EarlyStopping(patience=2, min_delta=0.05, mode="min")
     assert [stop.step(v) for v in (1.0, 0.97, 0.9, 0.89, 0.88)] == [False, False, False, False, True]
     assert stop.best == 0.9
+
+
+def test_nn_utils_needs_no_explicit_import():
+    code = "import ember; print(ember.nn.utils.clip_grad_norm_.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True)
+    assert out.stdout.strip() == "clip_grad_norm_"
+
+
+def test_adagrad_state_exists_at_construction_as_in_torch():
+    states = []
+    for lib, opt_mod in ((ember, eoptim), (torch, torch.optim)):
+        a, b = lib.zeros(3, dtype=lib.float64, requires_grad=True), lib.zeros(2, dtype=lib.float64, requires_grad=True)
+        opt = opt_mod.Adagrad([a, b], initial_accumulator_value=0.25)
+        states.append(opt.state_dict()["state"])
+    mine, ref = states
+    assert sorted(mine) == sorted(ref) == [0, 1]
+    for i in ref:
+        assert sorted(mine[i]) == sorted(ref[i]) == ["step", "sum"]
+        assert mine[i]["step"].item() == ref[i]["step"].item() == 0
+        np.testing.assert_array_equal(mine[i]["sum"].numpy(), ref[i]["sum"].numpy())
+
+
+RESUMABLE = {
+    "StepLR": lambda m, o, e: m.StepLR(o, step_size=7, gamma=0.5, last_epoch=e),
+    "MultiStepLR": lambda m, o, e: m.MultiStepLR(o, milestones=[10, 13, 30], gamma=0.3, last_epoch=e),
+    "ExponentialLR": lambda m, o, e: m.ExponentialLR(o, gamma=0.97, last_epoch=e),
+    "CosineAnnealingLR": lambda m, o, e: m.CosineAnnealingLR(o, T_max=30, eta_min=0.01, last_epoch=e),
+    "LinearLR": lambda m, o, e: m.LinearLR(o, start_factor=0.1, end_factor=0.9, total_iters=20, last_epoch=e),
+    "LambdaLR": lambda m, o, e: m.LambdaLR(o, lambda k: 0.95**k + 0.01 * (k % 3), last_epoch=e),
+    "OneCycleLR": lambda m, o, e: m.OneCycleLR(o, max_lr=[1.0, 0.5], total_steps=101, last_epoch=e),
+}
+
+
+@pytest.mark.parametrize("name", list(RESUMABLE))
+def test_scheduler_built_with_last_epoch_matches_torch(name):
+    # A first scheduler runs 12 steps (and records initial_lr); a second one is
+    # then built on the same optimizer with last_epoch=12, as when resuming.
+    seqs = []
+    for lib, opt_mod in ((ember, eoptim), (torch, torch.optim)):
+        a, b = lib.zeros(1, requires_grad=True), lib.zeros(1, requires_grad=True)
+        opt = opt_mod.SGD([{"params": [a]}, {"params": [b], "lr": 0.05}], lr=0.1, momentum=0.9)
+        first = RESUMABLE[name](opt_mod.lr_scheduler, opt, -1)
+        for _ in range(12):
+            opt.step()
+            first.step()
+        sched = RESUMABLE[name](opt_mod.lr_scheduler, opt, 12)
+        seq = [[sched.last_epoch] + list(sched.get_last_lr())]
+        for _ in range(30):
+            opt.step()
+            sched.step()
+            seq.append([sched.last_epoch] + [g["lr"] for g in opt.param_groups] + [g["momentum"] for g in opt.param_groups])
+        seqs.append(seq)
+    for mine, ref in zip(*seqs):
+        np.testing.assert_allclose(mine, ref, rtol=1e-12, atol=1e-15)
+
+
+def test_resuming_a_scheduler_needs_initial_lr():
+    opt = eoptim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match=r"'initial_lr' is not specified in param_groups\[0\]"):
+        eoptim.lr_scheduler.StepLR(opt, step_size=3, last_epoch=4)
+    opt.param_groups[0]["initial_lr"] = 0.2
+    sched = eoptim.lr_scheduler.LambdaLR(opt, lambda e: 1.0 / (e + 1), last_epoch=4)
+    assert sched.last_epoch == 5 and sched.get_last_lr() == [0.2 / 6]
+
+
+@pytest.mark.parametrize("name, kwargs", [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)),
+                                          ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.01)),
+                                          ("AdamW", dict(lr=0.01)), ("Adagrad", dict(lr=0.1, lr_decay=0.01)),
+                                          ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True))])
+def test_large_tensors_updated_across_threads_match_torch(name, kwargs):
+    # 200_003 elements: well above ember's parallel grain, and not a multiple of any chunk size.
+    rng = np.random.default_rng(7)
+    init = rng.standard_normal(200_003)
+    grads = [rng.standard_normal(200_003) for _ in range(3)]
+    threads = ember.get_num_threads()
+    ember.set_num_threads(2)
+    try:
+        out = []
+        for lib, opt_mod in ((ember, eoptim), (torch, torch.optim)):
+            p = lib.tensor(init.copy(), dtype=lib.float64, requires_grad=True)
+            opt = getattr(opt_mod, name)([p], **kwargs)
+            for g in grads:
+                p.grad = lib.tensor(g, dtype=lib.float64)
+                opt.step()
+            out.append(p.detach().numpy().copy())
+    finally:
+        ember.set_num_threads(threads)
+    np.testing.assert_allclose(out[0], out[1], rtol=RTOL, atol=1e-14)
+
+
+def test_readme_optim_example_runs():
+    example = pathlib.Path(__file__).resolve().parents[2] / "examples" / "optim_example.py"
+    out = subprocess.run([sys.executable, str(example)], capture_output=True, text=True, env=os.environ, check=True)
+    loss, lr = out.stdout.split()[1].rstrip(","), out.stdout.split()[3]
+    assert float(loss) < 1e-5 and float(lr) == 0.0125
+
+
+def test_optimizer_file_metadata_reads_with_safe_open_as_with_safetensors(tmp_path):
+    import safetensors
+
+    p = ember.zeros(3, requires_grad=True)
+    opt = eoptim.Adam([p], lr=0.01)
+    p.grad = ember.ones(3)
+    opt.step()
+    path = tmp_path / "opt.safetensors"
+    eoptim.save(opt, path)
+    with ember.safe_open(path) as mine, safetensors.safe_open(path, framework="pt") as ref:
+        assert mine.metadata() == ref.metadata()
+        assert mine.metadata()["optimizer"] == "Adam"
+        assert mine.keys() == sorted(ref.keys())
+        for name in ref.keys():
+            np.testing.assert_array_equal(mine.get_tensor(name).numpy(), ref.get_tensor(name).numpy())
+    ember.save_file({"x": ember.ones(1)}, tmp_path / "plain.safetensors")
+    assert ember.safe_open(tmp_path / "plain.safetensors").metadata() is None

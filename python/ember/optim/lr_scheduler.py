@@ -1,6 +1,7 @@
 """ember.optim.lr_scheduler: PyTorch's schedulers, computed in C++ with
 PyTorch's formulas. Only argument forms C++ does not take (a float where a
-per-group list is allowed) are converted here."""
+per-group list is allowed) are converted here. All but SequentialLR and
+ReduceLROnPlateau take ``last_epoch`` to resume, as in PyTorch."""
 
 from .. import _C
 
@@ -26,10 +27,10 @@ def _as_list(value):
 class OneCycleLR(_core.OneCycleLR):
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
                  anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95, div_factor=25.0,
-                 final_div_factor=1e4, three_phase=False):
+                 final_div_factor=1e4, three_phase=False, last_epoch=-1):
         super().__init__(optimizer, _as_list(max_lr), total_steps, epochs, steps_per_epoch, pct_start,
                          anneal_strategy, cycle_momentum, base_momentum, max_momentum, div_factor, final_div_factor,
-                         three_phase)
+                         three_phase, last_epoch)
 
 
 class ReduceLROnPlateau(_core.ReduceLROnPlateau):
