@@ -7,8 +7,8 @@ set(internal ops/loops.h ops/vec_math.h)
 
 file(READ ${EMBER_SOURCE_DIR}/ember.h umbrella)
 file(GLOB headers RELATIVE ${EMBER_SOURCE_DIR}
-  ${EMBER_SOURCE_DIR}/autograd/*.h ${EMBER_SOURCE_DIR}/ops/*.h ${EMBER_SOURCE_DIR}/nn/*.h
-  ${EMBER_SOURCE_DIR}/optim/*.h ${EMBER_SOURCE_DIR}/data/*.h)
+  ${EMBER_SOURCE_DIR}/autograd/*.h ${EMBER_SOURCE_DIR}/ops/*.h ${EMBER_SOURCE_DIR}/nn/*.h ${EMBER_SOURCE_DIR}/nn/modules/*.h
+  ${EMBER_SOURCE_DIR}/nn/models/*.h ${EMBER_SOURCE_DIR}/optim/*.h ${EMBER_SOURCE_DIR}/data/*.h)
 set(missing)
 foreach(header ${headers})
   string(FIND "${umbrella}" "#include \"${header}\"" at)

@@ -1,0 +1,108 @@
+// Conv1d and Conv2d modules, as libtorch's: the options hold the layer's
+// shape (channels, kernel) and the convolution's arguments; the weight is
+// (out, in / groups, kH, kW), initialised as PyTorch's (kaiming_uniform_
+// with a=sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
+#pragma once
+
+#include "nn/functional.h"
+#include "nn/module.h"
+#include "ops/conv.h"
+
+namespace ember::nn {
+
+/// `Conv2dOptions(1, 32, 3).stride(1).padding(1)`; padding may be kSame or kValid.
+struct Conv2dOptions {
+  Conv2dOptions(int64_t in_channels, int64_t out_channels, Pair kernel_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
+  Conv2dOptions& stride(Pair v) { args_.stride(v); return *this; }
+  Conv2dOptions& padding(Pair v) { args_.padding(v); return *this; }
+  Conv2dOptions& padding(PaddingMode v) { args_.padding(v); return *this; }
+  Conv2dOptions& dilation(Pair v) { args_.dilation(v); return *this; }
+  Conv2dOptions& groups(int64_t v) { args_.groups(v); return *this; }
+  Conv2dOptions& bias(bool v) { bias_ = v; return *this; }
+  int64_t in_channels() const { return in_channels_; }
+  int64_t out_channels() const { return out_channels_; }
+  const Pair& kernel_size() const { return kernel_size_; }
+  const Pair& stride() const { return args_.stride(); }
+  const Pair& padding() const { return args_.padding(); }
+  std::optional<PaddingMode> padding_mode() const { return args_.padding_mode(); }
+  const Pair& dilation() const { return args_.dilation(); }
+  int64_t groups() const { return args_.groups(); }
+  bool bias() const { return bias_; }
+  /// The convolution's arguments as ember::conv2d takes them.
+  const Conv2dArgs& args() const { return args_; }
+
+ private:
+  int64_t in_channels_, out_channels_;
+  Pair kernel_size_;
+  Conv2dArgs args_;
+  bool bias_ = true;
+};
+
+/// The 1-d counterpart: `Conv1dOptions(16, 32, 5).padding(2)`.
+struct Conv1dOptions {
+  Conv1dOptions(int64_t in_channels, int64_t out_channels, int64_t kernel_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
+  Conv1dOptions& stride(int64_t v) { args_.stride(v); return *this; }
+  Conv1dOptions& padding(int64_t v) { args_.padding(v); return *this; }
+  Conv1dOptions& padding(PaddingMode v) { args_.padding(v); return *this; }
+  Conv1dOptions& dilation(int64_t v) { args_.dilation(v); return *this; }
+  Conv1dOptions& groups(int64_t v) { args_.groups(v); return *this; }
+  Conv1dOptions& bias(bool v) { bias_ = v; return *this; }
+  int64_t in_channels() const { return in_channels_; }
+  int64_t out_channels() const { return out_channels_; }
+  int64_t kernel_size() const { return kernel_size_; }
+  int64_t stride() const { return args_.stride(); }
+  int64_t padding() const { return args_.padding(); }
+  std::optional<PaddingMode> padding_mode() const { return args_.padding_mode(); }
+  int64_t dilation() const { return args_.dilation(); }
+  int64_t groups() const { return args_.groups(); }
+  bool bias() const { return bias_; }
+  const Conv1dArgs& args() const { return args_; }
+
+ private:
+  int64_t in_channels_, out_channels_, kernel_size_;
+  Conv1dArgs args_;
+  bool bias_ = true;
+};
+
+/// input (N, C_in, H, W) or (C_in, H, W) -> (N, C_out, H', W').
+class Conv2dImpl : public Module {
+ public:
+  Conv2dImpl(int64_t in_channels, int64_t out_channels, Pair kernel_size)
+      : Conv2dImpl(Conv2dOptions(in_channels, out_channels, kernel_size)) {}
+  explicit Conv2dImpl(const Conv2dOptions& options);
+  /// Registers weight and bias; called by the constructor.
+  void reset();
+  void reset_parameters();
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+
+  Conv2dOptions options;
+  Tensor weight, bias;
+};
+class Conv2d : public ModuleHolder<Conv2dImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+};
+
+/// input (N, C_in, L) or (C_in, L) -> (N, C_out, L').
+class Conv1dImpl : public Module {
+ public:
+  Conv1dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel_size)
+      : Conv1dImpl(Conv1dOptions(in_channels, out_channels, kernel_size)) {}
+  explicit Conv1dImpl(const Conv1dOptions& options);
+  void reset();
+  void reset_parameters();
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+
+  Conv1dOptions options;
+  Tensor weight, bias;
+};
+class Conv1d : public ModuleHolder<Conv1dImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+};
+
+}  // namespace ember::nn
