@@ -105,6 +105,7 @@ from . import autograd, nn
 from ._C import load_file, save_file
 from ._safe_open import safe_open
 from . import optim
+from . import data
 
 
 def _dtype_repr(self):

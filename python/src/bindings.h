@@ -13,6 +13,9 @@
 #include <vector>
 
 #include "autograd/tensor.h"
+#include "ops/conv.h"
+#include "ops/loss.h"
+#include "ops/pool.h"
 
 namespace py = pybind11;
 
@@ -132,6 +135,24 @@ std::vector<int64_t> to_dims(const py::handle& dim);
 TensorOptions options(std::optional<Dtype> dtype, bool requires_grad);
 /// A list that may hold None, as a tensor_list with undefined entries.
 tensor_list to_tensor_list(const std::vector<std::optional<Tensor>>& tensors);
+/// An int, or a sequence of one int, as PyTorch's _single; `op` and `what` name the argument in the TypeError.
+int64_t to_single(const py::handle& obj, const char* op, const char* what);
+/// An int (both dims) or a sequence of one or two ints, as PyTorch's _pair.
+Pair to_pair(const py::handle& obj, const char* op, const char* what);
+/// Whether a stride argument is unset (None or empty): it then defaults to the kernel size.
+bool unset(const py::handle& obj);
+/// kSame or kValid for the strings 'same' and 'valid', nothing for explicit paddings.
+std::optional<PaddingMode> padding_mode(const py::handle& padding, const char* op);
+/// Convolution and max-pooling arguments from PyTorch's keyword forms (ints, tuples, 'same'/'valid').
+Conv2dArgs conv2d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation, int64_t groups);
+Conv1dArgs conv1d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation, int64_t groups);
+MaxPool2dArgs max_pool2d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                              const py::handle& dilation, bool ceil_mode);
+MaxPool1dArgs max_pool1d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                              const py::handle& dilation, bool ceil_mode);
+/// A loss's reduction; PyTorch's legacy size_average/reduce flags win over `reduction` when either is given.
+LossReduction reduction_of(std::optional<bool> size_average, std::optional<bool> reduce, const std::string& reduction,
+                           const char* op);
 /// A Python object that C++ may keep, copy and drop without holding the GIL.
 std::shared_ptr<py::object> hold(py::object obj);
 /// A Tensor, or None as an undefined tensor; `what` names the caller in the TypeError.
@@ -145,6 +166,8 @@ void bind_autograd(py::module_& m);
 void bind_dlpack(py::module_& m);
 void bind_functional(py::module_& m);
 void bind_data(py::module_& m);
+void bind_data_loading(py::module_& m);
 void bind_optim(py::module_& m);
+void bind_nn(py::module_& m);
 
 }  // namespace ember::python

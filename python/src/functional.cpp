@@ -19,74 +19,6 @@
 namespace ember::python {
 namespace {
 
-std::string repr_of(const py::handle& obj) { return py::repr(obj); }
-
-bool is_int(const py::handle& obj) { return !PyBool_Check(obj.ptr()) && PyIndex_Check(obj.ptr()); }
-
-// An int, or a sequence of one int, as PyTorch's _single.
-int64_t to_single(const py::handle& obj, const char* op, const char* what) {
-  if (is_int(obj)) return obj.cast<int64_t>();
-  EMBER_CHECK_TYPE(py::isinstance<py::sequence>(obj) && py::len(obj) == 1 && is_int(obj[py::int_(0)]),
-                   "{}: expected {} to be an int, got {}", op, what, repr_of(obj));
-  return obj[py::int_(0)].cast<int64_t>();
-}
-
-// An int (used for both dims) or a sequence of one or two ints, as PyTorch's _pair.
-Pair to_pair(const py::handle& obj, const char* op, const char* what) {
-  if (is_int(obj)) return Pair(obj.cast<int64_t>());
-  bool ok = py::isinstance<py::sequence>(obj) && !py::isinstance<py::str>(obj) &&
-            (py::len(obj) == 1 || py::len(obj) == 2);
-  if (ok)
-    for (const py::handle& v : obj) ok = ok && is_int(v);
-  EMBER_CHECK_TYPE(ok, "{}: expected {} to be an int or a pair of ints, got {}", op, what, repr_of(obj));
-  return py::len(obj) == 1 ? Pair(obj[py::int_(0)].cast<int64_t>())
-                           : Pair(obj[py::int_(0)].cast<int64_t>(), obj[py::int_(1)].cast<int64_t>());
-}
-
-// stride=None (or an empty list, as PyTorch accepts) means "the kernel size".
-bool unset(const py::handle& obj) { return obj.is_none() || (py::isinstance<py::sequence>(obj) && py::len(obj) == 0); }
-
-std::optional<PaddingMode> padding_mode(const py::handle& padding, const char* op) {
-  if (!py::isinstance<py::str>(padding)) return std::nullopt;
-  std::string s = padding.cast<std::string>();
-  EMBER_CHECK(s == "same" || s == "valid", "{}: expected padding 'same', 'valid', an int or a tuple, got '{}'", op, s);
-  return s == "same" ? kSame : kValid;
-}
-
-Conv2dArgs conv2d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation,
-                       int64_t groups) {
-  Conv2dArgs args;
-  args.stride(to_pair(stride, "conv2d", "stride")).dilation(to_pair(dilation, "conv2d", "dilation")).groups(groups);
-  if (auto mode = padding_mode(padding, "conv2d")) return args.padding(*mode);
-  return args.padding(to_pair(padding, "conv2d", "padding"));
-}
-
-Conv1dArgs conv1d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation,
-                       int64_t groups) {
-  Conv1dArgs args;
-  args.stride(to_single(stride, "conv1d", "stride")).dilation(to_single(dilation, "conv1d", "dilation")).groups(groups);
-  if (auto mode = padding_mode(padding, "conv1d")) return args.padding(*mode);
-  return args.padding(to_single(padding, "conv1d", "padding"));
-}
-
-MaxPool2dArgs max_pool2d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
-                              const py::handle& dilation, bool ceil_mode) {
-  const char* op = "max_pool2d";
-  MaxPool2dArgs args(to_pair(kernel_size, op, "kernel_size"));
-  args.padding(to_pair(padding, op, "padding")).dilation(to_pair(dilation, op, "dilation")).ceil_mode(ceil_mode);
-  if (!unset(stride)) args.stride(to_pair(stride, op, "stride"));
-  return args;
-}
-
-MaxPool1dArgs max_pool1d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
-                              const py::handle& dilation, bool ceil_mode) {
-  const char* op = "max_pool1d";
-  MaxPool1dArgs args(to_single(kernel_size, op, "kernel_size"));
-  args.padding(to_single(padding, op, "padding")).dilation(to_single(dilation, op, "dilation")).ceil_mode(ceil_mode);
-  if (!unset(stride)) args.stride(to_single(stride, op, "stride"));
-  return args;
-}
-
 // output_size entries may be None: keep that dim of the input.
 Pair adaptive_size(const Tensor& x, const py::handle& output_size, const char* op) {
   auto dim_or_input = [&](const py::handle& v, int64_t dim) {
@@ -97,14 +29,6 @@ Pair adaptive_size(const Tensor& x, const py::handle& output_size, const char* o
   if (py::isinstance<py::sequence>(output_size) && py::len(output_size) == 2)
     return Pair(dim_or_input(output_size[py::int_(0)], -2), dim_or_input(output_size[py::int_(1)], -1));
   return to_pair(output_size, op, "output_size");
-}
-
-// PyTorch's legacy size_average/reduce flags win over `reduction` when either is given.
-LossReduction reduction_of(std::optional<bool> size_average, std::optional<bool> reduce, const std::string& reduction,
-                           const char* op) {
-  if (!size_average && !reduce) return loss_reduction(reduction, op);
-  if (!reduce.value_or(true)) return LossReduction::None;
-  return size_average.value_or(true) ? LossReduction::Mean : LossReduction::Sum;
 }
 
 // softmax's implicit dim (dim=None), as PyTorch's _get_softmax_dim.
