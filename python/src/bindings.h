@@ -169,5 +169,7 @@ void bind_data(py::module_& m);
 void bind_data_loading(py::module_& m);
 void bind_optim(py::module_& m);
 void bind_nn(py::module_& m);
+/// After bind_nn: the model classes derive from the bound Module.
+void bind_models(py::module_& m);
 
 }  // namespace ember::python

@@ -27,4 +27,5 @@ PYBIND11_MODULE(_C, m) {
   ember::python::bind_data_loading(m);
   ember::python::bind_optim(m);
   ember::python::bind_nn(m);
+  ember::python::bind_models(m);
 }

@@ -2,7 +2,8 @@
 holds the stateless ops (convolution, pooling, activations, losses, ...); the
 layers are C++ modules, subclassable from Python as torch.nn.Module."""
 
-from . import functional, init, utils
+from . import functional, init, models, utils
+from ._summary import summary
 from .modules import (
     AdaptiveAvgPool2d,
     AdaptiveMaxPool2d,
