@@ -77,3 +77,10 @@ def test_readme_python_block_is_the_example_and_prints_its_comments(tmp_path):
     printed = run("readme_example.py", cwd=tmp_path)
     # NumPy prints a matrix over several lines; the comments put it on one.
     assert " ".join(printed.split()) == " ".join(" ".join(expected).split())
+
+
+def test_model_example_prints_a_summary_and_torch_loads_its_weights(tmp_path):
+    out = run("model_example.py", cwd=tmp_path)
+    assert "Total params: 63,114" in out
+    assert "ember.Size([8, 10])" in out
+    assert "<All keys matched successfully>" in out

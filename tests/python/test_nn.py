@@ -485,3 +485,27 @@ def test_inplace_and_unsupported_options_fail_clearly():
         enn.Conv2d(1, 1, 3, padding="full")
     with pytest.raises(RuntimeError, match="has no single-tensor forward"):
         enn.Module()(ember.ones(1))
+
+
+def test_state_dicts_move_between_ember_and_torch_as_safetensors_files(tmp_path):
+    """ember.save_file(model.state_dict()) loads into torch through safetensors.torch,
+    and safetensors.torch.save_file(torch_model.state_dict()) loads into ember."""
+    import safetensors.torch
+
+    torch.manual_seed(1)
+    ember.manual_seed(1)
+    enet, tnet = build_cnn(ember), build_cnn(torch)
+    x = np.random.default_rng(0).standard_normal((3, 2, 8, 8)).astype(np.float32)
+
+    ember.save_file(enet.state_dict(), tmp_path / "ember.safetensors")
+    tnet.load_state_dict(safetensors.torch.load_file(tmp_path / "ember.safetensors"))
+    enet.eval(), tnet.eval()
+    assert_close(enet(ember.tensor(x)), tnet(torch.tensor(x)), 1e-5)
+
+    tnet2 = build_cnn(torch)
+    for p in tnet2.parameters():
+        torch.nn.init.normal_(p)
+    safetensors.torch.save_file(tnet2.state_dict(), tmp_path / "torch.safetensors")
+    enet.load_state_dict(ember.load_file(tmp_path / "torch.safetensors"))
+    tnet2.eval()
+    assert_close(enet(ember.tensor(x)), tnet2(torch.tensor(x)), 1e-5)
