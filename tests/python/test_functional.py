@@ -24,6 +24,8 @@ import torch
 import ember
 import ember.nn.functional as EF
 
+from parity import assert_matches_torch, outputs
+
 # PyTorch's deprecation notices for calls the table makes on purpose (implicit softmax dim, kl_div 'mean').
 pytestmark = [pytest.mark.filterwarnings("ignore:Implicit dimension choice"),
               pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")]
@@ -565,14 +567,6 @@ def _call(lib, op, index, bases):
     return op.call(lib.nn.functional, *args, **kwargs)
 
 
-def _outputs(result):
-    return list(result) if isinstance(result, (tuple, list)) else [result]
-
-
-def _numpy(t):
-    return t.detach().numpy()
-
-
 CASES = [pytest.param(op, i, id=f"{op.name}-{i}") for op in OPS for i in range(len(SAMPLES[op.name]))]
 DTYPES = {"float64": (ember.float64, torch.float64), "float32": (ember.float32, torch.float32)}
 
@@ -583,40 +577,17 @@ def test_values_and_gradients_match_torch(op, index, dtype):
     ember_dtype, torch_dtype = DTYPES[dtype]
     rtol, atol = (op.rtol64, 1e-12) if dtype == "float64" else (1e-5, op.atol32)
     e_bases, t_bases = _bases(ember, op, index, ember_dtype), _bases(torch, op, index, torch_dtype)
-    e_out, t_out = _outputs(_call(ember, op, index, e_bases)), _outputs(_call(torch, op, index, t_bases))
-    assert len(e_out) == len(t_out)
-    for e, t in zip(e_out, t_out):
-        assert tuple(e.shape) == tuple(t.shape)
-        assert str(e.dtype).split(".")[1] == str(t.dtype).split(".")[1]
-        np.testing.assert_allclose(_numpy(e), _numpy(t), rtol=rtol, atol=atol)
-    # Tensors updated in place (running statistics) must match too.
-    for e, t in zip(e_bases, t_bases):
-        if not t.requires_grad:
-            np.testing.assert_allclose(_numpy(e), _numpy(t), rtol=rtol, atol=atol)
-    leaves = [(e, t) for e, t in zip(e_bases, t_bases) if t.requires_grad]
-    if not leaves:
-        return
-    # A fixed random weighting of every float output gives each element its own upstream gradient.
-    rng = np.random.default_rng(0)
-    e_loss, t_loss = 0, 0
-    for e, t in zip(e_out, t_out):
-        if t.requires_grad:
-            w = rng.standard_normal(tuple(t.shape))
-            e_loss = e_loss + (e * ember.tensor(w, dtype=e.dtype)).sum()
-            t_loss = t_loss + (t * torch.tensor(w, dtype=t.dtype)).sum()
-    e_loss.backward()
-    t_loss.backward()
-    for e, t in leaves:
-        np.testing.assert_allclose(_numpy(e.grad), _numpy(t.grad), rtol=rtol, atol=atol)
+    e_out, t_out = outputs(_call(ember, op, index, e_bases)), outputs(_call(torch, op, index, t_bases))
+    assert_matches_torch(e_out, t_out, e_bases, t_bases, rtol, atol)
 
 
 DIFFERENTIABLE = [p for p in CASES if any(a.differentiable for a in _flat(SAMPLES[p.values[0].name][p.values[1]]))]
 
 
-def _float_outputs(op, index):
+def _floatoutputs(op, index):
     """The op as a function of its base tensors, keeping only its float outputs (not pooling indices)."""
     def fn(*bases):
-        outs = [o for o in _outputs(_call(ember, op, index, bases)) if o.dtype == ember.float64]
+        outs = [o for o in outputs(_call(ember, op, index, bases)) if o.dtype == ember.float64]
         return outs[0] if len(outs) == 1 else tuple(outs)
     return fn
 
@@ -624,13 +595,13 @@ def _float_outputs(op, index):
 @pytest.mark.parametrize("op,index", DIFFERENTIABLE)
 def test_gradcheck(op, index):
     bases = _bases(ember, op, index, ember.float64)
-    assert ember.autograd.gradcheck(_float_outputs(op, index), bases)
+    assert ember.autograd.gradcheck(_floatoutputs(op, index), bases)
 
 
 @pytest.mark.parametrize("op,index", [p for p in DIFFERENTIABLE if p.values[0].gradgradcheck])
 def test_gradgradcheck(op, index):
     bases = _bases(ember, op, index, ember.float64)
-    assert ember.autograd.gradgradcheck(_float_outputs(op, index), bases)
+    assert ember.autograd.gradgradcheck(_floatoutputs(op, index), bases)
 
 
 # Errors raised by an op the function is composed of, so the message names that op

@@ -19,6 +19,8 @@ import torch
 
 import ember
 
+from parity import assert_matches_torch, outputs
+
 
 @dataclass(frozen=True)
 class Arg:
@@ -233,41 +235,14 @@ def _call(lib, op, sample, bases):
     return op.fn(lib, *[a.view(next(it)) if isinstance(a, Arg) else a for a in op.samples[sample]])
 
 
-def _outputs(result):
-    return list(result) if isinstance(result, (tuple, list)) else [result]
-
-
-def _numpy(t):
-    return t.detach().numpy()
-
-
 @pytest.mark.parametrize("dtype", DTYPES, ids=list(DTYPES))
 @pytest.mark.parametrize("op,sample", CASES)
 def test_values_and_gradients_match_torch(op, sample, dtype):
     ember_dtype, torch_dtype = DTYPES[dtype]
     rtol, atol = (1e-10, 1e-12) if dtype == "float64" else (op.rtol32, 1e-6)
     e_bases, t_bases = _bases(ember, op, sample, ember_dtype), _bases(torch, op, sample, torch_dtype)
-    e_out, t_out = _outputs(_call(ember, op, sample, e_bases)), _outputs(_call(torch, op, sample, t_bases))
-    assert len(e_out) == len(t_out)
-    for e, t in zip(e_out, t_out):
-        assert tuple(e.shape) == tuple(t.shape)
-        assert str(e.dtype).split(".")[1] == str(t.dtype).split(".")[1]
-        np.testing.assert_allclose(_numpy(e), _numpy(t), rtol=rtol, atol=atol)
-    leaves = [(e, t) for e, t in zip(e_bases, t_bases) if t.requires_grad]
-    if not leaves:
-        return
-    # A fixed random weighting of every float output gives each element its own upstream gradient.
-    rng = np.random.default_rng(0)
-    e_loss, t_loss = 0, 0
-    for e, t in zip(e_out, t_out):
-        if t.requires_grad:
-            w = rng.standard_normal(tuple(t.shape))
-            e_loss = e_loss + (e * ember.tensor(w, dtype=e.dtype)).sum()
-            t_loss = t_loss + (t * torch.tensor(w, dtype=t.dtype)).sum()
-    e_loss.backward()
-    t_loss.backward()
-    for e, t in leaves:
-        np.testing.assert_allclose(_numpy(e.grad), _numpy(t.grad), rtol=rtol, atol=atol)
+    e_out, t_out = outputs(_call(ember, op, sample, e_bases)), outputs(_call(torch, op, sample, t_bases))
+    assert_matches_torch(e_out, t_out, e_bases, t_bases, rtol, atol)
 
 
 def _differentiable(op, sample):
