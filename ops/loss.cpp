@@ -43,6 +43,14 @@ void check_floating(const char* op, const char* name, const Tensor& t) {
                    dtype_name(t.dtype()));
 }
 
+// The elementwise losses (mse, l1, smooth_l1, huber) broadcast input against
+// target as PyTorch does; a mismatch is reported under the loss's own name.
+void check_pointwise(const char* op, const Tensor& input, const Tensor& target) {
+  check_floating(op, "input", input);
+  check_floating(op, "target", target);
+  broadcast_shapes(input.shape(), target.shape(), op);
+}
+
 void check_same_shape(const char* op, const Tensor& input, const Tensor& target) {
   EMBER_CHECK(input.shape() == target.shape(), "{}: expected target of the input's shape {}, got {}", op,
               shape_str(input.shape()), shape_str(target.shape()));
@@ -224,21 +232,18 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
-  check_floating("mse_loss", "input", input);
-  check_floating("mse_loss", "target", target);
+  check_pointwise("mse_loss", input, target);
   Tensor d = input - target;
   return reduce_loss("mse_loss", d * d, reduction);
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
-  check_floating("l1_loss", "input", input);
-  check_floating("l1_loss", "target", target);
+  check_pointwise("l1_loss", input, target);
   return reduce_loss("l1_loss", abs(input - target), reduction);
 }
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction, double beta) {
-  check_floating("smooth_l1_loss", "input", input);
-  check_floating("smooth_l1_loss", "target", target);
+  check_pointwise("smooth_l1_loss", input, target);
   EMBER_CHECK(beta >= 0, "smooth_l1_loss: expected beta >= 0, got beta={}", beta);
   Tensor d = abs(input - target);
   if (beta == 0.0) return reduce_loss("smooth_l1_loss", d, reduction);
@@ -246,8 +251,7 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, LossReduction r
 }
 
 Tensor huber_loss(const Tensor& input, const Tensor& target, LossReduction reduction, double delta) {
-  check_floating("huber_loss", "input", input);
-  check_floating("huber_loss", "target", target);
+  check_pointwise("huber_loss", input, target);
   EMBER_CHECK(delta > 0, "huber_loss: expected delta > 0, got delta={}", delta);
   Tensor d = abs(input - target);
   return reduce_loss("huber_loss", where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction);
