@@ -114,6 +114,19 @@ void layer_norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const dou
   }
 }
 
+// Row (n, c) of x seen as (N, C, S): out[k] = sum of f(x[n, c', k]) over the
+// channels c - before <= c' <= c + after inside [0, C); nc = n * C + c.
+template <class T, class F>
+void window_sum_row(T* out, const T* x, int64_t nc, int64_t c, int64_t s, int64_t before, int64_t after, F f) {
+  const int64_t i = nc / c, ch = nc % c;
+  std::fill(out, out + s, T(0));
+  for (int64_t q = std::max<int64_t>(0, ch - before); q <= std::min(c - 1, ch + after); ++q) {
+    const T* row = x + (i * c + q) * s;
+#pragma omp simd
+    for (int64_t k = 0; k < s; ++k) out[k] += f(row[k]);
+  }
+}
+
 // out[n, c, s] = sum of t[n, c', s] over c - before <= c' <= c + after inside
 // [0, C), t contiguous (N, C, S). Its gradient is the same sum with the window
 // reflected: d(dt) = window_sum(g, after, before).
@@ -126,16 +139,8 @@ Tensor channel_window_sum(const Tensor& t, int64_t before, int64_t after) {
     const T* px = x.data_ptr<T>();
     T* po = out.data_ptr<T>();
 #pragma omp parallel for if (n * c * s * (before + after + 1) >= kParallelGrain)
-    for (int64_t nc = 0; nc < n * c; ++nc) {
-      const int64_t i = nc / c, ch = nc % c;
-      T* orow = po + nc * s;
-      std::fill(orow, orow + s, T(0));
-      for (int64_t q = std::max<int64_t>(0, ch - before); q <= std::min(c - 1, ch + after); ++q) {
-        const T* row = px + (i * c + q) * s;
-#pragma omp simd
-        for (int64_t k = 0; k < s; ++k) orow[k] += row[k];
-      }
-    }
+    for (int64_t nc = 0; nc < n * c; ++nc)
+      window_sum_row(po + nc * s, px, nc, c, s, before, after, [](T v) { return v; });
   });
   if (any_requires_grad({&t}))
     record("ChannelWindowSumBackward0", {t}, out, [before, after](const tensor_list& g) -> tensor_list {
@@ -546,14 +551,8 @@ Tensor local_response_norm(const Tensor& input, int64_t size, double alpha, doub
     // x as (N, C, S); each (n, c) row sums the squares of its window's rows.
 #pragma omp parallel for if (n * c * s * size >= kParallelGrain)
     for (int64_t nc = 0; nc < n * c; ++nc) {
-      const int64_t i = nc / c, ch = nc % c;
       T* drow = pd + nc * s;
-      std::fill(drow, drow + s, T(0));
-      for (int64_t q = std::max<int64_t>(0, ch - before); q <= std::min(c - 1, ch + after); ++q) {
-        const T* row = px + (i * c + q) * s;
-#pragma omp simd
-        for (int64_t j = 0; j < s; ++j) drow[j] += row[j] * row[j];
-      }
+      window_sum_row(drow, px, nc, c, s, before, after, [](T v) { return v * v; });
       const T* xrow = px + nc * s;
       T* orow = py + nc * s;
       for (int64_t j = 0; j < s; ++j) {
