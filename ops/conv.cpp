@@ -1,6 +1,9 @@
 // conv1d / conv2d. Forward: im2col into columns (C*kH*kW, N*oH*oW), one GEMM
 // per group over the whole batch, then a permute to (N, O, oH, oW) with the
 // bias; 1x1 stride-1 unpadded convolutions skip im2col (one GEMM per sample).
+// float32 stride-1 convolutions with up to 64 channels, where those GEMMs are
+// short and the columns nine times the input, run direct kernels instead
+// (ops/conv_direct.cpp).
 // Backward: two ops of their own, grad_input (GEMM + col2im) and grad_weight
 // (GEMM with the columns). The three ops are bilinear and each one's gradient
 // is made of the other two, so double backward needs nothing more.
@@ -13,25 +16,14 @@
 #include <cstring>
 
 #include "autograd/node.h"
+#include "ops/conv_direct.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
 
 namespace ember {
 namespace {
 
-// Everything a kernel needs; pH/pW are the top/left paddings (bottom/right
-// follow from oH/oW, so the asymmetric 'same' padding needs no extra case).
-struct ConvGeom {
-  int64_t N, C, H, W, O, G, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW;
-  int64_t Cg() const { return C / G; }
-  int64_t Og() const { return O / G; }
-  int64_t L() const { return oH * oW; }
-  int64_t Kg() const { return Cg() * kH * kW; }  // column rows per group
-  bool is_1x1() const { return kH == 1 && kW == 1 && sH == 1 && sW == 1 && pH == 0 && pW == 0; }
-  Shape input_shape() const { return {N, C, H, W}; }
-  Shape weight_shape() const { return {O, Cg(), kH, kW}; }
-  Shape output_shape() const { return {N, O, oH, oW}; }
-};
+using conv::ConvGeom;
 
 std::string show(Pair p, bool one_d) { return one_d ? fmt::format("{}", p.w) : fmt::format("({}, {})", p.h, p.w); }
 
@@ -226,6 +218,8 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeom& g
     }
     return;
   }
+  if constexpr (std::is_same_v<T, float>)
+    if (conv::direct_applies(g)) return conv::direct_forward(y, x, w, bias, g);
   const int64_t nb = chunk_samples(g, sizeof(T));
   Tensor cols = make_tensor({g.C * g.kH * g.kW, nb * L}, dtype_of<T>::value);
   Tensor rows = make_tensor({g.O, nb * L}, dtype_of<T>::value);
@@ -252,6 +246,8 @@ void conv_backward_input(T* dx, const T* dy, const T* w, const ConvGeom& g) {
                 dx + (n * g.C + gr * Kg) * L, L);
     return;
   }
+  if constexpr (std::is_same_v<T, float>)
+    if (conv::direct_applies(g)) return conv::direct_backward_input(dx, dy, w, g);
   const int64_t nb = chunk_samples(g, sizeof(T));
   Tensor rows = make_tensor({g.O, nb * L}, dtype_of<T>::value);
   Tensor cols = make_tensor({g.C * g.kH * g.kW, nb * L}, dtype_of<T>::value);
@@ -279,6 +275,8 @@ void conv_backward_weight(T* dw, const T* x, const T* dy, const ConvGeom& g) {
                 dw + gr * Og * Kg, Kg);
     return;
   }
+  if constexpr (std::is_same_v<T, float>)
+    if (conv::direct_applies(g)) return conv::direct_backward_weight(dw, x, dy, g);
   if (g.N == 0) {  // no chunk runs, so nothing else writes dw
     std::fill(dw, dw + g.O * Kg, T(0));
     return;

@@ -165,6 +165,64 @@ TEST_CASE("conv2d gives the same values and gradients when the batch runs in chu
   check_close(g[2].to_vector(), db_ref, 1e-12);
 }
 
+TEST_CASE("float32 stride-1 conv2d values and gradients match float64's", "[conv]") {
+  // float32 stride-1 convolutions run ember's direct kernels, float64 ones
+  // im2col + GEMM (checked above against the 7-loop reference and gradcheck).
+  // Random shapes cover output counts that fill no whole register block,
+  // paddings wider than the kernel, dilation, 'same'/'valid' and several
+  // samples per weight-gradient pass.
+  std::mt19937 rng(13);
+  auto run = [&](const ConvCase& c) {
+    try {
+      conv2d_shape({c.N, c.Cg, c.H, c.W}, {c.Og, c.Cg, c.kH, c.kW}, std::nullopt, args_of(c));
+    } catch (const ValueError&) {
+      return;  // the kernel does not fit
+    }
+    INFO("N=" << c.N << " C=" << c.Cg << " O=" << c.Og << " H=" << c.H << " W=" << c.W << " k=(" << c.kH << ","
+              << c.kW << ") p=(" << c.pH << "," << c.pW << ") d=(" << c.dH << "," << c.dW << ") mode=" << c.mode);
+    Tensor x64 = make_input(rng, c, kFloat64), w64 = random_tensor(rng, {c.Og, c.Cg, c.kH, c.kW}, kFloat64);
+    Tensor b64 = c.bias ? random_tensor(rng, {c.Og}, kFloat64) : Tensor();
+    // The same values in float32 (rounded to float32 first, so both see equal inputs).
+    x64 = x64.to(kFloat32).to(kFloat64), w64 = w64.to(kFloat32).to(kFloat64);
+    Tensor x32 = x64.to(kFloat32), w32 = w64.to(kFloat32), b32 = c.bias ? b64.to(kFloat32) : Tensor();
+    tensor_list in64 = leaves(c.bias ? tensor_list{x64, w64, b64} : tensor_list{x64, w64});
+    tensor_list in32 = leaves(c.bias ? tensor_list{x32, w32, b32} : tensor_list{x32, w32});
+    Tensor y64 = conv2d(in64[0], in64[1], c.bias ? in64[2] : Tensor(), args_of(c));
+    Tensor y32 = conv2d(in32[0], in32[1], c.bias ? in32[2] : Tensor(), args_of(c));
+    Tensor gy64 = random_tensor(rng, y64.shape(), kFloat32).to(kFloat64);
+    tensor_list g64 = autograd::grad({y64}, in64, {gy64}), g32 = autograd::grad({y32}, in32, {gy64.to(kFloat32)});
+    // Worst error relative to the largest value: float32 sums of up to 9*20*20 products.
+    auto check = [](const Tensor& got, const Tensor& want) {
+      REQUIRE(got.shape() == want.shape());
+      const auto gv = got.to_vector(), wv = want.to_vector();
+      double worst = 0, scale = 1;
+      for (size_t i = 0; i < gv.size(); ++i) {
+        worst = std::max(worst, std::abs(gv[i] - wv[i]));
+        scale = std::max(scale, std::abs(wv[i]));
+      }
+      CHECK(worst <= 1e-5 * scale);
+    };
+    check(y32, y64);
+    for (size_t i = 0; i < in64.size(); ++i) check(g32[i], g64[i]);
+  };
+  // Channel counts past 16 and planes past 16 pixels take the blocked
+  // transposes of the weight gradient; ResNet-like and odd shapes.
+  for (const ConvCase& c : std::vector<ConvCase>{{3, 1, 17, 33, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, "", true, false},
+                                                 {2, 1, 32, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, "", false, true},
+                                                 {5, 1, 16, 48, 6, 11, 3, 3, 1, 1, 0, 2, 2, 1, "", true, false},
+                                                 {2, 1, 64, 64, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, "", false, false}})
+    run(c);
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  for (int trial = 0; trial < 40; ++trial) {
+    ConvCase c{pick(1, 9), 1, pick(1, 20), pick(1, 20), pick(1, 20), pick(1, 20), pick(1, 5), pick(1, 5),
+               1, 1, pick(0, 3), pick(0, 3), pick(1, 2), pick(1, 2), "", pick(0, 1) == 1, pick(0, 2) == 0};
+    const int64_t m = pick(0, 4);
+    if (m == 0) c.mode = "valid";
+    if (m == 1) c.mode = "same";
+    run(c);
+  }
+}
+
 TEST_CASE("conv2d takes unbatched (C, H, W) input", "[conv]") {
   std::mt19937 rng(8);
   Tensor x = random_tensor(rng, {2, 5, 6}, kFloat64), w = random_tensor(rng, {3, 2, 3, 3}, kFloat64);
