@@ -1,5 +1,6 @@
 """The C++ train_fashion_mnist job in ember Python: the default CNN, AdamW with a
-one-cycle schedule stepped per batch, random flip + crop, a tqdm bar per epoch.
+one-cycle schedule stepped per batch (random flip + crop with --augment), a tqdm bar
+per epoch.
 Saves the weights (the checkpoint saliency_and_adversarial.py loads) and a PNG with
 the loss/accuracy curves, the confusion matrix and the learned first-layer filters.
 Quick run: python examples/train_fashion_mnist.py --epochs 1 --limit-train 512 --limit-test 256"""
@@ -89,6 +90,7 @@ def main():
     p.add_argument("--lr", type=float, default=3e-3, help="peak learning rate of the one-cycle schedule")
     p.add_argument("--limit-train", type=int, default=0, help="train on the first N images (0: all 60000)")
     p.add_argument("--limit-test", type=int, default=0, help="test on the first N images (0: all 10000)")
+    p.add_argument("--augment", action="store_true", help="random horizontal flip and 2-pixel crop while training")
     p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("results"), help="directory for the PNG")
     p.add_argument("--checkpoint", type=pathlib.Path, default=pathlib.Path("checkpoints/fashion_mnist_py.safetensors"),
                    help="where the trained state_dict is saved (ember.save_file)")
@@ -98,7 +100,7 @@ def main():
     train_set, test_set = load_split(True, args.limit_train), load_split(False, args.limit_test)
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=512)
-    augment = T.Compose([T.RandomHorizontalFlip(0.5), T.RandomCrop(28, padding=2)])
+    augment = T.Compose([T.RandomHorizontalFlip(0.5), T.RandomCrop(28, padding=2)]) if args.augment else None
     model = make_model()
     opt = ember.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=5e-4)
     sched = ember.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * len(train_loader),
