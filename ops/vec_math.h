@@ -13,16 +13,11 @@ namespace ember::vec {
 // Always inlined: a call inside a loop would stop it from vectorizing.
 #define EMBER_VEC_INLINE inline __attribute__((always_inline))
 
-/// e^x for float: Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, then
-/// Cephes' degree-7 polynomial (about 1 ulp); saturates to 0 and inf, keeps NaN.
-EMBER_VEC_INLINE float exp(float x) {
-  constexpr float kMax = 88.3762626647949f, kMin = -87.3365447504f;
-  float xc = x < kMin ? kMin : (x > kMax ? kMax : x);
-  // Round to nearest with the 1.5 * 2^23 trick: no libcall, so it vectorizes on any SSE level.
-  constexpr float kShift = 12582912.0f;
-  float n = (xc * 1.44269504088896341f + kShift) - kShift;
-  float r = xc - n * 0.693359375f;
-  r = r + n * 2.12194440e-4f;
+constexpr float kExpMax = 88.3762626647949f, kExpMin = -87.3365447504f;
+
+/// 2^n e^r for |r| <= ln2/2 (and a little more): Cephes' degree-7 polynomial
+/// (about 1 ulp), scaled by building 2^n's exponent bits.
+EMBER_VEC_INLINE float exp_reduced(float r, float n) {
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
   p = p * r + 8.3334519073e-3f;
@@ -33,12 +28,44 @@ EMBER_VEC_INLINE float exp(float x) {
   int32_t bits = (int32_t(n) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  float y = p * scale;
-  y = x < kMin ? 0.0f : y;
-  return x > kMax ? INFINITY : y;  // NaN needs no case: it flows through r and p
+  return p * scale;
+}
+
+// n = x / ln2 rounded to nearest with the 1.5 * 2^23 trick: no libcall, so it
+// vectorizes on any SSE level. ln2 = kLn2Hi - kLn2Lo, kLn2Hi with few bits so
+// that n * kLn2Hi is exact (Cody-Waite).
+constexpr float kRoundShift = 12582912.0f, kLog2e = 1.44269504088896341f;
+constexpr float kLn2Hi = 0.693359375f, kLn2Lo = 2.12194440e-4f;
+
+/// e^x for float: Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, then
+/// exp_reduced; saturates to 0 and inf, keeps NaN.
+EMBER_VEC_INLINE float exp(float x) {
+  float xc = x < kExpMin ? kExpMin : (x > kExpMax ? kExpMax : x);
+  float n = (xc * kLog2e + kRoundShift) - kRoundShift;
+  float r = xc - n * kLn2Hi;
+  r = r + n * kLn2Lo;
+  float y = exp_reduced(r, n);
+  y = x < kExpMin ? 0.0f : y;
+  return x > kExpMax ? INFINITY : y;  // NaN needs no case: it flows through r and p
 }
 
 inline double exp(double x) { return std::exp(x); }
+
+/// e^(hi + lo) for float with hi + lo known more precisely than one float:
+/// lo joins after hi's exact Cody-Waite step, so large arguments (hi = -81,
+/// say) keep their relative accuracy. Needs |lo| <= 2.
+EMBER_VEC_INLINE float exp(float hi, float lo) {
+  float x = hi + lo;
+  float xc = x < kExpMin ? kExpMin : (x > kExpMax ? kExpMax : x);
+  float n = (xc * kLog2e + kRoundShift) - kRoundShift;
+  // Past the range r is off (and p may overflow), but the selects below
+  // replace that result with 0 or inf.
+  float r = hi - n * kLn2Hi;
+  r = r + (n * kLn2Lo + lo);
+  float y = exp_reduced(r, n);
+  y = x < kExpMin ? 0.0f : y;
+  return x > kExpMax ? INFINITY : y;
+}
 
 /// erfc for float: Numerical Recipes' Chebyshev fit (fractional error < 1.2e-7
 /// everywhere), with erfc(-z) = 2 - erfc(z); accurate in the tails where 1 - erf
@@ -49,19 +76,18 @@ EMBER_VEC_INLINE float erfc(float x) {
   // drives both exponentials to 0.
   float z = std::fabs(x);
   float t = 1.0f / (1.0f + 0.5f * z);
-  float poly = -1.26551223f +
-               t * (1.00002368f +
-                    t * (0.37409196f +
-                         t * (0.09678418f +
-                              t * (-0.18628806f +
-                                   t * (0.27886807f +
-                                        t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
-  // e^(-z²) with z² split as zh² + (z - zh)(z + zh), zh = z rounded to 8
-  // fraction bits (the 1.5 * 2^23 trick; 12 significant bits for z < 16): zh² is
-  // exact, so the tail keeps its relative accuracy.
-  constexpr float kShift = 12582912.0f;
-  float zh = ((z * 256.0f + kShift) - kShift) * (1.0f / 256.0f);
-  float r = t * vec::exp(-zh * zh) * vec::exp((zh - z) * (zh + z) + poly);
+  // The fit's degree-9 polynomial in t by Estrin's scheme: the same
+  // operations as Horner's in a chain four deep instead of nine.
+  float t2 = t * t, t4 = t2 * t2, t8 = t4 * t4;
+  float p01 = -1.26551223f + t * 1.00002368f, p23 = 0.37409196f + t * 0.09678418f;
+  float p45 = -0.18628806f + t * 0.27886807f, p67 = -1.13520398f + t * 1.48851587f;
+  float p89 = -0.82215223f + t * 0.17087277f;
+  float poly = (p01 + t2 * p23) + t4 * (p45 + t2 * p67) + t8 * p89;
+  // e^(-z² + poly) with z² split as zh² + (z - zh)(z + zh), zh = z rounded
+  // to 8 fraction bits (12 significant bits for z < 16): zh² is exact, so
+  // one exp of (-zh², the rest) keeps the tail's relative accuracy.
+  float zh = ((z * 256.0f + kRoundShift) - kRoundShift) * (1.0f / 256.0f);
+  float r = t * vec::exp(-zh * zh, (zh - z) * (zh + z) + poly);
   float negative = x < 0 ? 1.0f : 0.0f;  // arithmetic, not a branch: keeps the loop vectorizable
   return r + negative * (2.0f - 2.0f * r);
 }
