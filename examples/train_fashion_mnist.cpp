@@ -38,6 +38,7 @@ struct Config {
   std::string schedule = "onecycle";
   double label_smoothing = 0.0;
   bool augment = false;  // measured: 92.95% without, 92.00% with, in 10 epochs of the default model
+  bool tta = false;      // final test on each image averaged with its mirror image
   int threads = 0;
   uint64_t seed = 0;
   std::string data = ember::data::kFashionMnistRoot;
@@ -60,7 +61,10 @@ nn::Sequential make_cnn() {
 std::shared_ptr<nn::Module> make_model(const std::string& name) {
   if (name == "cnn") return make_cnn().ptr();
   if (name == "lenet5") return nn::models::lenet5(10, 1).ptr();
-  if (name == "vgg") return nn::models::vgg({32, 32, -1, 64, 64, -1, 128, 128, -1}, true, 10, 1).ptr();
+  if (name == "vgg")  // the CIFAR-style classifier: global average pool, then 256 hidden units
+    return nn::models::VGG(nn::models::VGGOptions({32, 32, -1, 64, 64, -1, 128, 128, -1})
+                               .batch_norm(true).num_classes(10).in_channels(1).pool_size(1).hidden(256))
+        .ptr();
   if (name == "resnet20") return nn::models::resnet20(10, 1).ptr();
   throw ember::ValueError(fmt::format("train_fashion_mnist: unknown --model '{}'", name));
 }
@@ -131,7 +135,9 @@ struct Evaluation {
   std::vector<std::vector<int64_t>> confusion;  // [true class][predicted class]
 };
 
-Evaluation evaluate(nn::Module& model, ember::data::DataLoader& loader) {
+// With `mirrored`, each image's logits are averaged with its mirror image's
+// (test-time augmentation: the model saw mirrored images in training).
+Evaluation evaluate(nn::Module& model, ember::data::DataLoader& loader, bool mirrored) {
   ember::NoGradGuard no_grad;
   bool was_training = model.is_training();
   model.eval();
@@ -140,6 +146,7 @@ Evaluation evaluate(nn::Module& model, ember::data::DataLoader& loader) {
   int64_t seen = 0, correct = 0;
   for (const auto& batch : loader) {
     Tensor logits = model.forward(batch.data);
+    if (mirrored) logits = (logits + model.forward(ember::flip(batch.data, {3}))) * 0.5;
     e.loss += F::cross_entropy(logits, batch.target, F::CrossEntropyFuncOptions().reduction(ember::kSum)).item();
     Tensor pred = logits.argmax(1);
     const int64_t* p = pred.data_ptr<int64_t>();
@@ -249,13 +256,14 @@ std::shared_ptr<ember::data::Dataset> first(std::shared_ptr<ember::data::Fashion
 int run(Config c) {
   if (c.recipe == "best") {
     c.model = "resnet20";
-    c.epochs = 20;
+    c.epochs = 17;  // measured: ~92 s per epoch on 2 cores, so the run stays under 30 minutes
     c.optimizer = "sgd";
     c.lr = 0.1;
     c.weight_decay = 5e-4;
     c.schedule = "onecycle";
     c.label_smoothing = 0.1;
     c.augment = true;
+    c.tta = true;
   } else {
     EMBER_CHECK(c.recipe.empty(), "train_fashion_mnist: unknown --recipe '{}' (known: best)", c.recipe);
   }
@@ -345,14 +353,20 @@ int run(Config c) {
     state = {epoch + 1, 0, shuffle_gen.state()};
     save(c, *model, *opt, sched.get(), state, augment_gen);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    Evaluation test = evaluate(*model, test_loader);
+    Evaluation test = evaluate(*model, test_loader, false);
     fmt::print("epoch {}/{}  train loss {:.4f} acc {:.2f}%  test loss {:.4f} acc {:.2f}%  lr {:.2e}  {:.1f}s\n",
                epoch + 1, c.epochs, loss_sum / double(std::max<int64_t>(seen, 1)),
                100.0 * double(correct) / double(std::max<int64_t>(seen, 1)), test.loss, 100 * test.accuracy,
                opt->param_groups()[0].options().get_lr(), seconds);
     std::fflush(stdout);
   }
-  Evaluation final_eval = evaluate(*model, test_loader);
+  Evaluation final_eval = evaluate(*model, test_loader, false);
+  if (c.tta) {
+    Evaluation mirrored = evaluate(*model, test_loader, true);
+    fmt::print("\ntest accuracy {:.2f}% on single images; the report averages each image with its mirror image\n",
+               100 * final_eval.accuracy);
+    final_eval = mirrored;
+  }
   print_report(final_eval);
   fmt::print("\nwall time {}\n", format_duration(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count()));
@@ -379,6 +393,9 @@ int main(int argc, char** argv) {
   app.add_option("--data", c.data, "Directory with the Fashion-MNIST IDX files")->capture_default_str();
   app.add_option("--checkpoint", c.checkpoint, "Checkpoint file, written after every epoch")->capture_default_str();
   app.add_flag("--resume", c.resume, "Continue from --checkpoint");
+  app.add_flag("--tta,!--no-tta", c.tta,
+               "Test-time augmentation for the final report: average the logits of each test image and its mirror")
+      ->capture_default_str();
   app.add_option("--recipe", c.recipe, "'best': the highest-accuracy recipe (overrides model and schedule flags)");
   app.add_option("--limit-train", c.limit_train, "Use only the first N training images (0: all)")->capture_default_str();
   app.add_option("--limit-test", c.limit_test, "Use only the first N test images (0: all)")->capture_default_str();

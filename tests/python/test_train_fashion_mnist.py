@@ -5,6 +5,7 @@ uninterrupted run, and a killed run always leaves a loadable checkpoint.
 
 The binary comes from scripts/test's CMake build (build/examples), or from
 $EMBER_TRAIN_BINARY."""
+import importlib.util
 import os
 import pathlib
 import re
@@ -52,8 +53,31 @@ def test_training_lowers_the_loss_and_reports(uninterrupted):
 def test_help_lists_every_flag(binary):
     out = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30).stdout
     for flag in ["--model", "--epochs", "--batch-size", "--optimizer", "--lr", "--weight-decay", "--schedule",
-                 "--label-smoothing", "--augment", "--threads", "--seed", "--checkpoint", "--resume", "--recipe"]:
+                 "--label-smoothing", "--augment", "--tta", "--threads", "--seed", "--checkpoint", "--resume", "--recipe"]:
         assert flag in out
+
+
+def test_tta_report_averages_each_image_with_its_mirror(binary, tmp_path):
+    """The accuracies --tta prints, recomputed in Python from the checkpoint."""
+    path = tmp_path / "ck.safetensors"
+    out = train(binary, path, "--tta").stdout
+    single = float(re.search(r"test accuracy ([0-9.]+)% on single images", out).group(1))
+    mirrored = float(re.search(r"\ntest accuracy ([0-9.]+)%  \(loss", out).group(1))
+    spec = importlib.util.spec_from_file_location("train_example", ROOT / "examples" / "train_fashion_mnist.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    model = example.make_model()  # the C++ default model, layer for layer
+    state = ember.load_file(str(path))
+    model.load_state_dict({k[len("model/"):]: v for k, v in state.items() if k.startswith("model/")})
+    model.eval()
+    test = example.load_split(False, 256)
+    x, y = test.tensors
+    with ember.no_grad():
+        logits = model(x)
+        both = (logits + model(ember.flip(x, [3]))) * 0.5
+    accuracy = lambda z: 100 * float((z.argmax(1) == y).float().mean().item())
+    assert accuracy(logits) == pytest.approx(single, abs=0.006)
+    assert accuracy(both) == pytest.approx(mirrored, abs=0.006)
 
 
 def test_sigint_writes_a_checkpoint_and_resume_is_exact(binary, uninterrupted, tmp_path):
