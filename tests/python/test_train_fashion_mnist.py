@@ -13,9 +13,11 @@ import signal
 import subprocess
 import time
 
+import numpy as np
 import pytest
 
 import ember
+import ember.nn.functional as F
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = pathlib.Path(os.environ.get("EMBER_TRAIN_BINARY", ROOT / "build" / "examples" / "train_fashion_mnist"))
@@ -57,12 +59,14 @@ def test_help_lists_every_flag(binary):
         assert flag in out
 
 
-def test_tta_report_averages_each_image_with_its_mirror(binary, tmp_path):
-    """The accuracies --tta prints, recomputed in Python from the checkpoint."""
+def test_tta_report_averages_ten_views_of_each_image(binary, tmp_path):
+    """The accuracies --tta prints, recomputed in Python from the checkpoint:
+    probabilities averaged over each image and its mirror image, as is and
+    shifted by one pixel in each direction."""
     path = tmp_path / "ck.safetensors"
     out = train(binary, path, "--tta").stdout
     single = float(re.search(r"test accuracy ([0-9.]+)% on single images", out).group(1))
-    mirrored = float(re.search(r"\ntest accuracy ([0-9.]+)%  \(loss", out).group(1))
+    averaged = float(re.search(r"\ntest accuracy ([0-9.]+)%  \(loss", out).group(1))
     spec = importlib.util.spec_from_file_location("train_example", ROOT / "examples" / "train_fashion_mnist.py")
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
@@ -70,14 +74,19 @@ def test_tta_report_averages_each_image_with_its_mirror(binary, tmp_path):
     state = ember.load_file(str(path))
     model.load_state_dict({k[len("model/"):]: v for k, v in state.items() if k.startswith("model/")})
     model.eval()
-    test = example.load_split(False, 256)
-    x, y = test.tensors
+    x, y = example.load_split(False, 256).tensors
+    padded = np.pad(x.numpy(), ((0, 0), (0, 0), (1, 1), (1, 1)))
     with ember.no_grad():
         logits = model(x)
-        both = (logits + model(ember.flip(x, [3]))) * 0.5
-    accuracy = lambda z: 100 * float((z.argmax(1) == y).float().mean().item())
-    assert accuracy(logits) == pytest.approx(single, abs=0.006)
-    assert accuracy(both) == pytest.approx(mirrored, abs=0.006)
+        probabilities = 0
+        for mirror in (False, True):
+            for dy, dx in [(0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)]:
+                view = padded[:, :, 1 + dy:29 + dy, 1 + dx:29 + dx]
+                view = np.ascontiguousarray(view[..., ::-1] if mirror else view)
+                probabilities = probabilities + F.softmax(model(ember.from_numpy(view)), 1).numpy()
+    labels = y.numpy()
+    assert 100 * np.mean(logits.numpy().argmax(1) == labels) == pytest.approx(single, abs=0.006)
+    assert 100 * np.mean(probabilities.argmax(1) == labels) == pytest.approx(averaged, abs=0.006)
 
 
 def test_sigint_writes_a_checkpoint_and_resume_is_exact(binary, uninterrupted, tmp_path):
