@@ -37,35 +37,28 @@ EMBER_VEC_INLINE float exp_reduced(float r, float n) {
 constexpr float kRoundShift = 12582912.0f, kLog2e = 1.44269504088896341f;
 constexpr float kLn2Hi = 0.693359375f, kLn2Lo = 2.12194440e-4f;
 
-/// e^x for float: Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, then
-/// exp_reduced; saturates to 0 and inf, keeps NaN.
-EMBER_VEC_INLINE float exp(float x) {
-  float xc = x < kExpMin ? kExpMin : (x > kExpMax ? kExpMax : x);
-  float n = (xc * kLog2e + kRoundShift) - kRoundShift;
-  float r = xc - n * kLn2Hi;
-  r = r + n * kLn2Lo;
-  float y = exp_reduced(r, n);
-  y = x < kExpMin ? 0.0f : y;
-  return x > kExpMax ? INFINITY : y;  // NaN needs no case: it flows through r and p
-}
-
-inline double exp(double x) { return std::exp(x); }
-
 /// e^(hi + lo) for float with hi + lo known more precisely than one float:
-/// lo joins after hi's exact Cody-Waite step, so large arguments (hi = -81,
-/// say) keep their relative accuracy. Needs |lo| <= 2.
+/// Cody-Waite reduction hi + lo = n ln2 + r, |r| <= ln2/2, with lo joining
+/// after hi's exact step, so large arguments (hi = -81, say) keep their
+/// relative accuracy; then exp_reduced. Saturates to 0 and inf, keeps NaN.
+/// Needs |lo| <= 2.
 EMBER_VEC_INLINE float exp(float hi, float lo) {
   float x = hi + lo;
   float xc = x < kExpMin ? kExpMin : (x > kExpMax ? kExpMax : x);
   float n = (xc * kLog2e + kRoundShift) - kRoundShift;
   // Past the range r is off (and p may overflow), but the selects below
-  // replace that result with 0 or inf.
+  // replace that result with 0 or inf. NaN needs no case: it flows through r and p.
   float r = hi - n * kLn2Hi;
   r = r + (n * kLn2Lo + lo);
   float y = exp_reduced(r, n);
   y = x < kExpMin ? 0.0f : y;
   return x > kExpMax ? INFINITY : y;
 }
+
+/// e^x for float (about 1 ulp).
+EMBER_VEC_INLINE float exp(float x) { return exp(x, 0.0f); }
+
+inline double exp(double x) { return std::exp(x); }
 
 /// erfc for float: Numerical Recipes' Chebyshev fit (fractional error < 1.2e-7
 /// everywhere), with erfc(-z) = 2 - erfc(z); accurate in the tails where 1 - erf
