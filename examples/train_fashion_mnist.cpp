@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <unistd.h>
 
 #include "ember.h"
@@ -135,13 +136,14 @@ struct Evaluation {
   std::vector<std::vector<int64_t>> confusion;  // [true class][predicted class]
 };
 
-// Log-probabilities of each image of x (N, 1, H, W). With `tta` (test-time
-// augmentation) the probabilities are averaged over ten views, the training
-// augmentation's kind: the image and its mirror image, each as is and
-// shifted by one pixel up, down, left and right (zeros shifted in, as the
-// training crops pad).
+// Class scores of each image of x (N, 1, H, W): the model's logits, or with
+// `tta` (test-time augmentation) the log of its probabilities averaged over
+// ten views, the training augmentation's kind: the image and its mirror
+// image, each as is and shifted by one pixel up, down, left and right (zeros
+// shifted in, as the training crops pad). cross_entropy and argmax read both
+// alike.
 Tensor predict(nn::Module& model, const Tensor& x, bool tta) {
-  if (!tta) return F::log_softmax(model.forward(x), 1);
+  if (!tta) return model.forward(x);
   const int64_t H = x.size(2), W = x.size(3);
   Tensor padded = F::pad(x, F::PadFuncOptions({1, 1, 1, 1}));
   Tensor sum;
@@ -324,6 +326,7 @@ int run(Config c) {
 
   std::signal(SIGINT, [](int) { interrupted = true; });
   const auto run_start = std::chrono::steady_clock::now();
+  std::optional<Evaluation> last_test;
   for (int epoch = state.epoch; epoch < c.epochs; ++epoch) {
     model->train();
     if (state.batch == 0) state.shuffle_state = shuffle_gen.state();
@@ -369,14 +372,16 @@ int run(Config c) {
     state = {epoch + 1, 0, shuffle_gen.state()};
     save(c, *model, *opt, sched.get(), state, augment_gen);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    Evaluation test = evaluate(*model, test_loader, false);
+    last_test = evaluate(*model, test_loader, false);
+    const Evaluation& test = *last_test;
     fmt::print("epoch {}/{}  train loss {:.4f} acc {:.2f}%  test loss {:.4f} acc {:.2f}%  lr {:.2e}  {:.1f}s\n",
                epoch + 1, c.epochs, loss_sum / double(std::max<int64_t>(seen, 1)),
                100.0 * double(correct) / double(std::max<int64_t>(seen, 1)), test.loss, 100 * test.accuracy,
                opt->param_groups()[0].options().get_lr(), seconds);
     std::fflush(stdout);
   }
-  Evaluation final_eval = evaluate(*model, test_loader, false);
+  // The last epoch's test is the final one, unless no epoch ran (a resumed, finished run).
+  Evaluation final_eval = last_test ? *last_test : evaluate(*model, test_loader, false);
   if (c.tta) {
     Evaluation views = evaluate(*model, test_loader, true);
     fmt::print("\ntest accuracy {:.2f}% on single images; the report averages 10 views of each image (--tta)\n",
