@@ -66,8 +66,7 @@ Tensor gelu_backward(const Tensor& g, const Tensor& x, bool tanh_mode) {
     T* o = out.data_ptr<T>();
     if (!tanh_mode) {
       map_binary<T, T, T>(o, shape, gc, x, [](T gv, T v) {
-        T cdf = T(0.5) * vec::erfc(-v * T(M_SQRT1_2));
-        T pdf = T(kInvSqrt2Pi) * vec::exp(T(-0.5) * v * v);
+        auto [cdf, pdf] = vec::normal_cdf_pdf(v);
         return gv * (cdf + v * pdf);
       });
     } else {
@@ -186,15 +185,14 @@ Tensor celu(const Tensor& input, double alpha) {
 Tensor gelu(const Tensor& input, const std::string& approximate) {
   bool tanh_mode = gelu_tanh_mode(approximate);
   // Two loops, not a branch inside one: the branch would stop vectorization.
-  // erfc and the logistic form of 0.5 (1 + tanh u) avoid cancellation for negative x.
+  // Φ's tail and the logistic form of 0.5 (1 + tanh u) avoid cancellation for negative x.
   Tensor out = tanh_mode ? float_map("gelu", input,
                                      [](auto v) {
                                        using T = decltype(v);
                                        return v / (T(1) + vec::exp(T(-2 * kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v)));
                                      })
                          : float_map("gelu", input, [](auto v) {
-                             using T = decltype(v);
-                             return T(0.5) * v * vec::erfc(-v * T(M_SQRT1_2));
+                             return v * vec::normal_cdf_pdf(v).cdf;
                            });
   if (any_requires_grad({&input})) {
     SavedVariable sx(input, false);

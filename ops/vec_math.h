@@ -1,5 +1,6 @@
-// exp and erfc for kernels, written so that loops over them vectorize (glibc
-// only offers vector expf under -ffast-math, which would break NaN handling).
+// exp and the normal distribution for kernels, written so that loops over
+// them vectorize (glibc only offers vector expf under -ffast-math, which
+// would break NaN handling).
 // float32 gets branch-free approximations accurate to a few ulp; float64 keeps
 // the C library, since gradcheck needs every bit there.
 #pragma once
@@ -40,19 +41,18 @@ constexpr float kLn2Hi = 0.693359375f, kLn2Lo = 2.12194440e-4f;
 /// e^(hi + lo) for float with hi + lo known more precisely than one float:
 /// Cody-Waite reduction hi + lo = n ln2 + r, |r| <= ln2/2, with lo joining
 /// after hi's exact step, so large arguments (hi = -81, say) keep their
-/// relative accuracy; then exp_reduced. Saturates to 0 and inf, keeps NaN.
-/// Needs |lo| <= 2.
+/// relative accuracy; then exp_reduced. Saturates to 0 (below about -87.7)
+/// and inf (above about 88.4), keeps NaN. Needs |lo| <= 0.25.
 EMBER_VEC_INLINE float exp(float hi, float lo) {
-  float x = hi + lo;
-  float xc = x < kExpMin ? kExpMin : (x > kExpMax ? kExpMax : x);
-  float n = (xc * kLog2e + kRoundShift) - kRoundShift;
-  // Past the range r is off (and p may overflow), but the selects below
-  // replace that result with 0 or inf. NaN needs no case: it flows through r and p.
+  // With hi in [-88, 88.5] and |lo| <= 0.25, n stays in [-127, 128], where
+  // 2^n builds as +0 and inf at the ends: the result saturates without a
+  // select on it. NaN passes these comparisons unchanged.
+  hi = hi < -88.0f ? -88.0f : hi;
+  hi = hi > 88.5f ? 88.5f : hi;
+  float n = ((hi + lo) * kLog2e + kRoundShift) - kRoundShift;
   float r = hi - n * kLn2Hi;
   r = r + (n * kLn2Lo + lo);
-  float y = exp_reduced(r, n);
-  y = x < kExpMin ? 0.0f : y;
-  return x > kExpMax ? INFINITY : y;
+  return exp_reduced(r, n);
 }
 
 /// e^x for float (about 1 ulp).
@@ -60,32 +60,63 @@ EMBER_VEC_INLINE float exp(float x) { return exp(x, 0.0f); }
 
 inline double exp(double x) { return std::exp(x); }
 
-/// erfc for float: Numerical Recipes' Chebyshev fit (fractional error < 1.2e-7
-/// everywhere), with erfc(-z) = 2 - erfc(z); accurate in the tails where 1 - erf
-/// cancels (a few ulp up to x = 9, where erfc is 4e-37). ±inf gives NaN, as
-/// does gelu(-inf) in PyTorch.
-EMBER_VEC_INLINE float erfc(float x) {
-  // No clamp on z (a select here stops GCC vectorizing the loop): huge z just
-  // drives both exponentials to 0.
-  float z = std::fabs(x);
-  float t = 1.0f / (1.0f + 0.5f * z);
-  // The fit's degree-9 polynomial in t by Estrin's scheme: the same
-  // operations as Horner's in a chain four deep instead of nine.
-  float t2 = t * t, t4 = t2 * t2, t8 = t4 * t4;
-  float p01 = -1.26551223f + t * 1.00002368f, p23 = 0.37409196f + t * 0.09678418f;
-  float p45 = -0.18628806f + t * 0.27886807f, p67 = -1.13520398f + t * 1.48851587f;
-  float p89 = -0.82215223f + t * 0.17087277f;
-  float poly = (p01 + t2 * p23) + t4 * (p45 + t2 * p67) + t8 * p89;
-  // e^(-z² + poly) with z² split as zh² + (z - zh)(z + zh), zh = z rounded
-  // to 8 fraction bits (12 significant bits for z < 16): zh² is exact, so
-  // one exp of (-zh², the rest) keeps the tail's relative accuracy.
-  float zh = ((z * 256.0f + kRoundShift) - kRoundShift) * (1.0f / 256.0f);
-  float r = t * vec::exp(-zh * zh, (zh - z) * (zh + z) + poly);
-  float negative = x < 0 ? 1.0f : 0.0f;  // arithmetic, not a branch: keeps the loop vectorizable
-  return r + negative * (2.0f - 2.0f * r);
+/// x² = hi + lo exactly (x² finite).
+EMBER_VEC_INLINE void square_split(float x, float& hi, float& lo) {
+  hi = x * x;
+#ifdef __FP_FAST_FMAF
+  lo = std::fma(x, x, -hi);
+#else
+  // Without a hardware fma, split x into xh (12 significant bits for
+  // |x| < 16, so xh² is exact) and x - xh: the rest, (x - xh)(x + xh), is
+  // far below xh², where its own rounding no longer matters.
+  float xh = ((x * 256.0f + kRoundShift) - kRoundShift) * (1.0f / 256.0f);
+  hi = xh * xh;
+  lo = (x - xh) * (x + xh);
+#endif
 }
 
-inline double erfc(double x) { return std::erfc(x); }
+/// erfc(z) e^(z²) / t for t = 1 / (1 + z/2), z in [0, 10] (t in [1/6, 1]):
+/// smooth in t, so one polynomial fits it, to a relative 5e-8 (Lawson's
+/// weighted least squares against mpmath; coefficients rounded to float).
+EMBER_VEC_INLINE float erfc_scaled_poly(float t) {
+  float p = -0.059761784970760345f;
+  p = p * t + 0.28777754306793213f;
+  p = p * t - 0.4934357702732086f;
+  p = p * t + 0.2847181260585785f;
+  p = p * t - 0.030855223536491394f;
+  p = p * t + 0.20432090759277344f;
+  p = p * t + 0.2427310198545456f;
+  p = p * t + 0.2824210226535797f;
+  p = p * t + 0.2820841073989868f;
+  return p;
+}
+
+/// The standard normal distribution's cdf Φ(x) and density φ(x).
+template <class T>
+struct NormalCdfPdf {
+  T cdf, pdf;
+};
+
+/// Φ and φ for float, a few ulp everywhere: Φ(-w) = erfc(w/√2)/2 =
+/// t Q(t) e^(-w²/2) / 2 with Q = erfc_scaled_poly, and w²/2 taken exactly
+/// from w, not from a rounded w/√2, whose rounding error z² would magnify to
+/// tens of ulp in the tail (Φ(-10) = 7.6e-24 keeps its relative accuracy).
+/// The density is the same exponential. ±inf give cdf 0 and 1; NaN gives NaN.
+EMBER_VEC_INLINE NormalCdfPdf<float> normal_cdf_pdf(float x) {
+  float w = std::fabs(x);
+  float t = 1.0f / (1.0f + float(0.5 * M_SQRT1_2) * w);
+  // Φ(-14) = 8e-45 is float's last nonzero: past it w² only has to stay finite.
+  float wc = w > 14.0f ? 14.0f : w;
+  float h, l;
+  square_split(wc, h, l);
+  float density = exp(-0.5f * h, -0.5f * l);  // e^(-w²/2); halving is exact
+  float tail = t * erfc_scaled_poly(t) * density * 0.5f;
+  return {x < 0 ? tail : 1.0f - tail, 0.3989422804014327f * density};
+}
+
+inline NormalCdfPdf<double> normal_cdf_pdf(double x) {
+  return {0.5 * std::erfc(-x * M_SQRT1_2), 0.3989422804014327 * std::exp(-0.5 * x * x)};
+}
 
 #undef EMBER_VEC_INLINE
 
