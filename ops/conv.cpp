@@ -17,6 +17,7 @@
 
 #include "autograd/node.h"
 #include "ops/conv_direct.h"
+#include "ops/conv_winograd.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
 
@@ -218,8 +219,10 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeom& g
     }
     return;
   }
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    if (conv::winograd_applies(g)) return conv::winograd_forward(y, x, w, bias, g);
     if (conv::direct_applies(g)) return conv::direct_forward(y, x, w, bias, g);
+  }
   const int64_t nb = chunk_samples(g, sizeof(T));
   Tensor cols = make_tensor({g.C * g.kH * g.kW, nb * L}, dtype_of<T>::value);
   Tensor rows = make_tensor({g.O, nb * L}, dtype_of<T>::value);
@@ -246,8 +249,10 @@ void conv_backward_input(T* dx, const T* dy, const T* w, const ConvGeom& g) {
                 dx + (n * g.C + gr * Kg) * L, L);
     return;
   }
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    if (conv::winograd_applies(g)) return conv::winograd_backward_input(dx, dy, w, g);
     if (conv::direct_applies(g)) return conv::direct_backward_input(dx, dy, w, g);
+  }
   const int64_t nb = chunk_samples(g, sizeof(T));
   Tensor rows = make_tensor({g.O, nb * L}, dtype_of<T>::value);
   Tensor cols = make_tensor({g.C * g.kH * g.kW, nb * L}, dtype_of<T>::value);
@@ -275,8 +280,10 @@ void conv_backward_weight(T* dw, const T* x, const T* dy, const ConvGeom& g) {
                 dw + gr * Og * Kg, Kg);
     return;
   }
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    if (conv::winograd_applies(g)) return conv::winograd_backward_weight(dw, x, dy, g);
     if (conv::direct_applies(g)) return conv::direct_backward_weight(dw, x, dy, g);
+  }
   if (g.N == 0) {  // no chunk runs, so nothing else writes dw
     std::fill(dw, dw + g.O * Kg, T(0));
     return;

@@ -16,21 +16,14 @@
 #include <cstring>
 #include <vector>
 
+#include "ops/conv_simd.h"
+
 namespace ember::conv {
 namespace {
-
-constexpr int64_t V = 16;  // floats per vector: one AVX-512 register (two AVX2 ones, four SSE ones)
-using vf = float __attribute__((vector_size(V * sizeof(float))));
-using vf_unaligned = float __attribute__((vector_size(V * sizeof(float)), aligned(alignof(float)), may_alias));
-
-inline vf load(const float* p) { return *reinterpret_cast<const vf_unaligned*>(p); }
-inline void store(float* p, vf v) { *reinterpret_cast<vf_unaligned*>(p) = v; }
 
 // Register blocking: the correlation keeps OB output channels x RB vectors of
 // pixels in 24 accumulators.
 constexpr int64_t OB = 4, RB = 6;
-
-int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 
 // One flat correlation: input planes of h x w placed at (top, left) of the
 // zero-padded grid (oh + dH*(kH-1)) x (ow + dW*(kW-1)), stored row after row
@@ -182,58 +175,6 @@ void direct_backward_input(float* dx, const float* dy, const float* w, const Con
   correlate_batch(dx, dy, g.N, g.O, packed, g.C, f, nullptr);
 }
 
-// Two-vector shuffle masks (indices >= 16 pick from the second vector) for
-// a 16 x 16 transpose in registers.
-using vi = int32_t __attribute__((vector_size(V * sizeof(int32_t))));
-constexpr vi kUnpackLo = {0, 16, 1, 17, 4, 20, 5, 21, 8, 24, 9, 25, 12, 28, 13, 29};
-constexpr vi kUnpackHi = {2, 18, 3, 19, 6, 22, 7, 23, 10, 26, 11, 27, 14, 30, 15, 31};
-constexpr vi kPairsLo = {0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29};
-constexpr vi kPairsHi = {2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31};
-constexpr vi kQuartersEven = {0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27};
-constexpr vi kQuartersOdd = {4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31};
-
-// dst[at(p) * ld + c] = src[c * P + p] for c < C, p < P: channel-major planes
-// to pixel-major rows (at maps a source pixel to its destination row).
-// 16 x 16 blocks go through registers; edges element by element.
-template <class At>
-void to_pixel_major(float* dst, int64_t ld, const float* src, int64_t C, int64_t P, At at) {
-  int64_t c0 = 0;
-#ifdef __AVX512F__
-  for (; c0 + 16 <= C; c0 += 16) {
-    int64_t p0 = 0;
-    for (; p0 + 16 <= P; p0 += 16) {
-      vf r[16], t[16];
-      for (int i = 0; i < 16; ++i) r[i] = load(src + (c0 + i) * P + p0);
-      // The usual four rounds: interleave 32-bit elements, then 64-bit pairs,
-      // then 128-bit quarters twice (unpack, shuffle_ps, shuffle_f32x4 x 2).
-      for (int i = 0; i < 16; i += 2) {
-        t[i] = __builtin_shuffle(r[i], r[i + 1], kUnpackLo);
-        t[i + 1] = __builtin_shuffle(r[i], r[i + 1], kUnpackHi);
-      }
-      for (int i = 0; i < 16; i += 4)
-        for (int k = 0; k < 2; ++k) {
-          r[i + 2 * k] = __builtin_shuffle(t[i + k], t[i + k + 2], kPairsLo);
-          r[i + 2 * k + 1] = __builtin_shuffle(t[i + k], t[i + k + 2], kPairsHi);
-        }
-      for (int h = 0; h < 16; h += 8)
-        for (int i = 0; i < 4; ++i) {
-          t[h + i] = __builtin_shuffle(r[h + i], r[h + i + 4], kQuartersEven);
-          t[h + i + 4] = __builtin_shuffle(r[h + i], r[h + i + 4], kQuartersOdd);
-        }
-      for (int i = 0; i < 8; ++i) {
-        r[i] = __builtin_shuffle(t[i], t[i + 8], kQuartersEven);
-        r[i + 8] = __builtin_shuffle(t[i], t[i + 8], kQuartersOdd);
-      }
-      for (int j = 0; j < 16; ++j) store(dst + at(p0 + j) * ld + c0, r[j]);
-    }
-    for (; p0 < P; ++p0)
-      for (int64_t c = c0; c < c0 + 16; ++c) dst[at(p0) * ld + c] = src[c * P + p0];
-  }
-#endif
-  for (; c0 < C; ++c0)
-    for (int64_t p = 0; p < P; ++p) dst[at(p) * ld + c0] = src[c0 * P + p];
-}
-
 // The weight gradient as outer products: with x and dy pixel-major (channels
 // innermost), dwt[t, c, o] += dy[pixel, o] * x[pixel + offset t, c] is one
 // vector load of dy per OV*16 outputs and one broadcast of x per channel, no
@@ -320,10 +261,10 @@ void direct_backward_weight(float* dw, const float* x, const float* dy, const Co
       // never written, so they keep the buffers' initial zeros and add nothing.
       for (int64_t n = 0; n < count; ++n) {
         // The forward's paddings are >= 0: no source pixel is cropped.
-        to_pixel_major(xt.data() + n * f.plane * Cp, Cp, x + (n0 + n) * g.C * g.H * g.W, g.C, g.H * g.W,
-                       [&](int64_t p) { return f.at(p / g.W, p % g.W); });
-        to_pixel_major(dyt.data() + n * g.L() * Op, Op, dy + (n0 + n) * g.O * g.L(), g.O, g.L(),
-                       [](int64_t p) { return p; });
+        transpose(xt.data() + n * f.plane * Cp, Cp, x + (n0 + n) * g.C * g.H * g.W, g.H * g.W, g.C, g.H * g.W,
+                  [&](int64_t p) { return f.at(p / g.W, p % g.W); });
+        transpose(dyt.data() + n * g.L() * Op, Op, dy + (n0 + n) * g.O * g.L(), g.L(), g.O, g.L(),
+                  [](int64_t p) { return p; });
       }
       const WeightTile w{xt.data(), dyt.data(), count, Cp, Op, &f};
       for (int64_t t = 0; t < taps; ++t)

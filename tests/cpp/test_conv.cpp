@@ -166,11 +166,13 @@ TEST_CASE("conv2d gives the same values and gradients when the batch runs in chu
 }
 
 TEST_CASE("float32 stride-1 conv2d values and gradients match float64's", "[conv]") {
-  // float32 stride-1 convolutions run ember's direct kernels, float64 ones
-  // im2col + GEMM (checked above against the 7-loop reference and gradcheck).
-  // Random shapes cover output counts that fill no whole register block,
-  // paddings wider than the kernel, dilation, 'same'/'valid' and several
-  // samples per weight-gradient pass.
+  // float32 stride-1 convolutions run ember's direct or Winograd kernels,
+  // float64 ones im2col + GEMM (checked above against the 7-loop reference
+  // and gradcheck). Random shapes cover output counts that fill no whole
+  // register block, paddings wider than the kernel, dilation, 'same'/'valid'
+  // and several samples per weight-gradient pass; for Winograd (3x3, >= 32
+  // channels), odd planes (partial 2x2 tiles), paddings 0-2, channel counts
+  // that fill no whole vector and batches of several chunks.
   std::mt19937 rng(13);
   auto run = [&](const ConvCase& c) {
     try {
@@ -219,6 +221,12 @@ TEST_CASE("float32 stride-1 conv2d values and gradients match float64's", "[conv
     const int64_t m = pick(0, 4);
     if (m == 0) c.mode = "valid";
     if (m == 1) c.mode = "same";
+    run(c);
+  }
+  for (int trial = 0; trial < 16; ++trial) {
+    ConvCase c{pick(1, 20), 1, pick(32, 70), pick(32, 70), pick(1, 19), pick(1, 19), 3, 3,
+               1, 1, pick(0, 2), pick(0, 2), 1, 1, "", pick(0, 1) == 1, pick(0, 2) == 0};
+    if (pick(0, 3) == 0) c.mode = "same";
     run(c);
   }
 }
