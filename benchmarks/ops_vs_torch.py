@@ -3,7 +3,9 @@
 Each case runs ember and PyTorch alternately (interleaved repeats, so both see
 the same machine state) with the same thread count, and prints the median
 times, the ratio PyTorch / ember (> 1: ember is faster) and, for convolutions,
-GFLOP/s as a fraction of the sgemm rate measured in the same run.
+GFLOP/s as a fraction of the sgemm rate measured in the same run. The FLOPs
+are a direct convolution's; Winograd kernels do fewer multiplications, so
+their effective rate can pass sgemm's.
 
     python benchmarks/ops_vs_torch.py                 # OpenBLAS as the environment sets it
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/ops_vs_torch.py

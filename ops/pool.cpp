@@ -54,12 +54,47 @@ int64_t avg_divisor(const PoolGeom& g, int64_t i, int64_t j, const Span& r, cons
 
 bool parallel(const PoolGeom& g) { return g.planes > 1 && g.planes * g.oH * g.oW * g.kH * g.kW >= 32768; }
 
+// Windows that tile the plane: stride = kernel, no padding or dilation,
+// every window inside (max_pool2d(x, 2) and the like).
+bool tiles_plane(const PoolGeom& g) {
+  return !g.adaptive && g.sH == g.kH && g.sW == g.kW && g.pH == 0 && g.pW == 0 && g.dH == 1 && g.dW == 1 &&
+         g.oH * g.kH <= g.H && g.oW * g.kW <= g.W;
+}
+
+// max_pool_forward for tiling windows, cell by cell over whole output rows:
+// selects, not branches (random data mispredicts half of them), so the row
+// loop vectorizes.
+template <class T>
+void max_pool_forward_tiled(T* __restrict y, int64_t* __restrict idx, const T* __restrict in, const PoolGeom& g) {
+  const int64_t oW = g.oW, kW = g.kW;
+  for (int64_t i = 0; i < g.oH; ++i) {
+    T* __restrict best = y + i * oW;
+    int64_t* __restrict arg = idx + i * oW;
+    for (int64_t j = 0; j < oW; ++j) best[j] = -std::numeric_limits<T>::infinity(), arg[j] = i * g.kH * g.W + j * kW;
+    for (int64_t a = 0; a < g.kH; ++a)
+      for (int64_t b = 0; b < kW; ++b) {
+        const int64_t first = (i * g.kH + a) * g.W + b;
+        for (int64_t j = 0; j < oW; ++j) {
+          const T v = in[first + j * kW], old = best[j];
+          const bool take = (v > old) | (v != v);  // `|`, not `||`: no branch
+          best[j] = take ? v : old;
+          arg[j] = take ? first + j * kW : arg[j];
+        }
+      }
+  }
+}
+
 // y, idx (planes, oH, oW): max over each window and its flat position in the plane (NaN wins, as PyTorch).
 template <class T>
 void max_pool_forward(T* y, int64_t* idx, const T* x, const PoolGeom& g) {
+  const bool tiled = tiles_plane(g);
 #pragma omp parallel for if (parallel(g))
   for (int64_t pl = 0; pl < g.planes; ++pl) {
     const T* in = x + pl * g.H * g.W;
+    if (tiled) {
+      max_pool_forward_tiled(y + pl * g.oH * g.oW, idx + pl * g.oH * g.oW, in, g);
+      continue;
+    }
     for (int64_t i = 0; i < g.oH; ++i) {
       const Span r = row_span(g, i);
       for (int64_t j = 0; j < g.oW; ++j) {
@@ -69,7 +104,9 @@ void max_pool_forward(T* y, int64_t* idx, const T* x, const PoolGeom& g) {
         for (int64_t ih = r.begin; ih < r.end; ih += r.step)
           for (int64_t iw = c.begin; iw < c.end; iw += c.step) {
             const T v = in[ih * g.W + iw];
-            if (v > best || std::isnan(v)) best = v, arg = ih * g.W + iw;
+            const bool take = (v > best) | (v != v);  // a select, not a branch
+            best = take ? v : best;
+            arg = take ? ih * g.W + iw : arg;
           }
         const int64_t o = (pl * g.oH + i) * g.oW + j;
         y[o] = best;

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "autograd/engine.h"
@@ -171,25 +172,60 @@ std::string value_error(const std::function<void()>& f) {
 
 TEST_CASE("max_pool2d matches direct loops, values and indices", "[pool]") {
   std::mt19937 rng(21);
-  for (Dtype dtype : {kFloat64, kFloat32})
+  auto run = [&](Dtype dtype, int64_t H, int64_t W, Window wh, Window ww, bool ceil_mode) {
+    Tensor x = random_input(rng, dtype, H, W);
+    INFO("H=" << H << " W=" << W << " k=(" << wh.k << "," << ww.k << ") s=(" << wh.s << "," << ww.s << ") p=("
+              << wh.p << "," << ww.p << ") d=(" << wh.d << "," << ww.d << ") ceil=" << ceil_mode);
+    Reference r = naive_max(x, wh, ww, ceil_mode);
+    MaxPool2dArgs a = MaxPool2dArgs({wh.k, ww.k}).stride({wh.s, ww.s}).padding({wh.p, ww.p}).dilation({wh.d, ww.d})
+                          .ceil_mode(ceil_mode);
+    auto [y, idx] = max_pool2d_with_indices(x, a);
+    REQUIRE(y.shape() == r.shape);
+    CHECK(max_pool2d_shape(x.shape(), a) == r.shape);
+    CHECK(idx.dtype() == kInt64);
+    check_close(y.to_vector(), r.values, 0);
+    check_close(idx.to_vector(), r.indices, 0);
+  };
+  for (Dtype dtype : {kFloat64, kFloat32}) {
     for (int trial = 0; trial < 60; ++trial) {
       const int64_t H = pick(rng, 1, 9), W = pick(rng, 1, 9);
-      Window wh = random_window(rng, H, true), ww = random_window(rng, W, true);
-      const bool ceil_mode = pick(rng, 0, 1) == 1;
-      Tensor x = random_input(rng, dtype, H, W);
-      INFO("trial " << trial << " H=" << H << " W=" << W << " k=(" << wh.k << "," << ww.k << ") s=(" << wh.s << ","
-                    << ww.s << ") p=(" << wh.p << "," << ww.p << ") d=(" << wh.d << "," << ww.d
-                    << ") ceil=" << ceil_mode);
-      Reference r = naive_max(x, wh, ww, ceil_mode);
-      MaxPool2dArgs a = MaxPool2dArgs({wh.k, ww.k}).stride({wh.s, ww.s}).padding({wh.p, ww.p}).dilation({wh.d, ww.d})
-                            .ceil_mode(ceil_mode);
-      auto [y, idx] = max_pool2d_with_indices(x, a);
-      REQUIRE(y.shape() == r.shape);
-      CHECK(max_pool2d_shape(x.shape(), a) == r.shape);
-      CHECK(idx.dtype() == kInt64);
-      check_close(y.to_vector(), r.values, 0);
-      check_close(idx.to_vector(), r.indices, 0);
+      run(dtype, H, W, random_window(rng, H, true), random_window(rng, W, true), pick(rng, 0, 1) == 1);
     }
+    // Windows that tile the plane (stride = kernel, no padding) take their own loop.
+    for (int trial = 0; trial < 20; ++trial) {
+      const int64_t kH = pick(rng, 1, 4), kW = pick(rng, 1, 4), H = pick(rng, kH, 13), W = pick(rng, kW, 13);
+      run(dtype, H, W, Window{kH, kH, 0, 1}, Window{kW, kW, 0, 1}, pick(rng, 0, 3) == 0);
+    }
+  }
+}
+
+TEST_CASE("max_pool2d lets NaN win, the window's last NaN giving the index, as PyTorch", "[pool]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // 4x4: window (0, 0) holds two NaNs, window (1, 1) one, the others none.
+  Tensor x = tensor({1, nan, 3, 4,  //
+                     nan, 0, 2, 1,  //
+                     5, 6, 0, 7,    //
+                     8, 2, nan, 1},
+                    {1, 1, 4, 4}, kFloat32);
+  for (const MaxPool2dArgs& a : {MaxPool2dArgs(2), MaxPool2dArgs(2).stride(2).padding(1)}) {
+    auto [y, idx] = max_pool2d_with_indices(x, a);
+    const auto v = y.to_vector(), i = idx.to_vector();
+    if (y.size(-1) == 2) {  // tiling windows
+      CHECK(std::isnan(v[0]));
+      CHECK(i[0] == 4);
+      CHECK(v[1] == 4);
+      CHECK(i[1] == 3);
+      CHECK(v[2] == 8);
+      CHECK(i[2] == 12);
+      CHECK(std::isnan(v[3]));
+      CHECK(i[3] == 14);
+    } else {  // padded windows: (0, 0) covers x[0][0] only, (0, 1) x[0][1..2]
+      CHECK(v[0] == 1);
+      CHECK(i[0] == 0);
+      CHECK(std::isnan(v[1]));
+      CHECK(i[1] == 1);
+    }
+  }
 }
 
 TEST_CASE("max_pool1d matches direct loops", "[pool]") {
