@@ -100,7 +100,7 @@ Tensor threshold_backward(const Tensor& g, const Tensor& y) {
   Tensor out = make_tensor(shape, y.dtype());
   dispatch_numeric(y.dtype(), "relu_backward", [&](auto tag) {
     using T = decltype(tag);
-    map_binary<T, T, T>(out.data_ptr<T>(), shape, gc, y, [](T gv, T yv) { return yv > T(0) ? gv : T(0); });
+    map_binary<T, T, T>(out.data_ptr<T>(), shape, gc, y, [](T gv, T yv) { return yv <= T(0) ? T(0) : gv; });  // NaN takes g
   });
   if (any_requires_grad({&gc})) {
     SavedVariable sy(y, false);
@@ -119,7 +119,8 @@ Tensor relu(const Tensor& input) {
   Tensor out = dispatch_numeric(input.dtype(), "relu", [&](auto tag) {
     using T = decltype(tag);
     Tensor o = make_tensor(input.shape(), input.dtype());
-    map_unary<T, T>(o.data_ptr<T>(), input, [](T v) { return v > T(0) ? v : T(0); });
+    // As PyTorch's clamp_min: NaN and -0 pass through.
+    map_unary<T, T>(o.data_ptr<T>(), input, [](T v) { return v < T(0) ? T(0) : v; });
     return o;
   });
   if (any_requires_grad({&input})) {

@@ -108,6 +108,21 @@ TEST_CASE("activations work on non-contiguous inputs", "[activation]") {
   for (size_t i = 0; i < xs.size(); ++i) CHECK(got[i] == Approx(0.5 * xs[i] * (1 + std::erf(xs[i] / std::sqrt(2.0)))));
 }
 
+TEST_CASE("relu passes NaN and -0 through and gives NaN its gradient, as PyTorch", "[activation]") {
+  for (Dtype dtype : {kFloat32, kFloat64}) {
+    Tensor x = tensor({std::nan(""), -0.0, 0.0, -1.0, 2.0}, {5}, dtype).requires_grad_(true);
+    Tensor y = relu(x);
+    const auto v = y.to_vector();
+    CHECK(std::isnan(v[0]));
+    CHECK((v[1] == 0.0 && std::signbit(v[1])));
+    CHECK((v[2] == 0.0 && !std::signbit(v[2])));
+    CHECK(v[3] == 0.0);
+    CHECK(v[4] == 2.0);
+    sum(y).backward();
+    CHECK(x.grad().to_vector() == std::vector<double>{1, 0, 0, 0, 1});
+  }
+}
+
 TEST_CASE("prelu uses one weight per channel or a shared one", "[activation][prelu]") {
   Tensor x = tensor(kSamples, {2, 3, 2}, kFloat64);
   Tensor w = tensor({0.1, -0.5, 2.0}, kFloat64);
