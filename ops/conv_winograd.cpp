@@ -107,30 +107,6 @@ void transform_input(Chunk& c, const Tiling& t, int64_t count) {
       }
 }
 
-// M rows t0..t0+RT, outputs o0..o0+OV*16 of one position: sum over channels
-// of V[t][c] U[c][o], RT x OV accumulators.
-template <int64_t RT, int64_t OV>
-void product_tile(float* M, const float* Vx, const float* Ux, int64_t ins, int64_t Cp, int64_t Op, int64_t t0,
-                  int64_t o0) {
-  vf acc[RT][OV] = {};
-  const float* v = Vx + t0 * Cp;
-  for (int64_t c = 0; c < ins; ++c) {
-    vf u[OV];
-#pragma GCC unroll 4
-    for (int64_t k = 0; k < OV; ++k) u[k] = load(Ux + c * Op + o0 + k * V);
-#pragma GCC unroll 24
-    for (int64_t r = 0; r < RT; ++r) {
-      const float b = v[r * Cp + c];
-#pragma GCC unroll 4
-      for (int64_t k = 0; k < OV; ++k) acc[r][k] += b * u[k];
-    }
-  }
-#pragma GCC unroll 24
-  for (int64_t r = 0; r < RT; ++r)
-#pragma GCC unroll 4
-    for (int64_t k = 0; k < OV; ++k) store(M + (t0 + r) * Op + o0 + k * V, acc[r][k]);
-}
-
 // M = V U for every position, over the first `tiles` rows: one GEMM each
 // (OpenBLAS runs it on the calling thread inside a parallel region).
 void multiply(Chunk& c, const float* U, int64_t ins, int64_t tiles) {
