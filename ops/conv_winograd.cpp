@@ -47,7 +47,20 @@ struct Tiling {
   int64_t grid() const { return Hp * Wp; }
   // The grid row of source pixel p (row-major in h x w).
   int64_t at(int64_t p) const { return (p / w + top) * Wp + left + p % w; }
+  // Output pixels of tile (ti, tj) inside oh x ow: rows and columns, 1 or 2.
+  int64_t rows_in(int64_t ti) const { return std::min<int64_t>(2, oh - 2 * ti); }
+  int64_t cols_in(int64_t tj) const { return std::min<int64_t>(2, ow - 2 * tj); }
+  // The first pixel of tile (ti, tj) of sample n in (samples, oh, ow) outputs.
+  int64_t out_at(int64_t n, int64_t ti, int64_t tj) const { return (n * oh + 2 * ti) * ow + 2 * tj; }
 };
+
+// f(tile, n, ti, tj) for every tile of `count` samples, tile = its row in V and M.
+template <class F>
+void for_each_tile(const Tiling& t, int64_t count, F f) {
+  for (int64_t n = 0; n < count; ++n)
+    for (int64_t ti = 0; ti < t.th; ++ti)
+      for (int64_t tj = 0; tj < t.tw; ++tj) f((n * t.th + ti) * t.tw + tj, n, ti, tj);
+}
 
 // Buffers of one thread: pixel-major grids of a chunk's samples (zero outside
 // the placed pixels and past `ins` channels), the transformed tiles V and the
@@ -82,29 +95,26 @@ int64_t chunk_samples(const Tiling& t, int64_t N) { return std::clamp<int64_t>(1
 // V[xi][tile][channels] = Bt d B for every tile of the chunk's `count`
 // samples, d the tile's 4x4 window of the pixel-major grids.
 void transform_input(Chunk& c, const Tiling& t, int64_t count) {
-  const int64_t Cp = c.Cp, plane = c.rows * Cp;
-  for (int64_t n = 0; n < count; ++n)
-    for (int64_t ti = 0; ti < t.th; ++ti)
-      for (int64_t tj = 0; tj < t.tw; ++tj) {
-        const int64_t tile = (n * t.th + ti) * t.tw + tj;
-        const float* d0 = c.grid.data() + (n * t.grid() + 2 * ti * t.Wp + 2 * tj) * Cp;
-        float* v0 = c.transformed.data() + tile * Cp;
-        for (int64_t ch = 0; ch < Cp; ch += V) {
-          vf e[4][4];
-          for (int j = 0; j < 4; ++j) {  // Bt d, column by column
-            const float* d = d0 + j * Cp + ch;
-            const vf r0 = load(d), r1 = load(d + t.Wp * Cp), r2 = load(d + 2 * t.Wp * Cp), r3 = load(d + 3 * t.Wp * Cp);
-            e[0][j] = r0 - r2, e[1][j] = r1 + r2, e[2][j] = r2 - r1, e[3][j] = r1 - r3;
-          }
-          for (int i = 0; i < 4; ++i) {  // (Bt d) B, row by row
-            float* v = v0 + i * 4 * plane + ch;
-            store(v, e[i][0] - e[i][2]);
-            store(v + plane, e[i][1] + e[i][2]);
-            store(v + 2 * plane, e[i][2] - e[i][1]);
-            store(v + 3 * plane, e[i][1] - e[i][3]);
-          }
-        }
+  const int64_t Cp = c.Cp, plane = c.rows * Cp, row = t.Wp * Cp;
+  for_each_tile(t, count, [&](int64_t tile, int64_t n, int64_t ti, int64_t tj) {
+    const float* d0 = c.grid.data() + (n * t.grid() + 2 * ti * t.Wp + 2 * tj) * Cp;
+    float* v0 = c.transformed.data() + tile * Cp;
+    for (int64_t ch = 0; ch < Cp; ch += V) {
+      vf e[4][4];
+      for (int j = 0; j < 4; ++j) {  // Bt d, column by column
+        const float* d = d0 + j * Cp + ch;
+        const vf r0 = load(d), r1 = load(d + row), r2 = load(d + 2 * row), r3 = load(d + 3 * row);
+        e[0][j] = r0 - r2, e[1][j] = r1 + r2, e[2][j] = r2 - r1, e[3][j] = r1 - r3;
       }
+      for (int i = 0; i < 4; ++i) {  // (Bt d) B, row by row
+        float* v = v0 + i * 4 * plane + ch;
+        store(v, e[i][0] - e[i][2]);
+        store(v + plane, e[i][1] + e[i][2]);
+        store(v + 2 * plane, e[i][2] - e[i][1]);
+        store(v + 3 * plane, e[i][1] - e[i][3]);
+      }
+    }
+  });
 }
 
 // M = V U for every position, over the first `tiles` rows: one GEMM each
@@ -119,28 +129,25 @@ void multiply(Chunk& c, const float* U, int64_t ins, int64_t tiles) {
 // out[sample][pixel][outputs] = At M A (+ bias) for the pixels inside oh x ow.
 void transform_output(Chunk& c, const Tiling& t, int64_t count, const float* bias_padded) {
   const int64_t Op = c.Op, plane = c.rows * Op;
-  for (int64_t n = 0; n < count; ++n)
-    for (int64_t ti = 0; ti < t.th; ++ti)
-      for (int64_t tj = 0; tj < t.tw; ++tj) {
-        const int64_t tile = (n * t.th + ti) * t.tw + tj;
-        const int64_t rows = std::min<int64_t>(2, t.oh - 2 * ti), cols = std::min<int64_t>(2, t.ow - 2 * tj);
-        const float* m0 = c.products.data() + tile * Op;
-        float* y0 = c.out.data() + ((n * t.oh + 2 * ti) * t.ow + 2 * tj) * Op;
-        for (int64_t o = 0; o < Op; o += V) {
-          vf s[2][4];
-          for (int j = 0; j < 4; ++j) {  // At m, column by column
-            const float* m = m0 + j * plane + o;
-            const vf r0 = load(m), r1 = load(m + 4 * plane), r2 = load(m + 8 * plane), r3 = load(m + 12 * plane);
-            s[0][j] = r0 + r1 + r2, s[1][j] = r1 - r2 - r3;
-          }
-          const vf b = bias_padded ? load(bias_padded + o) : vf{};
-          for (int64_t i = 0; i < rows; ++i) {  // (At m) A, row by row
-            float* y = y0 + i * t.ow * Op + o;
-            store(y, s[i][0] + s[i][1] + s[i][2] + b);
-            if (cols == 2) store(y + Op, s[i][1] - s[i][2] - s[i][3] + b);
-          }
-        }
+  for_each_tile(t, count, [&](int64_t tile, int64_t n, int64_t ti, int64_t tj) {
+    const int64_t rows = t.rows_in(ti), cols = t.cols_in(tj);
+    const float* m0 = c.products.data() + tile * Op;
+    float* y0 = c.out.data() + t.out_at(n, ti, tj) * Op;
+    for (int64_t o = 0; o < Op; o += V) {
+      vf s[2][4];
+      for (int j = 0; j < 4; ++j) {  // At m, column by column
+        const float* m = m0 + j * plane + o;
+        const vf r0 = load(m), r1 = load(m + 4 * plane), r2 = load(m + 8 * plane), r3 = load(m + 12 * plane);
+        s[0][j] = r0 + r1 + r2, s[1][j] = r1 - r2 - r3;
       }
+      const vf b = bias_padded ? load(bias_padded + o) : vf{};
+      for (int64_t i = 0; i < rows; ++i) {  // (At m) A, row by row
+        float* y = y0 + i * t.ow * Op + o;
+        store(y, s[i][0] + s[i][1] + s[i][2] + b);
+        if (cols == 2) store(y + Op, s[i][1] - s[i][2] - s[i][3] + b);
+      }
+    }
+  });
 }
 
 // U[xi][c][o] = (G w(o, c) Gt)[xi], zero past `ins` and `outs`; w(o, c, p, q) reads a weight.
@@ -231,29 +238,26 @@ namespace {
 // of dy from the pixel-major c.out (zero past oh x ow).
 void transform_output_gradient(Chunk& c, const Tiling& t, int64_t count) {
   const int64_t Op = c.Op, plane = c.rows * Op;
-  for (int64_t n = 0; n < count; ++n)
-    for (int64_t ti = 0; ti < t.th; ++ti)
-      for (int64_t tj = 0; tj < t.tw; ++tj) {
-        const int64_t tile = (n * t.th + ti) * t.tw + tj;
-        const int64_t rows = std::min<int64_t>(2, t.oh - 2 * ti), cols = std::min<int64_t>(2, t.ow - 2 * tj);
-        const float* d0 = c.out.data() + ((n * t.oh + 2 * ti) * t.ow + 2 * tj) * Op;
-        float* m0 = c.products.data() + tile * Op;
-        for (int64_t o = 0; o < Op; o += V) {
-          vf d[2][2] = {};
-          for (int64_t i = 0; i < rows; ++i)
-            for (int64_t j = 0; j < cols; ++j) d[i][j] = load(d0 + (i * t.ow + j) * Op + o);
-          vf e[4][2];
-          for (int j = 0; j < 2; ++j)  // A d, column by column
-            e[0][j] = d[0][j], e[1][j] = d[0][j] + d[1][j], e[2][j] = d[0][j] - d[1][j], e[3][j] = -d[1][j];
-          for (int a = 0; a < 4; ++a) {  // (A d) At, row by row
-            float* m = m0 + a * 4 * plane + o;
-            store(m, e[a][0]);
-            store(m + plane, e[a][0] + e[a][1]);
-            store(m + 2 * plane, e[a][0] - e[a][1]);
-            store(m + 3 * plane, -e[a][1]);
-          }
-        }
+  for_each_tile(t, count, [&](int64_t tile, int64_t n, int64_t ti, int64_t tj) {
+    const int64_t rows = t.rows_in(ti), cols = t.cols_in(tj);
+    const float* d0 = c.out.data() + t.out_at(n, ti, tj) * Op;
+    float* m0 = c.products.data() + tile * Op;
+    for (int64_t o = 0; o < Op; o += V) {
+      vf d[2][2] = {};
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j) d[i][j] = load(d0 + (i * t.ow + j) * Op + o);
+      vf e[4][2];
+      for (int j = 0; j < 2; ++j)  // A d, column by column
+        e[0][j] = d[0][j], e[1][j] = d[0][j] + d[1][j], e[2][j] = d[0][j] - d[1][j], e[3][j] = -d[1][j];
+      for (int a = 0; a < 4; ++a) {  // (A d) At, row by row
+        float* m = m0 + a * 4 * plane + o;
+        store(m, e[a][0]);
+        store(m + plane, e[a][0] + e[a][1]);
+        store(m + 2 * plane, e[a][0] - e[a][1]);
+        store(m + 3 * plane, -e[a][1]);
       }
+    }
+  });
 }
 
 }  // namespace
