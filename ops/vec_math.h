@@ -14,8 +14,6 @@ namespace ember::vec {
 // Always inlined: a call inside a loop would stop it from vectorizing.
 #define EMBER_VEC_INLINE inline __attribute__((always_inline))
 
-constexpr float kExpMax = 88.3762626647949f, kExpMin = -87.3365447504f;
-
 /// 2^n e^r for |r| <= ln2/2 (and a little more): Cephes' degree-7 polynomial
 /// (about 1 ulp), scaled by building 2^n's exponent bits.
 EMBER_VEC_INLINE float exp_reduced(float r, float n) {
