@@ -11,8 +11,10 @@ constexpr int64_t V = 16;  // floats per vector: one AVX-512 register (two AVX2 
 using vf = float __attribute__((vector_size(V * sizeof(float))));
 using vf_unaligned = float __attribute__((vector_size(V * sizeof(float)), aligned(alignof(float)), may_alias));
 
-inline vf load(const float* p) { return *reinterpret_cast<const vf_unaligned*>(p); }
-inline void store(float* p, vf v) { *reinterpret_cast<vf_unaligned*>(p) = v; }
+// By reference, not by value: without AVX-512 a 64-byte vector passed or
+// returned by value has a different ABI, which GCC warns about (-Wpsabi).
+inline const vf_unaligned& load(const float* p) { return *reinterpret_cast<const vf_unaligned*>(p); }
+inline void store(float* p, const vf& v) { *reinterpret_cast<vf_unaligned*>(p) = v; }
 
 inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 
