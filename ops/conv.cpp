@@ -1,9 +1,10 @@
 // conv1d / conv2d. Forward: im2col into columns (C*kH*kW, N*oH*oW), one GEMM
 // per group over the whole batch, then a permute to (N, O, oH, oW) with the
 // bias; 1x1 stride-1 unpadded convolutions skip im2col (one GEMM per sample).
-// float32 stride-1 convolutions with up to 64 channels, where those GEMMs are
-// short and the columns nine times the input, run direct kernels instead
-// (ops/conv_direct.cpp).
+// float32 stride-1 convolutions, where those GEMMs are short and the columns
+// nine times the input, run Winograd F(2x2, 3x3) (3x3 kernels, >= 32
+// channels: ops/conv_winograd.cpp) or direct kernels (up to 64 channels:
+// ops/conv_direct.cpp) instead.
 // Backward: two ops of their own, grad_input (GEMM + col2im) and grad_weight
 // (GEMM with the columns). The three ops are bilinear and each one's gradient
 // is made of the other two, so double backward needs nothing more.
@@ -203,6 +204,12 @@ ConvGeom chunk(const ConvGeom& g, int64_t n0, int64_t nb) {
   return c;
 }
 
+// The float32 scheme for g, the fastest that handles it, or null for im2col + GEMM.
+const conv::Float32Kernels* float32_kernels(const ConvGeom& g) {
+  if (const conv::Float32Kernels* k = conv::winograd_kernels(g)) return k;
+  return conv::direct_kernels(g);
+}
+
 // y (N, O, oH, oW) = conv(x (N, C, H, W), w (O, C/G, kH, kW)) + bias (O).
 template <class T>
 void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeom& g) {
@@ -220,8 +227,7 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeom& g
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
-    if (conv::winograd_applies(g)) return conv::winograd_forward(y, x, w, bias, g);
-    if (conv::direct_applies(g)) return conv::direct_forward(y, x, w, bias, g);
+    if (const conv::Float32Kernels* k = float32_kernels(g)) return k->forward(y, x, w, bias, g);
   }
   const int64_t nb = chunk_samples(g, sizeof(T));
   Tensor cols = make_tensor({g.C * g.kH * g.kW, nb * L}, dtype_of<T>::value);
@@ -250,8 +256,7 @@ void conv_backward_input(T* dx, const T* dy, const T* w, const ConvGeom& g) {
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
-    if (conv::winograd_applies(g)) return conv::winograd_backward_input(dx, dy, w, g);
-    if (conv::direct_applies(g)) return conv::direct_backward_input(dx, dy, w, g);
+    if (const conv::Float32Kernels* k = float32_kernels(g)) return k->backward_input(dx, dy, w, g);
   }
   const int64_t nb = chunk_samples(g, sizeof(T));
   Tensor rows = make_tensor({g.O, nb * L}, dtype_of<T>::value);
@@ -281,8 +286,7 @@ void conv_backward_weight(T* dw, const T* x, const T* dy, const ConvGeom& g) {
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
-    if (conv::winograd_applies(g)) return conv::winograd_backward_weight(dw, x, dy, g);
-    if (conv::direct_applies(g)) return conv::direct_backward_weight(dw, x, dy, g);
+    if (const conv::Float32Kernels* k = float32_kernels(g)) return k->backward_weight(dw, x, dy, g);
   }
   if (g.N == 0) {  // no chunk runs, so nothing else writes dw
     std::fill(dw, dw + g.O * Kg, T(0));

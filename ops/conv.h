@@ -1,6 +1,6 @@
 // Convolutions (torch.nn.functional.conv1d / conv2d): im2col + one OpenBLAS
-// GEMM per group over the whole batch, 1x1 convolutions as plain GEMMs, direct
-// kernels for float32 stride-1 convolutions with few channels. The
+// GEMM per group over the whole batch, 1x1 convolutions as plain GEMMs,
+// Winograd or direct kernels for float32 stride-1 convolutions. The
 // backward is two ops of its own (gradient w.r.t. input and w.r.t. weight),
 // each differentiable, so double backward works and stays fast.
 #pragma once

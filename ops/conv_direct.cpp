@@ -146,8 +146,6 @@ void correlate_batch(float* dst, const float* src, int64_t N, int64_t ins, const
   }
 }
 
-}  // namespace
-
 bool direct_applies(const ConvGeom& g) {
   if (g.G != 1 || g.sH != 1 || g.sW != 1 || g.is_1x1()) return false;
   // Past some 64 input channels a GEMM's blocking beats re-reading the padded
@@ -280,6 +278,13 @@ void direct_backward_weight(float* dw, const float* x, const float* dy, const Co
       for (int64_t c = 0; c < g.C; ++c)
         for (int64_t t = 0; t < taps; ++t) dw[(o * g.C + c) * taps + t] += dwt[size_t((t * Cp + c) * Op + o)];
   }
+}
+
+}  // namespace
+
+const Float32Kernels* direct_kernels(const ConvGeom& g) {
+  static constexpr Float32Kernels kernels{direct_forward, direct_backward_input, direct_backward_weight};
+  return direct_applies(g) ? &kernels : nullptr;
 }
 
 }  // namespace ember::conv

@@ -7,13 +7,7 @@
 
 namespace ember::conv {
 
-/// Whether the direct kernels handle `g` (float32 is the caller's check).
-bool direct_applies(const ConvGeom& g);
-/// y (N, O, oH, oW) = conv(x, w) + bias (bias may be null).
-void direct_forward(float* y, const float* x, const float* w, const float* bias, const ConvGeom& g);
-/// dx (N, C, H, W) = the adjoint of conv in x applied to dy.
-void direct_backward_input(float* dx, const float* dy, const float* w, const ConvGeom& g);
-/// dw (O, C, kH, kW) = the adjoint of conv in w applied to dy.
-void direct_backward_weight(float* dw, const float* x, const float* dy, const ConvGeom& g);
+/// The direct kernels if they handle `g`, else null (float32 is the caller's check).
+const Float32Kernels* direct_kernels(const ConvGeom& g);
 
 }  // namespace ember::conv

@@ -92,6 +92,13 @@ Chunk& thread_chunk(const Tiling& t, int64_t samples, int64_t rows, int64_t ins,
 // Samples per chunk: about 128 tiles, so that V and M fit in L2 with room.
 int64_t chunk_samples(const Tiling& t, int64_t N) { return std::clamp<int64_t>(128 / t.tiles(), 1, std::max<int64_t>(N, 1)); }
 
+// The chunk's grids: samples n0..n0+count of src (N, ins, h, w), pixel-major.
+void place_inputs(Chunk& c, const Tiling& t, const float* src, int64_t ins, int64_t n0, int64_t count) {
+  for (int64_t n = 0; n < count; ++n)
+    transpose(c.grid.data() + n * t.grid() * c.Cp, c.Cp, src + (n0 + n) * ins * t.h * t.w, t.h * t.w, ins, t.h * t.w,
+              [&](int64_t p) { return t.at(p); });
+}
+
 // V[xi][tile][channels] = Bt d B for every tile of the chunk's `count`
 // samples, d the tile's 4x4 window of the pixel-major grids.
 void transform_input(Chunk& c, const Tiling& t, int64_t count) {
@@ -187,9 +194,7 @@ void correlate(float* out, const float* in, int64_t N, int64_t ins, int64_t outs
 #pragma omp for schedule(static)
     for (int64_t k = 0; k < chunks; ++k) {
       const int64_t n0 = k * nb, count = std::min(nb, N - n0), L = t.oh * t.ow;
-      for (int64_t n = 0; n < count; ++n)
-        transpose(c.grid.data() + n * t.grid() * c.Cp, c.Cp, in + (n0 + n) * ins * t.h * t.w, t.h * t.w, ins,
-                  t.h * t.w, [&](int64_t p) { return t.at(p); });
+      place_inputs(c, t, in, ins, n0, count);
       transform_input(c, t, count);
       multiply(c, U.data(), ins, count * t.tiles());
       transform_output(c, t, count, bias ? bias_padded.data() : nullptr);
@@ -199,7 +204,10 @@ void correlate(float* out, const float* in, int64_t N, int64_t ins, int64_t outs
   }
 }
 
-}  // namespace
+// The forward's correlation (x padded by p) and the input gradient's (dy
+// padded by 2 - p); the weight gradient tiles the forward's output.
+Tiling forward_tiling(const ConvGeom& g) { return Tiling(g.oH, g.oW, g.H, g.W, g.pH, g.pW); }
+Tiling input_gradient_tiling(const ConvGeom& g) { return Tiling(g.H, g.W, g.oH, g.oW, 2 - g.pH, 2 - g.pW); }
 
 bool winograd_applies(const ConvGeom& g) {
   if (g.G != 1 || g.kH != 3 || g.kW != 3 || g.sH != 1 || g.sW != 1 || g.dH != 1 || g.dW != 1) return false;
@@ -208,8 +216,8 @@ bool winograd_applies(const ConvGeom& g) {
   if (g.C < 32 || g.O < 32) return false;
   // A chunk holds a whole sample's tiles: keep V and M for planes up to
   // 64x64 at 64 channels (4 MB each).
-  const int64_t tiles = (g.oH + 1) / 2 * ((g.oW + 1) / 2), in_tiles = (g.H + 1) / 2 * ((g.W + 1) / 2);
-  if (std::max(tiles, in_tiles) * round_up(std::max(g.C, g.O), V) > 64 * 1024) return false;
+  const int64_t tiles = std::max(forward_tiling(g).tiles(), input_gradient_tiling(g).tiles());
+  if (tiles * round_up(std::max(g.C, g.O), V) > 64 * 1024) return false;
   // Paddings of at most 2 on every side: then the input gradient's grid
   // (dy padded by 2 - p) crops nothing either.
   const int64_t bottom = g.oH + 2 - g.H - g.pH, right = g.oW + 2 - g.W - g.pW;
@@ -220,7 +228,7 @@ void winograd_forward(float* y, const float* x, const float* w, const float* bia
   const auto U = transform_weights(g.O, g.C, [&](int64_t o, int64_t c, int p, int q) {
     return w[((o * g.C + c) * 3 + p) * 3 + q];
   });
-  correlate(y, x, g.N, g.C, g.O, U, Tiling(g.oH, g.oW, g.H, g.W, g.pH, g.pW), bias);
+  correlate(y, x, g.N, g.C, g.O, U, forward_tiling(g), bias);
 }
 
 // dx[c, i, j] = sum_{o, p, q} w[o, c, p, q] dy[o, i + pH - p, j + pW - q]: dy
@@ -229,10 +237,8 @@ void winograd_backward_input(float* dx, const float* dy, const float* w, const C
   const auto U = transform_weights(g.C, g.O, [&](int64_t c, int64_t o, int p, int q) {
     return w[((o * g.C + c) * 3 + 2 - p) * 3 + 2 - q];
   });
-  correlate(dx, dy, g.N, g.O, g.C, U, Tiling(g.H, g.W, g.oH, g.oW, 2 - g.pH, 2 - g.pW), nullptr);
+  correlate(dx, dy, g.N, g.O, g.C, U, input_gradient_tiling(g), nullptr);
 }
-
-namespace {
 
 // M[xi][tile][outputs] = (A d At)[xi] for every tile, d the tile's 2x2
 // of dy from the pixel-major c.out (zero past oh x ow).
@@ -260,10 +266,8 @@ void transform_output_gradient(Chunk& c, const Tiling& t, int64_t count) {
   });
 }
 
-}  // namespace
-
 void winograd_backward_weight(float* dw, const float* x, const float* dy, const ConvGeom& g) {
-  const Tiling t(g.oH, g.oW, g.H, g.W, g.pH, g.pW);
+  const Tiling t = forward_tiling(g);
   const int64_t nb = chunk_samples(t, g.N), chunks = (g.N + nb - 1) / nb, rows = nb * t.tiles();
   const int64_t Cp = round_up(g.C, V), Op = round_up(g.O, V), L = g.L();
   std::vector<std::vector<float>> partial(static_cast<size_t>(omp_get_max_threads()));
@@ -275,11 +279,9 @@ void winograd_backward_weight(float* dw, const float* x, const float* dy, const 
 #pragma omp for schedule(static)
     for (int64_t k = 0; k < chunks; ++k) {
       const int64_t n0 = k * nb, count = std::min(nb, g.N - n0), tiles = count * t.tiles();
-      for (int64_t n = 0; n < count; ++n) {
-        transpose(c.grid.data() + n * t.grid() * Cp, Cp, x + (n0 + n) * g.C * g.H * g.W, g.H * g.W, g.C, g.H * g.W,
-                  [&](int64_t p) { return t.at(p); });
+      place_inputs(c, t, x, g.C, n0, count);
+      for (int64_t n = 0; n < count; ++n)
         transpose(c.out.data() + n * L * Op, Op, dy + (n0 + n) * g.O * L, L, g.O, L, [](int64_t p) { return p; });
-      }
       transform_input(c, t, count);
       transform_output_gradient(c, t, count);
       for (int64_t xi = 0; xi < kPositions; ++xi)
@@ -306,6 +308,13 @@ void winograd_backward_weight(float* dw, const float* x, const float* dy, const 
         out[p * 3 + 2] = float(0.5 * (r[p][1] + r[p][2]) + r[p][3]);
       }
     }
+}
+
+}  // namespace
+
+const Float32Kernels* winograd_kernels(const ConvGeom& g) {
+  static constexpr Float32Kernels kernels{winograd_forward, winograd_backward_input, winograd_backward_weight};
+  return winograd_applies(g) ? &kernels : nullptr;
 }
 
 }  // namespace ember::conv
