@@ -37,7 +37,6 @@ void check_floating(const char* op, const Tensor& x) {
 
 constexpr double kSqrt2OverPi = 0.7978845608028654;  // sqrt(2 / pi)
 constexpr double kGeluCubic = 0.044715;
-constexpr double kInvSqrt2Pi = 0.3989422804014327;  // 1 / sqrt(2 pi)
 
 bool gelu_tanh_mode(const std::string& approximate) {
   EMBER_CHECK(approximate == "none" || approximate == "tanh",
@@ -47,7 +46,7 @@ bool gelu_tanh_mode(const std::string& approximate) {
 
 // gelu''(x), written with ember ops (it multiplies gradients in double backward).
 Tensor gelu_second_derivative(const Tensor& x, bool tanh_mode) {
-  if (!tanh_mode) return exp(x * x * -0.5) * kInvSqrt2Pi * (2.0 - x * x);  // phi(x) (2 - x²)
+  if (!tanh_mode) return exp(x * x * -0.5) * vec::kInvSqrt2Pi * (2.0 - x * x);  // phi(x) (2 - x²)
   // u = k (x + c x³), t = tanh(u), s = 1 - t²: gelu'' = s (u' - x t u'² + 3 k c x²)
   Tensor x2 = x * x;
   Tensor t = tanh((x + x2 * x * kGeluCubic) * kSqrt2OverPi);

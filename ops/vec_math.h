@@ -89,6 +89,8 @@ EMBER_VEC_INLINE float erfc_scaled_poly(float t) {
   return p;
 }
 
+constexpr double kInvSqrt2Pi = 0.3989422804014327;  // 1 / sqrt(2 pi), the density at 0
+
 /// The standard normal distribution's cdf Φ(x) and density φ(x).
 template <class T>
 struct NormalCdfPdf {
@@ -109,11 +111,11 @@ EMBER_VEC_INLINE NormalCdfPdf<float> normal_cdf_pdf(float x) {
   square_split(wc, h, l);
   float density = exp(-0.5f * h, -0.5f * l);  // e^(-w²/2); halving is exact
   float tail = t * erfc_scaled_poly(t) * density * 0.5f;
-  return {x < 0 ? tail : 1.0f - tail, 0.3989422804014327f * density};
+  return {x < 0 ? tail : 1.0f - tail, float(kInvSqrt2Pi) * density};
 }
 
 inline NormalCdfPdf<double> normal_cdf_pdf(double x) {
-  return {0.5 * std::erfc(-x * M_SQRT1_2), 0.3989422804014327 * std::exp(-0.5 * x * x)};
+  return {0.5 * std::erfc(-x * M_SQRT1_2), kInvSqrt2Pi * std::exp(-0.5 * x * x)};
 }
 
 #undef EMBER_VEC_INLINE
