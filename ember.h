@@ -17,6 +17,7 @@
 #include "autograd/storage.h"
 #include "autograd/tensor.h"
 #include "autograd/threads.h"
+#include "autograd/warning.h"
 #include "data/checkpoint.h"
 #include "data/dataloader.h"
 #include "data/dataset.h"

@@ -1,25 +1,34 @@
 // The backward engine. One pass counts, for every node reachable from the
-// roots, how many edges lead into it; nodes then run when their count reaches
-// zero, newest first, each exactly once, with the sum of the gradients that
-// reached it. No recursion anywhere, so graph depth is bounded only by memory.
+// roots, how many edges lead into it (the roots' own edges included, so roots
+// that share a node or lie behind one another are counted once each); nodes
+// then run when their count reaches zero, newest first, each exactly once,
+// with the sum of the gradients that reached it. No recursion anywhere.
+// autograd::grad and backward(inputs=) run only the nodes that lead to what
+// was asked for (PyTorch's exec_info): gradients are captured at the inputs'
+// edges, and nothing past them runs.
 #include "autograd/engine.h"
 
+#include <exception>
 #include <queue>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
+#include "autograd/warning.h"
 #include "ops/elementwise.h"
+#include "ops/factory.h"
 #include "ops/reduce.h"
+#include "ops/shape.h"
 
-namespace ember {
-namespace detail {
-void set_current_node(std::shared_ptr<Node> node);
-}
-
-namespace autograd {
+namespace ember::autograd {
 namespace {
+
+// Reentrant backward passes nested deeper than this on one thread continue on
+// a new thread (with a fresh stack, and a fresh Python recursion count).
+constexpr int kMaxReentrantDepth = 32;
+thread_local int reentrant_depth = 0;
 
 struct NodeTask {
   uint64_t sequence_nr;
@@ -28,56 +37,89 @@ struct NodeTask {
 };
 
 // Brings a gradient to the shape and dtype of the tensor it belongs to.
-Tensor conform(Tensor grad, const GradMeta& meta, const Node& producer) {
+Tensor conform(Tensor grad, const GradMeta& meta, const Node& producer, size_t index) {
   if (grad.shape() != meta.shape) {
-    EMBER_CHECK_STATE(grad.numel() == 0 || grad.dim() >= int64_t(meta.shape.size()),
-                      "backward: {} returned a gradient of shape {} for an input of shape {}", producer.name(),
-                      shape_str(grad.shape()), shape_str(meta.shape));
+    EMBER_CHECK(broadcastable_to(meta.shape, grad.shape()),
+                "Function {} returned an invalid gradient at index {} - got {} but expected shape compatible "
+                "with {}",
+                producer.name(), index, shape_str(grad.shape()), shape_str(meta.shape));
     grad = sum_to(grad, meta.shape);
   }
   if (grad.dtype() != meta.dtype) grad = to_dtype(grad, meta.dtype);
   return grad;
 }
 
-void check_anomaly(const Node& node, const tensor_list& grads) {
+void check_nan(const Node& node, const tensor_list& grads) {
   for (size_t i = 0; i < grads.size(); ++i) {
     if (!grads[i].defined() || !grads[i].is_floating_point()) continue;
     NoGradGuard no_grad;
-    Tensor finite = isfinite(grads[i]);
-    bool all_finite = true;
-    const bool* p = finite.data_ptr<bool>();
-    for (int64_t k = 0; k < finite.numel(); ++k) all_finite &= p[k];
-    EMBER_CHECK_STATE(all_finite, "Function '{}' returned nan values in its {}th output.", node.name(), i);
+    Tensor t = contiguous(grads[i]);
+    bool any_nan = false;
+    dispatch_floating(t.dtype(), "anomaly", [&](auto tag) {
+      using T = decltype(tag);
+      const T* p = t.data_ptr<T>();
+      for (int64_t k = 0; k < t.numel(); ++k) any_nan |= p[k] != p[k];
+    });
+    EMBER_CHECK_STATE(!any_nan, "Function '{}' returned nan values in its {}th output.", node.name(), i);
   }
 }
 
-// Collects every node reachable from `roots` with its number of incoming edges.
-std::unordered_map<Node*, int> count_dependencies(const std::vector<Node*>& roots) {
+// Anomaly mode's report of a failing node: where in the forward pass it was made.
+void warn_forward_trace(const Node& node) {
+  if (node.forward_trace().empty())
+    warn(fmt::format("Error detected in {}. No forward pass information available. Enable detect anomaly during "
+                     "forward pass for more information.",
+                     node.name()));
+  else
+    warn(fmt::format("Error detected in {}. Traceback of forward call that caused the error:\n{}", node.name(),
+                     node.forward_trace()));
+}
+
+// What one backward pass computes. With `filtered`, only nodes in `needed`
+// run; `captures` are the (node, input slot) pairs whose gradient is returned.
+struct GraphTask {
+  std::vector<Edge> root_edges;
+  tensor_list root_grads;
+  bool keep_graph = false;
+  bool create_graph = false;
+  bool filtered = false;
+  std::unordered_set<Node*> needed;
+  std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> captures;
+  tensor_list captured;
+};
+
+// Every node reachable from the roots, with its number of incoming edges.
+std::unordered_map<Node*, int> count_dependencies(const std::vector<Edge>& root_edges) {
   std::unordered_map<Node*, int> deps;
-  std::unordered_set<Node*> seen(roots.begin(), roots.end());
-  std::vector<Node*> stack(roots.begin(), roots.end());
+  std::unordered_set<Node*> seen;
+  std::vector<Node*> stack;
+  for (const Edge& e : root_edges) {
+    ++deps[e.fn.get()];
+    if (seen.insert(e.fn.get()).second) stack.push_back(e.fn.get());
+  }
   while (!stack.empty()) {
     Node* n = stack.back();
     stack.pop_back();
     for (const Edge& e : n->next_edges()) {
       if (!e.fn) continue;
-      Node* next = e.fn.get();
-      ++deps[next];
-      if (seen.insert(next).second) stack.push_back(next);
+      ++deps[e.fn.get()];
+      if (seen.insert(e.fn.get()).second) stack.push_back(e.fn.get());
     }
   }
   return deps;
 }
 
-// Nodes that lie on a path to a capture point (autograd::grad): only they run.
-std::unordered_set<Node*> nodes_leading_to(const std::vector<Node*>& roots, const std::unordered_set<Node*>& targets) {
-  std::unordered_set<Node*> needed;
-  // Iterative post-order: a node is needed if it is a target or any child is needed.
-  std::unordered_set<Node*> visited;
+// The nodes that lie on a path to a node to run (`run`) or to a capture point.
+std::unordered_set<Node*> nodes_leading_to(const std::vector<Edge>& root_edges, const std::unordered_set<Node*>& run,
+                                           const std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>>&
+                                               captures) {
+  std::unordered_set<Node*> needed, visited;
+  auto leads = [&](Node* c) { return needed.count(c) || captures.count(c); };
+  // Iterative post-order: a node is needed if it is to run or any child leads somewhere.
   std::vector<std::pair<Node*, size_t>> stack;
-  for (Node* r : roots) {
-    if (!visited.insert(r).second) continue;
-    stack.emplace_back(r, 0);
+  for (const Edge& root : root_edges) {
+    if (!visited.insert(root.fn.get()).second) continue;
+    stack.emplace_back(root.fn.get(), 0);
     while (!stack.empty()) {
       auto& [n, i] = stack.back();
       if (i < n->next_edges().size()) {
@@ -85,9 +127,9 @@ std::unordered_set<Node*> nodes_leading_to(const std::vector<Node*>& roots, cons
         if (child && visited.insert(child).second) stack.emplace_back(child, 0);
         continue;
       }
-      bool need = targets.count(n) > 0;
+      bool need = run.count(n) > 0;
       for (const Edge& e : n->next_edges())
-        if (e.fn && needed.count(e.fn.get())) need = true;
+        if (e.fn && leads(e.fn.get())) need = true;
       if (need) needed.insert(n);
       stack.pop_back();
     }
@@ -95,63 +137,27 @@ std::unordered_set<Node*> nodes_leading_to(const std::vector<Node*>& roots, cons
   return needed;
 }
 
-// Runs the graph. With `captures` empty, leaves accumulate into .grad; otherwise
-// the gradients arriving at the capture edges are returned and nothing accumulates.
-tensor_list execute(const tensor_list& roots, const tensor_list& grad_roots_in, bool keep_graph, bool create_graph,
-                    const std::vector<Edge>& captures) {
-  EMBER_CHECK(grad_roots_in.empty() || grad_roots_in.size() == roots.size(),
-              "backward: got {} tensors and {} gradients", roots.size(), grad_roots_in.size());
-  std::vector<Edge> root_edges;
-  tensor_list root_grads;
-  for (size_t i = 0; i < roots.size(); ++i) {
-    const Tensor& r = roots[i];
-    EMBER_CHECK(r.defined(), "backward: tensor {} is undefined", i);
-    EMBER_CHECK_STATE(r.requires_grad(), "element {} of tensors does not require grad and does not have a grad_fn", i);
-    Tensor g = grad_roots_in.empty() ? Tensor() : grad_roots_in[i];
-    if (!g.defined()) {
-      EMBER_CHECK_STATE(r.numel() == 1, "grad can be implicitly created only for scalar outputs (got shape {})",
-                        shape_str(r.shape()));
-      g = ones_like(r);
-    } else {
-      EMBER_CHECK(g.shape() == r.shape(), "backward: mismatch in shape: grad_output[{}] has a shape of {} and output[{}] has a shape of {}",
-                  i, shape_str(g.shape()), i, shape_str(r.shape()));
-    }
-    root_edges.push_back(gradient_edge(r));
-    root_grads.push_back(g);
-  }
+void run_graph(GraphTask& task) {
+  auto deps = count_dependencies(task.root_edges);
+  auto wanted = [&](Node* n) { return !task.filtered || task.needed.count(n) || task.captures.count(n); };
 
-  std::vector<Node*> root_nodes;
-  for (auto& e : root_edges) root_nodes.push_back(e.fn.get());
-  auto deps = count_dependencies(root_nodes);
-
-  bool capturing = !captures.empty();
-  std::unordered_set<Node*> needed;
-  std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> capture_at;  // node -> (input_nr, result slot)
-  if (capturing) {
-    std::unordered_set<Node*> targets;
-    for (size_t i = 0; i < captures.size(); ++i) {
-      if (!captures[i].fn) continue;
-      targets.insert(captures[i].fn.get());
-      capture_at[captures[i].fn.get()].emplace_back(captures[i].input_nr, i);
-    }
-    needed = nodes_leading_to(root_nodes, targets);
-  }
-
-  AutoGradMode mode(create_graph);
+  AutoGradMode mode(task.create_graph);
   std::unordered_map<Node*, tensor_list> buffers;
-  auto add_to_buffer = [&](Node* n, uint32_t nr, Tensor g) {
+  std::priority_queue<NodeTask> ready;
+  auto deliver = [&](Node* n, uint32_t nr, Tensor g) {
     auto& buf = buffers[n];
     if (buf.size() < n->grad_meta().size()) buf.resize(n->grad_meta().size());
     buf[nr] = buf[nr].defined() ? add(buf[nr], g) : std::move(g);
   };
-  for (size_t i = 0; i < root_edges.size(); ++i) add_to_buffer(root_nodes[i], root_edges[i].input_nr, root_grads[i]);
+  auto edge_done = [&](Node* n) {
+    if (--deps[n] == 0 && wanted(n)) ready.push({n->sequence_nr(), n});
+  };
+  for (size_t i = 0; i < task.root_edges.size(); ++i) {
+    Node* n = task.root_edges[i].fn.get();
+    if (wanted(n)) deliver(n, task.root_edges[i].input_nr, task.root_grads[i]);
+    edge_done(n);
+  }
 
-  std::priority_queue<NodeTask> ready;
-  std::unordered_set<Node*> queued;
-  for (Node* n : root_nodes)
-    if (deps[n] == 0 && queued.insert(n).second) ready.push({n->sequence_nr(), n});
-
-  tensor_list results(captures.size());
   while (!ready.empty()) {
     Node* node = ready.top().node;
     ready.pop();
@@ -166,64 +172,132 @@ tensor_list execute(const tensor_list& roots, const tensor_list& grad_roots_in, 
       grads[nr] = node->run_hooks(nr, grads[nr]);
       any_defined = true;
     }
-    if (capturing) {
-      auto it = capture_at.find(node);
-      if (it != capture_at.end())
-        for (auto [nr, slot] : it->second) results[slot] = grads[nr];
-    }
+    if (auto it = task.captures.find(node); it != task.captures.end())
+      for (auto [nr, slot] : it->second) task.captured[slot] = grads[nr];
+    if (task.filtered && !task.needed.count(node)) continue;  // a capture point only
 
-    bool run = any_defined && (!capturing || (needed.count(node) && !dynamic_cast<AccumulateGrad*>(node)));
     tensor_list outputs;
-    if (run) {
-      detail::set_current_node(keep_alive);
+    if (any_defined) {
       try {
+        CurrentNodeGuard current(keep_alive);
         outputs = node->apply(std::move(grads));
       } catch (...) {
-        detail::set_current_node(nullptr);
+        if (AnomalyMode::is_enabled()) warn_forward_trace(*node);
         throw;
       }
-      detail::set_current_node(nullptr);
-      if (AnomalyMode::is_enabled()) check_anomaly(*node, outputs);
-      if (!keep_graph) node->release_saved();
+      if (AnomalyMode::is_enabled() && AnomalyMode::should_check_nan()) check_nan(*node, outputs);
+      if (!task.keep_graph) node->release_saved();
     }
 
     const auto& edges = node->next_edges();
+    EMBER_CHECK_STATE(!any_defined || outputs.size() <= edges.size() || dynamic_cast<AccumulateGrad*>(node),
+                      "function {} returned an incorrect number of gradients (expected {}, got {})", node->name(),
+                      edges.size(), outputs.size());
     for (size_t i = 0; i < edges.size(); ++i) {
       Node* next = edges[i].fn.get();
       if (!next) continue;
-      if (run && i < outputs.size() && outputs[i].defined())
-        add_to_buffer(next, edges[i].input_nr, conform(std::move(outputs[i]), next->grad_meta()[edges[i].input_nr], *node));
-      if (--deps[next] == 0 && queued.insert(next).second) ready.push({next->sequence_nr(), next});
+      if (i < outputs.size() && outputs[i].defined() && wanted(next))
+        deliver(next, edges[i].input_nr,
+                conform(std::move(outputs[i]), next->grad_meta()[edges[i].input_nr], *node, i));
+      edge_done(next);
     }
   }
-  return results;
+}
+
+// Runs `task` here, or on a new thread when reentrant passes are nested deep.
+void execute(GraphTask& task) {
+  if (reentrant_depth >= kMaxReentrantDepth) {
+    std::exception_ptr error;
+    std::thread worker([&] {
+      try {
+        execute(task);
+      } catch (...) {
+        error = std::current_exception();
+      }
+    });
+    worker.join();
+    if (error) std::rethrow_exception(error);
+    return;
+  }
+  ++reentrant_depth;
+  struct Leave {
+    ~Leave() { --reentrant_depth; }
+  } leave;
+  run_graph(task);
+}
+
+// The edges and seed gradients of the roots, with PyTorch's checks.
+void prepare_roots(GraphTask& task, const tensor_list& roots, const tensor_list& grad_roots) {
+  EMBER_CHECK_STATE(grad_roots.empty() || grad_roots.size() == roots.size(),
+                    "grad can be implicitly created only for scalar outputs; got {} tensors and {} gradients",
+                    roots.size(), grad_roots.size());
+  for (size_t i = 0; i < roots.size(); ++i) {
+    const Tensor& r = roots[i];
+    EMBER_CHECK(r.defined(), "backward: tensor {} is undefined", i);
+    EMBER_CHECK_STATE(r.requires_grad(), "element {} of tensors does not require grad and does not have a grad_fn", i);
+    Tensor g = grad_roots.empty() ? Tensor() : grad_roots[i];
+    if (!g.defined()) {
+      EMBER_CHECK_STATE(r.numel() == 1, "grad can be implicitly created only for scalar outputs");
+      g = ones_like(r);
+    } else {
+      EMBER_CHECK(g.shape() == r.shape(),
+                  "Mismatch in shape: grad_output[{}] has a shape of {} and output[{}] has a shape of {}.", i,
+                  shape_str(g.shape()), i, shape_str(r.shape()));
+    }
+    task.root_edges.push_back(gradient_edge(r));
+    task.root_grads.push_back(g);
+  }
 }
 
 }  // namespace
 
 void backward(const tensor_list& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
-              bool create_graph) {
-  execute(roots, grad_roots, retain_graph.value_or(create_graph), create_graph, {});
+              bool create_graph, const tensor_list& inputs) {
+  GraphTask task;
+  task.keep_graph = retain_graph.value_or(create_graph);
+  task.create_graph = create_graph;
+  prepare_roots(task, roots, grad_roots);
+  if (!inputs.empty()) {
+    // Only the inputs' accumulators (or, for non-leaves, their nodes, which retain the gradient) run.
+    task.filtered = true;
+    std::unordered_set<Node*> run;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const Tensor& x = inputs[i];
+      EMBER_CHECK_STATE(x.defined() && x.requires_grad(), "One of the differentiated Tensors does not require grad");
+      if (!x.is_leaf()) x.retain_grad();
+      run.insert(gradient_edge(x).fn.get());
+    }
+    task.needed = nodes_leading_to(task.root_edges, run, task.captures);
+  }
+  execute(task);
 }
 
 tensor_list grad(const tensor_list& outputs, const tensor_list& inputs, const tensor_list& grad_outputs,
-                 std::optional<bool> retain_graph, bool create_graph, bool allow_unused) {
-  EMBER_CHECK(!inputs.empty(), "grad: expected at least one input, got none");
-  std::vector<Edge> captures;
+                 std::optional<bool> retain_graph, bool create_graph, bool allow_unused, bool materialize_grads) {
+  EMBER_CHECK_STATE(!inputs.empty(), "grad requires non-empty inputs.");
+  GraphTask task;
+  task.keep_graph = retain_graph.value_or(create_graph);
+  task.create_graph = create_graph;
+  prepare_roots(task, outputs, grad_outputs);
+  task.filtered = true;
+  task.captured.resize(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     EMBER_CHECK_STATE(inputs[i].defined() && inputs[i].requires_grad(),
-                      "grad: input {} does not require grad (One of the differentiated Tensors does not require grad)",
-                      i);
-    captures.push_back(gradient_edge(inputs[i]));
+                      "One of the differentiated Tensors does not require grad");
+    Edge e = gradient_edge(inputs[i]);
+    task.captures[e.fn.get()].emplace_back(e.input_nr, i);
   }
-  tensor_list results = execute(outputs, grad_outputs, retain_graph.value_or(create_graph), create_graph, captures);
-  for (size_t i = 0; i < results.size(); ++i)
-    EMBER_CHECK_STATE(results[i].defined() || allow_unused,
-                      "grad: input {} was not used in the graph (One of the differentiated Tensors appears to not have "
-                      "been used in the graph. Set allow_unused=True if this is the desired behavior.)",
+  task.needed = nodes_leading_to(task.root_edges, {}, task.captures);
+  execute(task);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (task.captured[i].defined()) continue;
+    EMBER_CHECK_STATE(allow_unused || materialize_grads,
+                      "The differentiated Tensor at index {} appears to not have been used in the graph. Set "
+                      "allow_unused=True if this is the desired behavior.",
                       i);
-  return results;
+    if (materialize_grads) task.captured[i] = zeros_like(inputs[i]);
+  }
+  return task.captured;
 }
 
-}  // namespace autograd
-}  // namespace ember
+}  // namespace ember::autograd

@@ -1,8 +1,10 @@
 // The backward engine: walks the graph from the roots iteratively (dependency
-// counts and a ready queue ordered by creation, so a 100,000-op chain needs no
-// deep stack), sums gradients that meet at a tensor, reduces each gradient to
-// its input's shape (broadcasting) and dtype, and frees saved tensors unless
-// the graph is retained.
+// counts and a ready queue ordered by creation, so a graph of any depth needs
+// no deep stack), sums gradients that meet at a tensor, reduces each gradient
+// to its input's shape (broadcasting) and dtype, and frees saved tensors
+// unless the graph is retained. A backward started inside a backward
+// (reentrant) continues on a fresh thread every few levels, so nesting depth
+// never exhausts a stack.
 #pragma once
 
 #include <optional>
@@ -11,15 +13,18 @@
 
 namespace ember::autograd {
 
-/// Accumulates d(roots)/d(leaf) · grad_roots into every leaf's `.grad`.
+/// Accumulates d(roots)/d(leaf) · grad_roots into every leaf's `.grad`; with
+/// `inputs`, only into theirs (a non-leaf input retains its gradient).
 void backward(const tensor_list& roots, const tensor_list& grad_roots = {},
-              std::optional<bool> retain_graph = std::nullopt, bool create_graph = false);
+              std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
+              const tensor_list& inputs = {});
 
-/// Returns d(outputs)/d(inputs) · grad_outputs without touching any `.grad`;
-/// an input that the outputs do not depend on is an error unless `allow_unused`
-/// (then its gradient is undefined).
+/// Returns d(outputs)/d(inputs) · grad_outputs without touching any `.grad`
+/// and without running the graph past the inputs; an input that the outputs
+/// do not depend on is an error unless `allow_unused` (then its gradient is
+/// undefined, or zeros with `materialize_grads`).
 tensor_list grad(const tensor_list& outputs, const tensor_list& inputs, const tensor_list& grad_outputs = {},
                  std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
-                 bool allow_unused = false);
+                 bool allow_unused = false, bool materialize_grads = false);
 
 }  // namespace ember::autograd

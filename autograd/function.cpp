@@ -5,7 +5,10 @@
 #include <cxxabi.h>
 
 #include <cstdlib>
+#include <optional>
 
+#include "autograd/inplace.h"
+#include "autograd/warning.h"
 #include "ops/factory.h"
 
 namespace ember::autograd {
@@ -40,9 +43,12 @@ void AutogradContext::save_for_backward(const tensor_list& tensors) { to_save_ =
 
 tensor_list AutogradContext::get_saved_variables() const {
   tensor_list out;
-  for (const auto& s : saved_) out.push_back(s.unpack());
+  std::shared_ptr<Node> node = node_.lock();
+  for (const auto& s : saved_) out.push_back(s.unpack(node));
   return out;
 }
+
+void AutogradContext::mark_dirty(const tensor_list& inputs) { dirty_ = inputs; }
 
 void AutogradContext::mark_non_differentiable(const tensor_list& outputs) {
   non_differentiable_.insert(non_differentiable_.end(), outputs.begin(), outputs.end());
@@ -58,69 +64,158 @@ std::string backward_name(const std::string& name) {
   return readable + "Backward";
 }
 
+bool contains(const tensor_list& list, const Tensor& t) {
+  for (const Tensor& x : list)
+    if (x.defined() && x.is_same(t)) return true;
+  return false;
+}
+
 class CustomNode : public Node {
  public:
   CustomNode(std::string name, std::shared_ptr<AutogradContext> ctx, CustomBackward backward)
       : Node(std::move(name)), ctx_(std::move(ctx)), backward_(std::move(backward)) {}
 
+  /// Marks slot `nr` as a non-differentiable tensor output (materialized as zeros, or left undefined).
+  void set_non_differentiable(uint32_t nr) {
+    if (non_differentiable_.size() <= nr) non_differentiable_.resize(nr + 1, false);
+    non_differentiable_[nr] = true;
+  }
+  void set_is_tensor(uint32_t nr, bool is_tensor) {
+    if (is_tensor_.size() <= nr) is_tensor_.resize(nr + 1, false);
+    is_tensor_[nr] = is_tensor;
+  }
+
   tensor_list apply(tensor_list&& grads) override {
-    EMBER_CHECK_STATE(backward_ != nullptr,
-                      "Trying to backward through the graph a second time in {}; specify retain_graph=True", name_);
-    for (size_t i = 0; i < grads.size(); ++i)
-      if (!grads[i].defined()) grads[i] = zeros(grad_meta_[i].shape, grad_meta_[i].dtype);
+    for (size_t i = 0; i < grads.size(); ++i) {
+      if (grads[i].defined() || !is_tensor_[i] || !ctx_->materialize_grads_) continue;
+      bool non_diff = i < non_differentiable_.size() && non_differentiable_[i];
+      if (non_diff && !ctx_->materialize_non_differentiable_grads_) continue;
+      grads[i] = zeros(grad_meta_[i].shape, grad_meta_[i].dtype);
+    }
     tensor_list result = backward_(ctx_.get(), grads);
-    EMBER_CHECK(result.size() >= next_edges_.size(),
-                "{}: backward returned {} gradients, but forward had {} arguments", name_, result.size(),
-                next_edges_.size());
-    result.resize(next_edges_.size());
-    for (size_t i = 0; i < result.size(); ++i) {
-      if (!needs_input_grad(i) || !result[i].defined()) {
-        result[i] = Tensor();
-        continue;
-      }
-      const auto& meta = next_edges_[i].fn->grad_meta()[next_edges_[i].input_nr];
-      EMBER_CHECK(result[i].shape() == meta.shape,
-                  "{}: backward returned a gradient of shape {} for input {} of shape {}", name_,
-                  shape_str(result[i].shape()), i, shape_str(meta.shape));
+    size_t n = next_edges_.size();
+    // Extra trailing None gradients are allowed, as in PyTorch.
+    while (result.size() > n && !result.back().defined()) result.pop_back();
+    EMBER_CHECK(result.size() == n, "function {} returned an incorrect number of gradients (expected {}, got {})",
+                name_, n, result.size());
+    for (size_t i = 0; i < n; ++i) {
+      if (!result[i].defined()) continue;
+      EMBER_CHECK_STATE(!(i < input_is_tensor_.size() && !input_is_tensor_[i]),
+                        "function {} returned a gradient different than None at position {}, but the corresponding "
+                        "forward input was not a Variable",
+                        name_, i + 1);
+      if (!needs_input_grad(i)) result[i] = Tensor();
     }
     return result;
   }
 
   void release_saved() override {
-    backward_ = nullptr;
-    ctx_.reset();
+    for (SavedVariable& s : ctx_->saved_) s.release();
   }
+
+  const std::shared_ptr<AutogradContext>& context() const { return ctx_; }
+  std::vector<bool> input_is_tensor_;
 
  private:
   std::shared_ptr<AutogradContext> ctx_;
   CustomBackward backward_;
+  std::vector<bool> non_differentiable_, is_tensor_;
 };
+
+// `x` as a new view of itself, made without recording (PyTorch's _view_as_self_with_no_grad).
+Tensor view_of_self(const Tensor& x) {
+  NoGradGuard no_grad;
+  return x.view_as(x);
+}
 
 }  // namespace
 
-void record_function(const std::string& name, const std::shared_ptr<AutogradContext>& ctx, const tensor_list& inputs,
-                     const tensor_list& outputs, CustomBackward backward) {
-  auto is_output = [&](const Tensor& t) {
-    for (const Tensor& o : outputs)
-      if (o.defined() && t.defined() && o.is_same(t)) return true;
-    return false;
-  };
-  for (const Tensor& t : ctx->to_save_) ctx->saved_.emplace_back(t, is_output(t));
-  ctx->to_save_.clear();
-  if (!any_requires_grad(inputs)) return;
+std::shared_ptr<AutogradContext> custom_function_context(const Node& node) {
+  auto* custom = dynamic_cast<const CustomNode*>(&node);
+  return custom ? custom->context() : nullptr;
+}
 
-  auto node = std::make_shared<CustomNode>(backward_name(name), ctx, std::move(backward));
-  for (const Tensor& x : inputs) node->add_next_edge(x.defined() && x.requires_grad() ? gradient_edge(x) : Edge{});
-  for (const Tensor& y : outputs) {
-    bool differentiable = is_floating(y.dtype());
-    for (const Tensor& nd : ctx->non_differentiable_) differentiable &= !nd.is_same(y);
-    EMBER_CHECK_STATE(!y.requires_grad(),
-                      "{}: forward returned a tensor that requires grad (an input?); return a new tensor, e.g. x.clone()",
-                      node->name());
-    // Non-differentiable outputs still take a slot so gradient indices line up.
-    node->add_output(y);
-    if (!differentiable) y.impl()->autograd->grad_fn = nullptr;
+// PyTorch's _process_backward_mode_ad, output by output.
+tensor_list record_function(const std::string& name, const std::shared_ptr<AutogradContext>& ctx,
+                            const tensor_list& inputs, const tensor_list& outputs_in, CustomBackward backward) {
+  std::shared_ptr<CustomNode> node;
+  if (any_requires_grad(inputs)) {
+    node = std::make_shared<CustomNode>(backward_name(name), ctx, std::move(backward));
+    for (const Tensor& x : inputs) {
+      node->add_next_edge(x.defined() && x.requires_grad() ? gradient_edge(x) : Edge{});
+      node->input_is_tensor_.push_back(x.defined());
+    }
+    ctx->node_ = node;
   }
+  size_t num_tensor_outputs = 0;
+  for (const Tensor& y : outputs_in) num_tensor_outputs += y.defined();
+
+  tensor_list outputs = outputs_in;
+  size_t num_diff_outputs = 0;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    Tensor& var = outputs[i];
+    if (!var.defined()) {
+      if (node) node->set_is_tensor(node->add_undefined_output(), false);
+      continue;
+    }
+    bool is_input = contains(inputs, var), is_modified = contains(ctx->dirty_, var);
+    bool differentiable = node && !contains(ctx->non_differentiable_, var) && is_floating(var.dtype());
+    uint32_t nr = 0;
+    if (node) {
+      nr = node->add_input_metadata(var);
+      node->set_is_tensor(nr, true);
+      if (!differentiable) node->set_non_differentiable(nr);
+    }
+    if (!differentiable) {
+      if (!var.requires_grad()) {
+        if (is_input && !is_modified) var = view_of_self(var);
+      } else if (is_input) {
+        var = var.detach();
+      } else if (!var.is_view()) {
+        var.detach_();
+      }
+    } else if (is_modified) {
+      EMBER_CHECK_STATE(!(var.is_leaf() && var.requires_grad()),
+                        "a leaf Variable that requires grad has been used in an in-place operation.");
+      if (!is_input)
+        warn("Only input Tensors should be given to ctx.mark_dirty(). If a Tensor is not an input, there is no "
+             "need to pass it to mark_dirty().");
+      EMBER_CHECK_STATE(!(var.is_view() && num_tensor_outputs > 1),
+                        "If your Function modifies inplace an input that is a view of another Tensor, your Function "
+                        "cannot return more than one Tensor. This is not supported by the current autograd engine. "
+                        "You should either make sure the input is not a view (using .clone() for example) or make "
+                        "your Function only return one Tensor (potentially splitting it into two Functions: one doing "
+                        "the inplace that returns a single Tensor and a second one that does the other operations).");
+      var.set_grad(Tensor());
+      var.impl()->meta().hooks.clear();
+      rebase_history(var, {node, nr});
+    } else if (is_input) {
+      var = view_of_self(var);
+      set_gradient_edge(var, {node, nr});
+    } else {
+      set_gradient_edge(var, {node, nr});
+    }
+    if (!(is_input && is_modified) && var.is_view()) var.impl()->autograd->view->creation_meta = CreationMeta::InCustomFunction;
+    num_diff_outputs += differentiable;
+  }
+  // Views among several differentiable outputs may not be modified in place.
+  if (num_diff_outputs > 1)
+    for (const Tensor& var : outputs)
+      if (var.defined() && var.is_view()) var.impl()->autograd->view->creation_meta = CreationMeta::MultiOutputNode;
+
+  for (const Tensor& t : ctx->to_save_) {
+    std::optional<uint32_t> slot;
+    for (size_t j = 0; j < outputs.size() && node; ++j)
+      if (outputs[j].defined() && outputs[j].is_same(t) && outputs[j].grad_fn() == node) slot = uint32_t(j);
+    ctx->saved_.emplace_back(t, slot.has_value(), slot.value_or(0));
+  }
+  ctx->to_save_.clear();
+
+  for (const Tensor& d : ctx->dirty_)
+    EMBER_CHECK_STATE(contains(outputs_in, d),
+                      "Some elements marked as dirty during the forward method were not returned as output. The "
+                      "inputs that are modified inplace must all be outputs of the Function.");
+  return outputs;
 }
 
 }  // namespace ember::autograd

@@ -25,22 +25,28 @@ struct NoGradGuard : AutoGradMode {
   NoGradGuard() : AutoGradMode(false) {}
 };
 
-/// When on, backward checks every gradient a node returns for NaN/Inf and names the node.
+/// When on, nodes remember the forward call that made them (for the error
+/// report of a failing backward) and, with `check_nan`, backward checks every
+/// gradient a node returns for NaN and names the node.
 struct AnomalyMode {
   static bool is_enabled();
-  static void set_enabled(bool enabled);
+  static bool should_check_nan();
+  static void set_enabled(bool enabled, bool check_nan = true);
 };
 
 /// Turns anomaly mode on for a scope (Python: `with ember.autograd.detect_anomaly():`).
 class DetectAnomalyGuard {
  public:
-  DetectAnomalyGuard() : previous_(AnomalyMode::is_enabled()) { AnomalyMode::set_enabled(true); }
-  ~DetectAnomalyGuard() { AnomalyMode::set_enabled(previous_); }
+  explicit DetectAnomalyGuard(bool check_nan = true)
+      : previous_(AnomalyMode::is_enabled()), previous_check_nan_(AnomalyMode::should_check_nan()) {
+    AnomalyMode::set_enabled(true, check_nan);
+  }
+  ~DetectAnomalyGuard() { AnomalyMode::set_enabled(previous_, previous_check_nan_); }
   DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
   DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
 
  private:
-  bool previous_;
+  bool previous_, previous_check_nan_;
 };
 
 }  // namespace ember

@@ -1,10 +1,13 @@
 // Node bookkeeping, the closure and accumulator nodes, saved variables, and
-// set_history/record: how an op's result joins the tape.
+// set_history/record: how an op's result joins the tape. Also the iterative
+// release of graphs: a node's destructor hands its next nodes to a
+// thread-local queue instead of destroying them recursively.
 #include "autograd/node.h"
 
 #include <atomic>
 
 #include "autograd/grad_mode.h"
+#include "autograd/inplace.h"
 #include "ops/elementwise.h"
 
 namespace ember {
@@ -12,31 +15,109 @@ namespace {
 thread_local uint64_t next_sequence_nr = 0;
 thread_local std::shared_ptr<Node> running_node;
 std::atomic<int> next_hook_id{0};
+std::function<std::string()> trace_collector;
+// .grad of leaves and retained non-leaves may be written by backward passes
+// running on several threads at once (and by reentrant passes).
+std::mutex grad_mutex;
+
+// Nodes whose last owner is going away, released one at a time by the
+// outermost destructor on this thread: graph depth never becomes stack depth.
+thread_local std::vector<std::shared_ptr<Node>> dying_nodes;
+thread_local bool draining = false;
+
+void drain_dying_nodes() {
+  if (draining) return;
+  draining = true;
+  while (!dying_nodes.empty()) {
+    std::shared_ptr<Node> n = std::move(dying_nodes.back());
+    dying_nodes.pop_back();
+    n.reset();  // may push more nodes
+  }
+  draining = false;
+}
+
+// Takes over `fn` if this is its last reference, so its destruction joins the queue.
+void defer_release(std::shared_ptr<Node>& fn) {
+  if (fn && fn.use_count() == 1) dying_nodes.push_back(std::move(fn));
+  fn.reset();
+}
+
+std::string legacy_type_name(Dtype d) {
+  switch (d) {
+    case kFloat32: return "ember.FloatTensor";
+    case kFloat64: return "ember.DoubleTensor";
+    case kInt64: return "ember.LongTensor";
+    default: return "ember.BoolTensor";
+  }
+}
+
+// PyTorch's check_variable_result: a hook may replace a gradient, never change its kind.
+Tensor apply_hook(const HookEntry& h, const Tensor& grad) {
+  Tensor replaced = h.fn(grad);
+  if (!replaced.defined()) return grad;
+  EMBER_CHECK_TYPE(replaced.dtype() == grad.dtype(), "hook '{}' has changed the type of value (was {} got {})", h.name,
+                   legacy_type_name(grad.dtype()), legacy_type_name(replaced.dtype()));
+  EMBER_CHECK(replaced.shape() == grad.shape(), "hook '{}' has changed the size of value", h.name);
+  return replaced;
+}
 }  // namespace
 
 namespace detail {
-// Set by the engine around each Node::apply.
-void set_current_node(std::shared_ptr<Node> node) { running_node = std::move(node); }
 int new_hook_id() { return next_hook_id.fetch_add(1); }
 }  // namespace detail
 
 const std::shared_ptr<Node>& current_node() { return running_node; }
 
-Node::Node(std::string name) : name_(std::move(name)), sequence_nr_(next_sequence_nr++) {}
+CurrentNodeGuard::CurrentNodeGuard(std::shared_ptr<Node> node) : previous_(std::move(running_node)) {
+  running_node = std::move(node);
+}
+CurrentNodeGuard::~CurrentNodeGuard() { running_node = std::move(previous_); }
 
-uint32_t Node::add_output(const Tensor& output) {
+void set_forward_trace_collector(std::function<std::string()> collector) { trace_collector = std::move(collector); }
+
+Node::Node(std::string name) : name_(std::move(name)), sequence_nr_(next_sequence_nr++) {
+  if (AnomalyMode::is_enabled() && trace_collector) forward_trace_ = trace_collector();
+}
+
+Node::~Node() {
+  for (Edge& e : next_edges_) defer_release(e.fn);
+  drain_dying_nodes();
+}
+
+AutogradMeta::~AutogradMeta() {
+  defer_release(grad_fn);
+  drain_dying_nodes();
+}
+
+uint32_t Node::add_input_metadata(const Tensor& output) {
   auto nr = uint32_t(grad_meta_.size());
   grad_meta_.push_back({output.shape(), output.dtype()});
-  auto& meta = output.impl()->meta();
-  meta.grad_fn = shared_from_this();
-  meta.output_nr = nr;
-  meta.requires_grad = false;
   return nr;
 }
 
-int Node::add_hook(uint32_t output_nr, Hook hook) {
+uint32_t Node::add_output(const Tensor& output) {
+  uint32_t nr = add_input_metadata(output);
+  set_gradient_edge(output, {shared_from_this(), nr});
+  return nr;
+}
+
+void set_gradient_edge(const Tensor& t, const Edge& edge) {
+  auto& meta = t.impl()->meta();
+  meta.grad_fn = edge.fn;
+  meta.output_nr = edge.input_nr;
+  meta.requires_grad = false;
+  if (meta.view) meta.view->attr_version = t._version();
+}
+
+uint32_t Node::add_undefined_output() {
+  auto nr = uint32_t(grad_meta_.size());
+  grad_meta_.push_back({{}, kFloat32});
+  return nr;
+}
+
+int Node::add_hook(uint32_t output_nr, Hook hook, std::string name) {
   int id = detail::new_hook_id();
-  hooks_.push_back({id, output_nr, std::move(hook)});
+  hooks_.push_back({id, output_nr, std::move(hook), std::move(name)});
   return id;
 }
 
@@ -52,39 +133,45 @@ void Node::add_retained_grad(uint32_t output_nr, std::weak_ptr<TensorImpl> tenso
   retained_.emplace_back(output_nr, std::move(tensor));
 }
 
+bool Node::remove_retained_grad(const TensorImpl* tensor) {
+  for (auto it = retained_.begin(); it != retained_.end(); ++it)
+    if (it->second.lock().get() == tensor) {
+      retained_.erase(it);
+      return true;
+    }
+  return false;
+}
+
 Tensor Node::run_hooks(uint32_t output_nr, Tensor grad) {
-  for (auto& h : hooks_)
-    if (h.output_nr == output_nr) {
-      Tensor replaced = h.hook(grad);
-      if (replaced.defined()) grad = replaced;
-    }
+  for (const HookEntry& h : std::vector<HookEntry>(hooks_))
+    if (h.output_nr == output_nr) grad = apply_hook(h, grad);
   // retain_grad runs after the user's hooks, so .grad sees what they returned.
-  for (auto& [nr, weak] : retained_) {
-    if (nr != output_nr) continue;
-    if (auto impl = weak.lock()) {
-      auto& meta = impl->meta();
-      if (!meta.grad)
-        meta.grad = GradMode::is_enabled() ? grad.impl_ptr() : grad.detach().clone().impl_ptr();
-      else if (GradMode::is_enabled())
-        meta.grad = (Tensor(meta.grad) + grad).impl_ptr();
-      else
-        Tensor(meta.grad).add_(grad);
-    }
-  }
+  for (auto& [nr, weak] : retained_)
+    if (nr == output_nr)
+      if (auto impl = weak.lock()) accumulate_grad(*impl, grad);
   return grad;
+}
+
+void move_retained_grad(const std::shared_ptr<TensorImpl>& tensor, Node* from, Node* to, uint32_t output_nr) {
+  if (!tensor->autograd || !tensor->autograd->retains_grad || from == to) return;
+  if (from) from->remove_retained_grad(tensor.get());
+  if (to) to->add_retained_grad(output_nr, tensor);
 }
 
 tensor_list LambdaNode::apply(tensor_list&& grads) {
   EMBER_CHECK_STATE(fn_ != nullptr,
                     "Trying to backward through the graph a second time (or directly access saved tensors after "
-                    "they have already been freed) in {}. Saved intermediate values of the graph are freed when "
-                    "you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
-                    "through the graph a second time or if you need to access saved tensors after calling backward.",
-                    name_);
+                    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+                    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                    "graph a second time or if you need to access saved tensors after calling backward.");
   // Multi-output ops see zeros where no gradient flowed into an output.
   for (size_t i = 0; i < grads.size(); ++i)
     if (!grads[i].defined()) grads[i] = zeros(grad_meta_[i].shape, grad_meta_[i].dtype);
   return fn_(grads);
+}
+
+void LambdaNode::release_saved() {
+  if (saves_) fn_ = nullptr;
 }
 
 AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : Node("AccumulateGrad"), leaf_(std::move(leaf)) {
@@ -94,16 +181,18 @@ AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : Node("Accumul
 Tensor AccumulateGrad::run_hooks(uint32_t, Tensor grad) {
   // Leaf hooks live on the leaf: its accumulator is recreated with every graph.
   if (leaf_->autograd)
-    for (auto& [id, hook] : std::vector<std::pair<int, Hook>>(leaf_->autograd->hooks)) {
-      Tensor replaced = hook(grad);
-      if (replaced.defined()) grad = replaced;
-    }
+    for (const HookEntry& h : std::vector<HookEntry>(leaf_->autograd->hooks)) grad = apply_hook(h, grad);
   return grad;
 }
 
 tensor_list AccumulateGrad::apply(tensor_list&& grads) {
-  Tensor& g = grads[0];
-  auto& meta = leaf_->meta();
+  accumulate_grad(*leaf_, grads[0]);
+  return {};
+}
+
+void accumulate_grad(TensorImpl& impl, const Tensor& g) {
+  std::lock_guard<std::mutex> lock(grad_mutex);
+  auto& meta = impl.meta();
   if (!meta.grad) {
     // Take the incoming buffer when nothing else can see it; otherwise copy it,
     // so a later in-place accumulation never writes into someone else's tensor.
@@ -118,38 +207,57 @@ tensor_list AccumulateGrad::apply(tensor_list&& grads) {
   } else {
     Tensor(meta.grad).add_(g);
   }
-  return {};
 }
 
-SavedVariable::SavedVariable(const Tensor& t, bool is_output) : is_output_(is_output) {
+SavedVariable::SavedVariable(const Tensor& t, bool is_output, uint32_t output_nr)
+    : output_nr_(output_nr), is_output_(is_output) {
   if (!t.defined()) return;
   version_ = t._version();
   if (is_output) {
     // Same storage and geometry, no autograd record: no cycle through grad_fn.
     data_ = t.detach();
+    original_ = t.impl_ptr();
   } else {
     data_ = t;
   }
 }
 
-Tensor SavedVariable::unpack() const {
+void SavedVariable::release() {
+  if (!data_.defined()) return;
+  data_ = Tensor();
+  released_ = true;
+}
+
+Tensor SavedVariable::unpack(const std::shared_ptr<Node>& node_in) const {
+  EMBER_CHECK_STATE(!released_,
+                    "Trying to backward through the graph a second time (or directly access saved tensors after "
+                    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+                    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                    "graph a second time or if you need to access saved tensors after calling backward.");
   if (!data_.defined()) return {};
+  const std::shared_ptr<Node>& node = node_in ? node_in : current_node();
   if (data_._version() != version_) {
-    const auto& node = current_node();
+    std::string origin;
+    if (is_output_ && node) origin = fmt::format(", which is output {} of {}", output_nr_, node->name());
     throw Error(fmt::format(
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        "[{} {}]{}, is at version {}; expected version {} instead. Hint: the operation that failed to compute its "
-        "gradient was {}; enable anomaly detection to find the forward op.",
-        dtype_name(data_.dtype()), shape_str(data_.shape()),
-        is_output_ && node ? fmt::format(", which is output 0 of {}", node->name()) : std::string(),
-        data_._version(), version_, node ? node->name() : std::string("unknown")));
+        "[{} {}]{}, is at version {}; expected version {} instead. Hint: enable anomaly detection to find the "
+        "operation that failed to compute its gradient, with ember.autograd.set_detect_anomaly(True).",
+        legacy_type_name(data_.dtype()), shape_str(data_.shape()), origin, data_._version(), version_));
   }
-  if (is_output_ && GradMode::is_enabled() && current_node()) {
-    // create_graph: rejoin the output to the node that produced it.
+  if (is_output_) {
+    auto original = original_.lock();
+    EMBER_CHECK_STATE(!original || original->autograd == nullptr || original->autograd->grad_fn != nullptr ||
+                      original->autograd->view != nullptr,
+                      "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This is "
+                      "not supported, please use out-of-place `.detach()` instead");
+  }
+  if (is_output_ && GradMode::is_enabled() && node) {
+    // create_graph: rejoin the output to the node that produced it, in its slot.
     Tensor t = data_.detach();
     auto& meta = t.impl()->meta();
-    meta.grad_fn = current_node();
-    meta.output_nr = 0;
+    meta.grad_fn = node;
+    meta.output_nr = output_nr_;
     return t;
   }
   return data_;
@@ -158,7 +266,7 @@ Tensor SavedVariable::unpack() const {
 Edge gradient_edge(const Tensor& t) {
   auto* meta = t.impl()->autograd.get();
   if (!meta) return {};
-  if (meta->grad_fn) return {meta->grad_fn, meta->output_nr};
+  if (const auto& fn = t.grad_fn()) return {fn, meta->output_nr};
   if (!meta->requires_grad) return {};
   auto acc = meta->grad_accumulator.lock();
   if (!acc) {
@@ -184,13 +292,18 @@ bool any_requires_grad(const tensor_list& tensors) {
 
 void set_history(const std::shared_ptr<Node>& fn, const tensor_list& inputs, const tensor_list& outputs) {
   for (const Tensor& x : inputs) fn->add_next_edge(x.defined() && x.requires_grad() ? gradient_edge(x) : Edge{});
-  for (const Tensor& y : outputs) fn->add_output(y);
+  for (const Tensor& y : outputs)
+    if (y.defined()) fn->add_output(y);
+    else fn->add_undefined_output();
 }
 
-void record(const char* name, const tensor_list& inputs, const Tensor& output, BackwardFn fn) {
-  set_history(std::make_shared<LambdaNode>(name, std::move(fn)), inputs, {output});
-  for (const Tensor& x : inputs)
-    if (x.defined() && x.storage() == output.storage()) output.impl()->meta().is_view = true;
+void record(const char* name, const tensor_list& inputs, const Tensor& output, BackwardFn fn, Saves saves) {
+  set_history(std::make_shared<LambdaNode>(name, std::move(fn), saves == Saves::Tensors), inputs, {output});
+}
+
+void record_multi(const char* name, const tensor_list& inputs, const tensor_list& outputs, BackwardFn fn,
+                  Saves saves) {
+  set_history(std::make_shared<LambdaNode>(name, std::move(fn), saves == Saves::Tensors), inputs, outputs);
 }
 
 }  // namespace ember

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,8 @@ struct GradMeta {
 class Node : public std::enable_shared_from_this<Node> {
  public:
   explicit Node(std::string name);
-  virtual ~Node() = default;
+  /// Releases the next nodes iteratively: dropping a graph of any depth is safe.
+  virtual ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
@@ -39,7 +41,8 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual tensor_list apply(tensor_list&& grads) = 0;
   /// Frees saved tensors after backward unless the graph is retained.
   virtual void release_saved() {}
-  /// Runs the tensor hooks registered on gradient `output_nr` of this node.
+  /// Runs the tensor hooks registered on gradient `output_nr` of this node,
+  /// then stores the gradient of any retain_grad tensor.
   virtual Tensor run_hooks(uint32_t output_nr, Tensor grad);
 
   const std::string& name() const { return name_; }
@@ -47,28 +50,33 @@ class Node : public std::enable_shared_from_this<Node> {
   const std::vector<Edge>& next_edges() const { return next_edges_; }
   const std::vector<GradMeta>& grad_meta() const { return grad_meta_; }
   bool needs_input_grad(size_t i) const { return i < next_edges_.size() && next_edges_[i].is_valid(); }
+  /// Traceback of the forward call that made this node (anomaly mode only).
+  const std::string& forward_trace() const { return forward_trace_; }
 
   void add_next_edge(Edge e) { next_edges_.push_back(std::move(e)); }
   /// Declares the next forward output: its gradient will arrive as grads[return value].
   uint32_t add_output(const Tensor& output);
+  /// Takes the next gradient slot for `output` (its shape and dtype) without
+  /// making this node its grad_fn.
+  uint32_t add_input_metadata(const Tensor& output);
+  /// Takes a gradient slot for an output that is not a tensor (or not differentiable).
+  uint32_t add_undefined_output();
 
-  int add_hook(uint32_t output_nr, Hook hook);
+  int add_hook(uint32_t output_nr, Hook hook, std::string name);
   void remove_hook(int id);
   /// retain_grad() on a non-leaf: the gradient of `output_nr` is stored in `tensor.grad`.
   void add_retained_grad(uint32_t output_nr, std::weak_ptr<TensorImpl> tensor);
+  /// Removes `tensor`'s retain_grad entry (it moved to another node); true if it had one.
+  bool remove_retained_grad(const TensorImpl* tensor);
 
  protected:
   std::string name_;
   uint64_t sequence_nr_;
   std::vector<Edge> next_edges_;
   std::vector<GradMeta> grad_meta_;
-  struct HookEntry {
-    int id;
-    uint32_t output_nr;
-    Hook hook;
-  };
   std::vector<HookEntry> hooks_;
   std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retained_;
+  std::string forward_trace_;
 };
 
 /// Backward of an op written as a closure: `grads` are the output gradients,
@@ -77,12 +85,16 @@ using BackwardFn = std::function<tensor_list(const tensor_list& grads)>;
 
 class LambdaNode : public Node {
  public:
-  LambdaNode(std::string name, BackwardFn fn) : Node(std::move(name)), fn_(std::move(fn)) {}
+  /// `saves`: the closure holds saved tensors, so it is freed after backward
+  /// (and a second backward through it is refused) unless the graph is retained.
+  LambdaNode(std::string name, BackwardFn fn, bool saves)
+      : Node(std::move(name)), fn_(std::move(fn)), saves_(saves) {}
   tensor_list apply(tensor_list&& grads) override;
-  void release_saved() override { fn_ = nullptr; }
+  void release_saved() override;
 
  private:
   BackwardFn fn_;
+  bool saves_;
 };
 
 /// Sums gradients into a leaf's `.grad` (after the leaf's hooks).
@@ -97,23 +109,37 @@ class AccumulateGrad : public Node {
   std::shared_ptr<TensorImpl> leaf_;
 };
 
+/// Adds `grad` into `impl.grad` (what AccumulateGrad, retain_grad and
+/// backward(inputs=...) on a non-leaf do): takes the buffer when nothing else
+/// can see it, accumulates in place unless grad mode (create_graph) is on.
+void accumulate_grad(TensorImpl& impl, const Tensor& grad);
+
 /// A tensor saved for backward. An op's own output is kept without its
-/// grad_fn (that would be a reference cycle) and rejoined to the running node
-/// on unpack; any tensor is checked against the version it had when saved.
+/// grad_fn (that would be a reference cycle) and rejoined to the node running
+/// backward on unpack, in the output slot it was saved from; any tensor is
+/// checked against the version it had when saved. `release()` frees it: a
+/// later unpack is the "backward through the graph a second time" error.
 class SavedVariable {
  public:
   SavedVariable() = default;
-  SavedVariable(const Tensor& t, bool is_output);
-  /// The saved tensor; throws the in-place modification error if its version changed.
-  Tensor unpack() const;
-  bool defined() const { return data_.defined(); }
+  SavedVariable(const Tensor& t, bool is_output, uint32_t output_nr = 0);
+  /// The saved tensor; throws the in-place modification error if its version
+  /// changed. `node`, when given, is the node an output rejoins (else the running one).
+  Tensor unpack(const std::shared_ptr<Node>& node = nullptr) const;
+  bool defined() const { return data_.defined() || released_; }
+  void release();
 
  private:
   Tensor data_;
+  std::weak_ptr<TensorImpl> original_;  // outputs: to detect a detach_() after saving
   uint32_t version_ = 0;
+  uint32_t output_nr_ = 0;
   bool is_output_ = false;
+  bool released_ = false;
 };
 
+/// Makes `edge` the history of `t` (its grad_fn and output slot).
+void set_gradient_edge(const Tensor& t, const Edge& edge);
 /// The edge a gradient for `t` must travel: its grad_fn, its accumulator, or none.
 Edge gradient_edge(const Tensor& t);
 /// True when grad mode is on and any of the tensors requires grad.
@@ -121,14 +147,49 @@ bool any_requires_grad(std::initializer_list<const Tensor*> tensors);
 bool any_requires_grad(const tensor_list& tensors);
 
 /// Connects `outputs` to a new node `fn` with edges to `inputs`: the one place
-/// where ops and custom functions record themselves on the tape.
+/// where ops and custom functions record themselves on the tape. Undefined
+/// outputs take a slot whose gradient is always undefined.
 void set_history(const std::shared_ptr<Node>& fn, const tensor_list& inputs, const tensor_list& outputs);
+
+/// Whether a closure given to `record` holds saved tensors (SavedVariable or
+/// captured tensors): such nodes are freed after backward unless retained.
+enum class Saves : bool { None = false, Tensors = true };
 
 /// Records `output = op(inputs)` with backward `fn` (single-output ops). Call
 /// only when any_requires_grad(inputs) holds.
-void record(const char* name, const tensor_list& inputs, const Tensor& output, BackwardFn fn);
+void record(const char* name, const tensor_list& inputs, const Tensor& output, BackwardFn fn,
+            Saves saves = Saves::Tensors);
+/// The same for an op with several outputs; `fn` gets one gradient per output
+/// (zeros where none flowed).
+void record_multi(const char* name, const tensor_list& inputs, const tensor_list& outputs, BackwardFn fn,
+                  Saves saves = Saves::Tensors);
 
 /// The node whose backward is running on this thread (for unpacking saved outputs).
 const std::shared_ptr<Node>& current_node();
+
+/// Sets the node current_node() returns for a scope and restores the previous
+/// one (reentrant backward runs nodes inside nodes).
+class CurrentNodeGuard {
+ public:
+  explicit CurrentNodeGuard(std::shared_ptr<Node> node);
+  ~CurrentNodeGuard();
+  CurrentNodeGuard(const CurrentNodeGuard&) = delete;
+  CurrentNodeGuard& operator=(const CurrentNodeGuard&) = delete;
+
+ private:
+  std::shared_ptr<Node> previous_;
+};
+
+/// Moves `tensor`'s retain_grad entry from `from` to `to` (its grad_fn changed).
+void move_retained_grad(const std::shared_ptr<TensorImpl>& tensor, Node* from, Node* to, uint32_t output_nr);
+
+namespace detail {
+/// A process-wide id for a new hook (what HookHandle removes).
+int new_hook_id();
+}  // namespace detail
+
+/// When anomaly mode is on, returns the traceback of the current forward call
+/// to store on new nodes (set by the Python bindings; C++ has none).
+void set_forward_trace_collector(std::function<std::string()> collector);
 
 }  // namespace ember

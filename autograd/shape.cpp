@@ -46,6 +46,14 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   return out;
 }
 
+bool broadcastable_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  size_t lead = to.size() - from.size();
+  for (size_t i = 0; i < from.size(); ++i)
+    if (from[i] != 1 && from[i] != to[lead + i]) return false;
+  return true;
+}
+
 Strides broadcast_strides(const Shape& shape, const Strides& strides, const Shape& target) {
   Strides out(target.size(), 0);
   size_t lead = target.size() - shape.size();

@@ -28,6 +28,8 @@ Strides contiguous_strides(const Shape& shape);
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);
 /// NumPy broadcast of two shapes, or a ValueError naming `op` and both shapes.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+/// True when a tensor of shape `from` broadcasts to `to` (and `to` sums back to `from`).
+bool broadcastable_to(const Shape& from, const Shape& to);
 /// Strides that view a tensor of `shape`/`strides` as `target` (0 on broadcast dims).
 Strides broadcast_strides(const Shape& shape, const Strides& strides, const Shape& target);
 /// "[2, 3]" for messages.

@@ -5,6 +5,7 @@
 
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
+#include "autograd/inplace.h"
 #include "autograd/node.h"
 #include "ops/elementwise.h"
 #include "ops/index.h"
@@ -39,8 +40,16 @@ Tensor make_view(const Tensor& base, const Shape& shape, const Strides& strides,
 
 TensorIndex::TensorIndex(const Tensor& t) : kind(Kind::Tensor), tensor(t.impl_ptr()) {}
 
-int64_t Tensor::size(int64_t dim) const { return impl_->shape[wrap_dim(dim, this->dim(), "size")]; }
-int64_t Tensor::stride(int64_t dim) const { return impl_->strides[wrap_dim(dim, this->dim(), "stride")]; }
+namespace {
+// size(d) and stride(d) have no dim to give on a 0-d tensor (PyTorch's IndexError).
+int64_t wrap_existing_dim(int64_t dim, int64_t ndim) {
+  EMBER_CHECK_INDEX(ndim > 0, "Dimension specified as {} but tensor has no dimensions", dim);
+  return wrap_dim(dim, ndim, "size");
+}
+}  // namespace
+
+int64_t Tensor::size(int64_t dim) const { return impl_->shape[wrap_existing_dim(dim, this->dim())]; }
+int64_t Tensor::stride(int64_t dim) const { return impl_->strides[wrap_existing_dim(dim, this->dim())]; }
 int64_t Tensor::numel() const {
   int64_t n = 1;
   for (int64_t s : impl_->shape) n *= s;  // validated when the shape was made
@@ -71,7 +80,9 @@ std::vector<double> Tensor::to_vector() const {
 
 bool Tensor::requires_grad() const {
   const auto* m = impl_->autograd.get();
-  return m && (m->requires_grad || m->grad_fn);
+  if (!m) return false;
+  if (m->requires_grad || m->grad_fn) return true;
+  return m->view && Tensor(m->view->base).requires_grad();
 }
 
 Tensor& Tensor::requires_grad_(bool requires_grad) {
@@ -91,10 +102,15 @@ Tensor Tensor::grad() const {
 
 void Tensor::set_grad(const Tensor& grad) const {
   if (grad.defined()) {
-    EMBER_CHECK(grad.shape() == shape(), "grad: assigned grad has shape {} but the tensor has shape {}",
-                shape_str(grad.shape()), shape_str(shape()));
-    EMBER_CHECK_TYPE(grad.dtype() == dtype(), "grad: assigned grad has dtype {} but the tensor has dtype {}",
+    EMBER_CHECK_STATE(!grad.is_same(*this), "can't assign Variable as its own grad");
+    EMBER_CHECK_TYPE(grad.dtype() == dtype(),
+                     "attempting to assign a gradient with dtype '{}' to a tensor with dtype '{}'. Please ensure "
+                     "that the gradient and the tensor have the same dtype",
                      dtype_name(grad.dtype()), dtype_name(dtype()));
+    EMBER_CHECK(grad.shape() == shape(),
+                "attempting to assign a gradient of size '{}' to a tensor of size '{}'. Please ensure that "
+                "the gradient and the tensor are the same size",
+                shape_str(grad.shape()), shape_str(shape()));
   }
   impl_->meta().grad = grad.impl_ptr();
 }
@@ -102,21 +118,52 @@ void Tensor::set_grad(const Tensor& grad) const {
 const std::shared_ptr<Node>& Tensor::grad_fn() const {
   static const std::shared_ptr<Node> none;
   const auto* m = impl_->autograd.get();
-  return m ? m->grad_fn : none;
+  if (!m) return none;
+  return m->view ? view_grad_fn(impl_) : m->grad_fn;
 }
 
 bool Tensor::is_leaf() const { return grad_fn() == nullptr; }
 uint32_t Tensor::output_nr() const { return impl_->autograd ? impl_->autograd->output_nr : 0; }
 
-void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph) const {
-  autograd::backward({*this}, gradient.defined() ? tensor_list{gradient} : tensor_list{}, retain_graph, create_graph);
+bool Tensor::is_view() const { return impl_->autograd && impl_->autograd->view; }
+Tensor Tensor::_base() const { return is_view() ? Tensor(impl_->autograd->view->base) : Tensor(); }
+
+Tensor Tensor::variable_data() const {
+  // A second Storage over the same bytes (keeping the first alive) carries a fresh version counter.
+  std::shared_ptr<Storage> owner = storage();
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = Storage::wrap(owner->data(), owner->nbytes(), [owner]() mutable { owner.reset(); });
+  impl->offset = impl_->offset;
+  impl->shape = impl_->shape;
+  impl->strides = impl_->strides;
+  impl->dtype = impl_->dtype;
+  return Tensor(std::move(impl));
+}
+
+void Tensor::set_data(const Tensor& new_data) const {
+  EMBER_CHECK(new_data.defined(), "set_data: expected a defined tensor");
+  impl_->storage = new_data.storage();
+  impl_->offset = new_data.storage_offset();
+  impl_->shape = new_data.shape();
+  impl_->strides = new_data.strides();
+  impl_->dtype = new_data.dtype();
+  // The accumulator caches the old shape and dtype; the next graph makes a new one.
+  if (impl_->autograd) impl_->autograd->grad_accumulator.reset();
+}
+
+void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,
+                      const tensor_list& inputs) const {
+  autograd::backward({*this}, gradient.defined() ? tensor_list{gradient} : tensor_list{}, retain_graph, create_graph,
+                     inputs);
 }
 
 Tensor Tensor::detach() const { return make_view(*this, shape(), strides(), storage_offset()); }
 
 Tensor& Tensor::detach_() {
+  EMBER_CHECK_STATE(!is_view(), "Can't detach views in-place. Use detach() instead.");
   if (impl_->autograd) {
     impl_->autograd->grad_fn = nullptr;
+    impl_->autograd->output_nr = 0;
     impl_->autograd->requires_grad = false;
   }
   return *this;
@@ -131,19 +178,18 @@ void Tensor::retain_grad() const {
 
 bool Tensor::retains_grad() const { return impl_->autograd && impl_->autograd->retains_grad; }
 
-HookHandle Tensor::register_hook(Hook hook) const {
+HookHandle Tensor::register_hook(Hook hook, std::string name) const {
   EMBER_CHECK_STATE(requires_grad(), "cannot register a hook on a tensor that doesn't require gradient");
   if (is_leaf()) {
     auto& hooks = impl_->meta().hooks;
-    static int next_id = 0;
-    int id = next_id++;
-    hooks.emplace_back(id, std::move(hook));
+    int id = detail::new_hook_id();
+    hooks.push_back({id, 0, std::move(hook), std::move(name)});
     std::weak_ptr<TensorImpl> weak = impl_;
     return HookHandle([weak, id] {
       if (auto impl = weak.lock()) {
         auto& hs = impl->meta().hooks;
         for (auto it = hs.begin(); it != hs.end(); ++it)
-          if (it->first == id) {
+          if (it->id == id) {
             hs.erase(it);
             return;
           }
@@ -151,7 +197,7 @@ HookHandle Tensor::register_hook(Hook hook) const {
     });
   }
   std::weak_ptr<Node> node = grad_fn();
-  int id = grad_fn()->add_hook(output_nr(), std::move(hook));
+  int id = grad_fn()->add_hook(output_nr(), std::move(hook), std::move(name));
   return HookHandle([node, id] {
     if (auto n = node.lock()) n->remove_hook(id);
   });
@@ -188,44 +234,7 @@ Tensor Tensor::gt(const Tensor& other) const { return ember::gt(*this, other); }
 Tensor Tensor::ge(const Tensor& other) const { return ember::ge(*this, other); }
 Tensor Tensor::logical_not() const { return ember::logical_not(*this); }
 
-// ---- in place ----
-namespace {
-
-// Writes `result` into `self` and, when autograd is involved, gives `self`
-// the result's history. `compute` gets the value `self` had before.
-template <class F>
-Tensor& apply_in_place(Tensor& self, const char* op, bool other_requires_grad, F compute) {
-  bool track = GradMode::is_enabled() && (self.requires_grad() || other_requires_grad);
-  if (!track) {
-    NoGradGuard no_grad;
-    Tensor result = compute(self);
-    EMBER_CHECK(result.shape() == self.shape(), "{}: the result of shape {} cannot be written in place into a "
-                "tensor of shape {}", op, shape_str(result.shape()), shape_str(self.shape()));
-    copy_(self, result);
-    return self;
-  }
-  EMBER_CHECK_STATE(!(self.is_leaf() && self.requires_grad()),
-                    "{}: a leaf Variable that requires grad is being used in an in-place operation.", op);
-  EMBER_CHECK_STATE(!self.impl()->meta().is_view,
-                    "{}: in-place modification of a view of a tensor that requires grad is not supported (its base "
-                    "would keep a stale history); use the out-of-place op, e.g. y = y.add(x)", op);
-  EMBER_CHECK_STATE(self.is_floating_point(), "{}: an in-place op with autograd needs a floating point tensor, got {}",
-                    op, dtype_name(self.dtype()));
-  // Backward of `compute` must not see the overwritten values: it works on a clone.
-  Tensor result = compute(ember::clone(self));
-  EMBER_CHECK(result.shape() == self.shape(), "{}: the result of shape {} cannot be written in place into a "
-              "tensor of shape {}", op, shape_str(result.shape()), shape_str(self.shape()));
-  {
-    NoGradGuard no_grad;
-    copy_(self, ember::to_dtype(result, self.dtype()));
-  }
-  auto& meta = self.impl()->meta();
-  meta.grad_fn = result.grad_fn();
-  meta.output_nr = result.output_nr();
-  return self;
-}
-
-}  // namespace
+// ---- in place (autograd/inplace.cpp records them) ----
 
 Tensor& Tensor::add_(const Tensor& other, Scalar alpha) {
   return apply_in_place(*this, "add_", other.requires_grad(), [&](const Tensor& s) { return ember::add(s, other, alpha); });
@@ -253,13 +262,43 @@ Tensor& Tensor::copy_(const Tensor& src) {
   EMBER_CHECK(broadcast_shapes(src.shape(), shape(), "copy_") == shape(),
               "copy_: source of shape {} cannot be broadcast to destination shape {}", shape_str(src.shape()),
               shape_str(shape()));
+  // d self = 0 (self's earlier history stays in the graph), d src = g
   return apply_in_place(*this, "copy_", src.requires_grad(), [&](const Tensor& s) {
-    // s * 0 keeps self's earlier history in the graph with a zero gradient, as PyTorch's copy_.
-    return ember::add(ember::mul(s, zeros({}, s.dtype())), ember::expand(ember::to_dtype(src, s.dtype()), s.shape()));
+    Tensor out;
+    {
+      NoGradGuard no_grad;
+      out = ember::clone(ember::expand(ember::to_dtype(src, s.dtype()), s.shape()));
+    }
+    if (any_requires_grad({&s, &src}))
+      record("CopyBackwards", {s, src}, out,
+             [](const tensor_list& g) -> tensor_list { return {zeros_like(g[0]), g[0]}; }, Saves::None);
+    return out;
   });
 }
 Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar value) {
   return apply_in_place(*this, "masked_fill_", false, [&](const Tensor& s) { return ember::masked_fill(s, mask, value); });
+}
+Tensor& Tensor::pow_(const Tensor& exponent) {
+  return apply_in_place(*this, "pow_", exponent.requires_grad(), [&](const Tensor& s) { return ember::pow(s, exponent); });
+}
+Tensor& Tensor::pow_(Scalar exponent) {
+  return apply_in_place(*this, "pow_", false, [&](const Tensor& s) { return ember::pow(s, exponent); });
+}
+Tensor& Tensor::neg_() { return apply_in_place(*this, "neg_", false, [](const Tensor& s) { return ember::neg(s); }); }
+Tensor& Tensor::exp_() { return apply_in_place(*this, "exp_", false, [](const Tensor& s) { return ember::exp(s); }); }
+Tensor& Tensor::log_() { return apply_in_place(*this, "log_", false, [](const Tensor& s) { return ember::log(s); }); }
+Tensor& Tensor::sqrt_() { return apply_in_place(*this, "sqrt_", false, [](const Tensor& s) { return ember::sqrt(s); }); }
+Tensor& Tensor::rsqrt_() { return apply_in_place(*this, "rsqrt_", false, [](const Tensor& s) { return ember::rsqrt(s); }); }
+Tensor& Tensor::abs_() { return apply_in_place(*this, "abs_", false, [](const Tensor& s) { return ember::abs(s); }); }
+Tensor& Tensor::sign_() { return apply_in_place(*this, "sign_", false, [](const Tensor& s) { return ember::sign(s); }); }
+Tensor& Tensor::sin_() { return apply_in_place(*this, "sin_", false, [](const Tensor& s) { return ember::sin(s); }); }
+Tensor& Tensor::cos_() { return apply_in_place(*this, "cos_", false, [](const Tensor& s) { return ember::cos(s); }); }
+Tensor& Tensor::tanh_() { return apply_in_place(*this, "tanh_", false, [](const Tensor& s) { return ember::tanh(s); }); }
+Tensor& Tensor::sigmoid_() {
+  return apply_in_place(*this, "sigmoid_", false, [](const Tensor& s) { return ember::sigmoid(s); });
+}
+Tensor& Tensor::reciprocal_() {
+  return apply_in_place(*this, "reciprocal_", false, [](const Tensor& s) { return ember::reciprocal(s); });
 }
 
 // ---- conversion ----
@@ -298,6 +337,7 @@ Tensor Tensor::bmm(const Tensor& other) const { return ember::bmm(*this, other);
 // ---- shape ----
 Tensor Tensor::reshape(const Shape& shape) const { return ember::reshape(*this, shape); }
 Tensor Tensor::view(const Shape& shape) const { return ember::view(*this, shape); }
+Tensor Tensor::view_as(const Tensor& other) const { return ember::view_as(*this, other); }
 Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const { return ember::flatten(*this, start_dim, end_dim); }
 Tensor Tensor::unflatten(int64_t dim, const Shape& sizes) const { return ember::unflatten(*this, dim, sizes); }
 Tensor Tensor::squeeze() const { return ember::squeeze(*this); }
@@ -316,6 +356,7 @@ Tensor Tensor::select(int64_t dim, int64_t index) const { return ember::select(*
 Tensor Tensor::slice(int64_t dim, std::optional<int64_t> start, std::optional<int64_t> stop, int64_t step) const {
   return ember::slice(*this, dim, start, stop, step);
 }
+tensor_list Tensor::unbind(int64_t dim) const { return ember::unbind(*this, dim); }
 tensor_list Tensor::chunk(int64_t chunks, int64_t dim) const { return ember::chunk(*this, chunks, dim); }
 tensor_list Tensor::split(int64_t split_size, int64_t dim) const { return ember::split(*this, split_size, dim); }
 tensor_list Tensor::split(const std::vector<int64_t>& split_sizes, int64_t dim) const {

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -43,16 +44,48 @@ struct TensorOptions {
   bool requires_grad_ = false;
 };
 
+/// How a view came to be, which decides whether an in-place op on it may
+/// rebase its base's history (PyTorch's CreationMeta).
+enum class CreationMeta : uint8_t {
+  Default,           // an ordinary view: in-place ops on it are recorded on the base
+  NoGradMode,        // made under no_grad: in-place with grad mode on is refused
+  MultiOutputNode,   // one of several views of one op (split, chunk, unbind)
+  InCustomFunction,  // returned by a custom Function's forward
+};
+
+/// A tensor hook and the name its error messages use.
+struct HookEntry {
+  int id;
+  uint32_t output_nr;
+  Hook fn;
+  std::string name;
+};
+
+/// A view's link to the tensor whose storage it shows. `base` is the root
+/// (never itself a view); `attr_version` is the storage version the view's
+/// grad_fn was made for: an in-place op on the base or another view bumps the
+/// version, and the view's grad_fn is then regenerated from the base's.
+struct ViewInfo {
+  std::shared_ptr<TensorImpl> base;
+  CreationMeta creation_meta = CreationMeta::Default;
+  uint32_t attr_version = 0;
+};
+
 /// Autograd state of one tensor; allocated only for tensors that need it.
 struct AutogradMeta {
+  AutogradMeta() = default;
+  AutogradMeta(const AutogradMeta&) = delete;
+  AutogradMeta& operator=(const AutogradMeta&) = delete;
+  ~AutogradMeta();  // hands grad_fn to the engine's iterative release (no deep recursion)
+
   bool requires_grad = false;  // meaningful for leaves; non-leaves require grad through grad_fn
   bool retains_grad = false;
-  bool is_view = false;  // shares storage with an input of its grad_fn (in-place on it would bypass the base's history)
   std::shared_ptr<Node> grad_fn;
   uint32_t output_nr = 0;
   std::shared_ptr<TensorImpl> grad;
   std::weak_ptr<Node> grad_accumulator;
-  std::vector<std::pair<int, Hook>> hooks;  // leaf hooks (non-leaf hooks live on grad_fn)
+  std::vector<HookEntry> hooks;  // leaf hooks (non-leaf hooks live on grad_fn)
+  std::unique_ptr<ViewInfo> view;  // set on the results of view ops
 };
 
 struct TensorImpl {
@@ -148,17 +181,31 @@ class Tensor {
   bool is_leaf() const;
   uint32_t output_nr() const;
   /// Reverse-mode pass from this tensor; `gradient` may be omitted for one-element tensors.
+  /// With `inputs`, only their gradients are accumulated.
   void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = std::nullopt,
-                bool create_graph = false) const;
+                bool create_graph = false, const tensor_list& inputs = {}) const;
   /// Same data, no history, requires_grad false.
   Tensor detach() const;
   Tensor& detach_();
   void retain_grad() const;
   bool retains_grad() const;
-  /// `hook(grad)` runs when this tensor's gradient is computed; a defined return value replaces it.
-  HookHandle register_hook(Hook hook) const;
+  /// `hook(grad)` runs when this tensor's gradient is computed; a defined return
+  /// value (same shape and dtype) replaces it. `name` is used in error messages.
+  HookHandle register_hook(Hook hook, std::string name = "hook") const;
   /// The storage's version counter (bumped by every in-place op).
   uint32_t _version() const { return impl_->storage->version(); }
+  /// True for the result of a view op (it shares its base's storage and history).
+  bool is_view() const;
+  /// The tensor a view was taken from (the root of a chain of views); undefined if not a view.
+  Tensor _base() const;
+  /// The same memory as a new tensor with no history and its own version
+  /// counter (Python's `t.data`): in-place changes to it are not seen by autograd.
+  Tensor variable_data() const;
+  /// Makes this tensor use `new_data`'s memory, shape and dtype, keeping its
+  /// identity and autograd state (Python's `t.data = new_data`).
+  void set_data(const Tensor& new_data) const;
+  /// True when both tensors read the same memory.
+  bool is_alias_of(const Tensor& other) const { return storage()->data() == other.storage()->data(); }
 
   // ---- elementwise (ops/elementwise.h) ----
   Tensor add(const Tensor& other, Scalar alpha = 1) const;
@@ -204,6 +251,20 @@ class Tensor {
   Tensor& fill_(Scalar value);
   Tensor& copy_(const Tensor& src);
   Tensor& masked_fill_(const Tensor& mask, Scalar value);
+  Tensor& pow_(const Tensor& exponent);
+  Tensor& pow_(Scalar exponent);
+  Tensor& neg_();
+  Tensor& exp_();
+  Tensor& log_();
+  Tensor& sqrt_();
+  Tensor& rsqrt_();
+  Tensor& abs_();
+  Tensor& sign_();
+  Tensor& sin_();
+  Tensor& cos_();
+  Tensor& tanh_();
+  Tensor& sigmoid_();
+  Tensor& reciprocal_();
 
   // ---- conversion ----
   Tensor to(Dtype dtype) const;
@@ -238,6 +299,7 @@ class Tensor {
   // ---- shape and views (ops/shape.h) ----
   Tensor reshape(const Shape& shape) const;
   Tensor view(const Shape& shape) const;
+  Tensor view_as(const Tensor& other) const;
   Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
   Tensor unflatten(int64_t dim, const Shape& sizes) const;
   Tensor squeeze() const;
@@ -251,6 +313,7 @@ class Tensor {
   Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
   Tensor select(int64_t dim, int64_t index) const;
   Tensor slice(int64_t dim, std::optional<int64_t> start, std::optional<int64_t> stop, int64_t step = 1) const;
+  tensor_list unbind(int64_t dim = 0) const;
   tensor_list chunk(int64_t chunks, int64_t dim = 0) const;
   tensor_list split(int64_t split_size, int64_t dim = 0) const;
   tensor_list split(const std::vector<int64_t>& split_sizes, int64_t dim = 0) const;

@@ -80,7 +80,7 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
   if (any_requires_grad({&a, &b}))
     record("AddBackward0", {a, b}, out, [al](const tensor_list& g) -> tensor_list {
       return {g[0], al == 1.0 ? g[0] : g[0] * al};
-    });
+    }, Saves::None);
   return out;
 }
 
@@ -91,7 +91,8 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
   EMBER_CHECK_TYPE(!(a.dtype() == kBool && b.dtype() == kBool), "sub: subtraction of two bool tensors is not supported, use logical_xor");
   Tensor out = binary_kernel("sub", a, b, dt, [al](auto x, auto y) { return x - decltype(x)(al) * y; });
   if (any_requires_grad({&a, &b}))
-    record("SubBackward0", {a, b}, out, [al](const tensor_list& g) -> tensor_list { return {g[0], g[0] * -al}; });
+    record("SubBackward0", {a, b}, out, [al](const tensor_list& g) -> tensor_list { return {g[0], g[0] * -al}; },
+           Saves::None);
   return out;
 }
 
@@ -231,7 +232,7 @@ Tensor neg(const Tensor& x) {
     map_unary<T, T>(o.data_ptr<T>(), x, [](T v) { return -v; });
     return o;
   });
-  if (any_requires_grad({&x})) record("NegBackward0", {x}, out, [](const tensor_list& g) -> tensor_list { return {-g[0]}; });
+  if (any_requires_grad({&x})) record("NegBackward0", {x}, out, [](const tensor_list& g) -> tensor_list { return {-g[0]}; }, Saves::None);
   return out;
 }
 
@@ -306,7 +307,8 @@ Tensor sign(const Tensor& x) {
     return o;
   });
   if (any_requires_grad({&x}))
-    record("SignBackward0", {x}, out, [](const tensor_list& g) -> tensor_list { return {zeros_like(g[0])}; });
+    record("SignBackward0", {x}, out, [](const tensor_list& g) -> tensor_list { return {zeros_like(g[0])}; },
+           Saves::None);
   return out;
 }
 
@@ -482,7 +484,7 @@ Tensor to_dtype(const Tensor& x, Dtype dtype) {
   if (x.dtype() == dtype) return x;
   Tensor out = cast(x, dtype);
   if (is_floating(dtype) && any_requires_grad({&x}))
-    record("ToCopyBackward0", {x}, out, [](const tensor_list& g) -> tensor_list { return {g[0]}; });
+    record("ToCopyBackward0", {x}, out, [](const tensor_list& g) -> tensor_list { return {g[0]}; }, Saves::None);
   return out;
 }
 
@@ -494,7 +496,7 @@ Tensor clone(const Tensor& x) {
     map_unary<T, T>(out.data_ptr<T>(), x, [](T v) { return v; });
   });
   if (any_requires_grad({&x}))
-    record("CloneBackward0", {x}, out, [](const tensor_list& g) -> tensor_list { return {g[0]}; });
+    record("CloneBackward0", {x}, out, [](const tensor_list& g) -> tensor_list { return {g[0]}; }, Saves::None);
   return out;
 }
 
@@ -503,7 +505,7 @@ Tensor& copy_(Tensor& dst, const Tensor& src) {
               "copy_: source of shape {} cannot be broadcast to destination shape {}", shape_str(src.shape()),
               shape_str(dst.shape()));
   Tensor s = cast(src, dst.dtype());
-  if (s.storage() == dst.storage()) {  // overlapping source: read it before writing
+  if (s.is_alias_of(dst)) {  // overlapping source: read it before writing
     NoGradGuard no_grad;
     s = clone(s);
   }

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "autograd/grad_mode.h"
+#include "autograd/inplace.h"
 #include "autograd/node.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
@@ -165,14 +166,6 @@ void serial_rows(const Shape& shape, const std::array<Strides, K>& strides, Inne
       coord[d] = 0;
     }
   }
-}
-
-bool broadcastable_to(const Shape& from, const Shape& to) {
-  if (from.size() > to.size()) return false;
-  size_t lead = to.size() - from.size();
-  for (size_t i = 0; i < from.size(); ++i)
-    if (from[i] != 1 && from[i] != to[lead + i]) return false;
-  return true;
 }
 
 // gather's and scatter_add's shared checks: equal ranks, index no larger than
@@ -333,7 +326,7 @@ void write_indexed(const Tensor& x, const std::vector<TensorIndex>& indices, con
   Shape v_shape = erase_range(rshape, p.dim, int64_t(p.index_shape.size()));
   v_shape.insert(v_shape.begin() + p.dim, int64_t(p.linear.size()));
   Tensor v = reshape(expand(to_dtype(value, x.dtype()), rshape), v_shape);
-  if (v.storage() == x.storage()) v = clone(v);
+  if (v.is_alias_of(x)) v = clone(v);
   const Strides& v_strides = v.strides();
   for (size_t k = 0; k < b_rows.size(); ++k) b_rows[k] = int64_t(k) * v_strides[p.dim];
   dispatch_all(x.dtype(), [&](auto tag) {
@@ -381,21 +374,8 @@ Tensor& index_put_(Tensor& x, const std::vector<TensorIndex>& indices, const Ten
     write_indexed(x, indices, value);
     return x;
   }
-  EMBER_CHECK_STATE(!(x.is_leaf() && x.requires_grad()),
-                    "index_put_: a leaf Variable that requires grad is being used in an in-place operation.");
-  EMBER_CHECK_STATE(x.is_floating_point(),
-                    "index_put_: assigning a value that requires grad needs a floating point tensor, got {}",
-                    dtype_name(x.dtype()));
-  // Compute out of place, write the values, and let x take over the result's history.
-  Tensor result = index_put(x, indices, value);
-  {
-    NoGradGuard no_grad;
-    copy_(x, result);
-  }
-  auto& meta = x.impl()->meta();
-  meta.grad_fn = result.grad_fn();
-  meta.output_nr = result.output_nr();
-  return x;
+  return apply_in_place(x, "index_put_", value.requires_grad(),
+                        [&](const Tensor& s) { return index_put(s, indices, value); });
 }
 
 // d index_select(x, dim, i) = index_add(zeros like x, dim, i, g)

@@ -435,7 +435,7 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
     const char* name = dims.empty() ? "SumBackward0" : "SumBackward1";
     record(name, {x}, out, [keep, shape](const tensor_list& g) -> tensor_list {
       return {expand(unreduce(g[0], keep), shape)};
-    });
+    }, Saves::None);
   }
   return out;
 }
@@ -451,7 +451,7 @@ Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
     const char* name = dims.empty() ? "MeanBackward0" : "MeanBackward1";
     record(name, {x}, out, [keep, shape, n](const tensor_list& g) -> tensor_list {
       return {expand(unreduce(g[0] / n, keep), shape)};
-    });
+    }, Saves::None);
   }
   return out;
 }
@@ -574,7 +574,8 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
   Tensor out = sum_kernel(x, r, shape, false);
   if (any_requires_grad({&x})) {
     Shape xs = x.shape();
-    record("SumToBackward0", {x}, out, [xs](const tensor_list& g) -> tensor_list { return {expand(g[0], xs)}; });
+    record("SumToBackward0", {x}, out, [xs](const tensor_list& g) -> tensor_list { return {expand(g[0], xs)}; },
+           Saves::None);
   }
   return out;
 }

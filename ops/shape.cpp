@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "autograd/grad_mode.h"
+#include "autograd/inplace.h"
 #include "autograd/node.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
@@ -115,17 +116,18 @@ Tensor put_window(const Tensor& g, const Shape& shape, const Window& w) {
   }
   if (any_requires_grad({&g}))
     record(w.drop ? "SelectBackwardBackward0" : "SliceBackwardBackward0", {g}, out,
-           [w](const tensor_list& gg) -> tensor_list { return {take_window(gg[0], w)}; });
+           [w](const tensor_list& gg) -> tensor_list { return {take_window(gg[0], w)}; }, Saves::None);
   return out;
 }
 
 // d take_window(x) = put_window(g) into zeros of x's shape
 Tensor take_window(const Tensor& x, const Window& w) {
   Tensor out = window_view(x, w);
+  as_view(x, out);
   if (any_requires_grad({&x})) {
     Shape shape = x.shape();
     record(w.drop ? "SelectBackward0" : "SliceBackward0", {x}, out,
-           [w, shape](const tensor_list& g) -> tensor_list { return {put_window(g[0], shape, w)}; });
+           [w, shape](const tensor_list& g) -> tensor_list { return {put_window(g[0], shape, w)}; }, Saves::None);
   }
   return out;
 }
@@ -133,9 +135,11 @@ Tensor take_window(const Tensor& x, const Window& w) {
 // An aliasing view with another geometry; d = reshape(g, x.shape)
 Tensor alias_view(const Tensor& x, const Shape& shape, const Strides& strides, const char* name) {
   Tensor out = make_view(x, shape, strides, x.storage_offset());
+  as_view(x, out);
   if (any_requires_grad({&x})) {
     Shape in_shape = x.shape();
-    record(name, {x}, out, [in_shape](const tensor_list& g) -> tensor_list { return {reshape(g[0], in_shape)}; });
+    record(name, {x}, out, [in_shape](const tensor_list& g) -> tensor_list { return {reshape(g[0], in_shape)}; },
+           Saves::None);
   }
   return out;
 }
@@ -145,6 +149,21 @@ void copy_into(const Tensor& out, const Window& w, const Tensor& src) {
   if (numel_of(src.shape()) == 0) return;
   Tensor dst = window_view(out, w);
   copy_(dst, src);
+}
+
+// The pieces of split/chunk: views of x along dim d, all outputs of one node.
+// d split(x) = cat(g_i) along d (zeros for pieces that got no gradient)
+tensor_list split_views(const Tensor& x, const std::vector<int64_t>& sizes, int64_t d, const char* name) {
+  tensor_list out;
+  int64_t start = 0;
+  for (int64_t s : sizes) {
+    out.push_back(window_view(x, {d, start, s, 1, false}));
+    as_view(x, out.back(), CreationMeta::MultiOutputNode);
+    start += s;
+  }
+  if (any_requires_grad({&x}))
+    record_multi(name, {x}, out, [d](const tensor_list& g) -> tensor_list { return {cat(g, d)}; }, Saves::None);
+  return out;
 }
 
 }  // namespace
@@ -161,6 +180,8 @@ Tensor view(const Tensor& x, const Shape& shape) {
 }
 
 // A view when the strides allow one, otherwise a differentiable contiguous copy first.
+Tensor view_as(const Tensor& x, const Tensor& other) { return view(x, other.shape()); }
+
 Tensor reshape(const Tensor& x, const Shape& shape) {
   Shape target = infer_size(shape, x.numel(), "reshape");
   if (auto strides = view_strides(x.shape(), x.strides(), target))
@@ -249,8 +270,10 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
     strides[i] = x.stride(d);
   }
   Tensor out = make_view(x, shape, strides, x.storage_offset());
+  as_view(x, out);
   if (any_requires_grad({&x}))
-    record("PermuteBackward0", {x}, out, [inverse](const tensor_list& g) -> tensor_list { return {permute(g[0], inverse)}; });
+    record("PermuteBackward0", {x}, out,
+           [inverse](const tensor_list& g) -> tensor_list { return {permute(g[0], inverse)}; }, Saves::None);
   return out;
 }
 
@@ -294,9 +317,11 @@ Tensor expand(const Tensor& x, const Shape& shape) {
   }
   numel_of(out_shape, "expand");
   Tensor out = make_view(x, out_shape, strides, x.storage_offset());
+  as_view(x, out);
   if (any_requires_grad({&x})) {
     Shape in_shape = x.shape();
-    record("ExpandBackward0", {x}, out, [in_shape](const tensor_list& g) -> tensor_list { return {sum_to(g[0], in_shape)}; });
+    record("ExpandBackward0", {x}, out,
+           [in_shape](const tensor_list& g) -> tensor_list { return {sum_to(g[0], in_shape)}; }, Saves::None);
   }
   return out;
 }
@@ -354,13 +379,7 @@ tensor_list split(const Tensor& x, const std::vector<int64_t>& split_sizes, int6
               "split_with_sizes: expected split_sizes to sum exactly to {} (input tensor's size at dimension {}), "
               "but got split_sizes={}",
               x.size(d), dim, shape_str(split_sizes));
-  tensor_list out;
-  int64_t start = 0;
-  for (int64_t s : split_sizes) {
-    out.push_back(narrow(x, d, start, s));
-    start += s;
-  }
-  return out;
+  return split_views(x, split_sizes, d, "SplitWithSizesBackward0");
 }
 
 tensor_list split(const Tensor& x, int64_t split_size, int64_t dim) {
@@ -373,7 +392,7 @@ tensor_list split(const Tensor& x, int64_t split_size, int64_t dim) {
   int64_t chunks = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
   std::vector<int64_t> sizes(chunks, split_size);
   sizes.back() = size - split_size * (chunks - 1);
-  return split(x, sizes, d);
+  return split_views(x, sizes, d, "SplitBackward0");
 }
 
 tensor_list chunk(const Tensor& x, int64_t chunks, int64_t dim) {
@@ -381,8 +400,23 @@ tensor_list chunk(const Tensor& x, int64_t chunks, int64_t dim) {
   EMBER_CHECK(chunks > 0, "chunk: expected chunks to be greater than 0, got {}", chunks);
   int64_t d = wrap_dim(dim, x.dim(), "chunk");
   int64_t size = x.size(d);
-  if (size == 0) return split(x, std::vector<int64_t>(chunks, 0), d);  // as PyTorch: `chunks` empty pieces
+  if (size == 0) return split_views(x, std::vector<int64_t>(chunks, 0), d, "SplitBackward0");  // as PyTorch
   return split(x, (size + chunks - 1) / chunks, d);
+}
+
+// d unbind(x)_i = g_i stacked back along dim (zeros for outputs that got no gradient)
+tensor_list unbind(const Tensor& x, int64_t dim) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "unbind: dimension specified as 0 but tensor has no dimensions");
+  int64_t d = wrap_dim(dim, x.dim(), "unbind");
+  tensor_list out;
+  for (int64_t i = 0; i < x.size(d); ++i) {
+    out.push_back(window_view(x, {d, i, 1, 1, true}));
+    as_view(x, out.back(), CreationMeta::MultiOutputNode);
+  }
+  if (any_requires_grad({&x}))
+    record_multi("UnbindBackward0", {x}, out, [d](const tensor_list& g) -> tensor_list { return {stack(g, d)}; },
+                 Saves::None);
+  return out;
 }
 
 // d flip(x) = flip(g)
@@ -408,7 +442,8 @@ Tensor flip(const Tensor& x, const std::vector<int64_t>& dims) {
     out = clone(make_view(x, x.shape(), strides, offset));
   }
   if (any_requires_grad({&x}))
-    record("FlipBackward0", {x}, out, [dims](const tensor_list& g) -> tensor_list { return {flip(g[0], dims)}; });
+    record("FlipBackward0", {x}, out, [dims](const tensor_list& g) -> tensor_list { return {flip(g[0], dims)}; },
+           Saves::None);
   return out;
 }
 
@@ -457,7 +492,7 @@ Tensor cat(const tensor_list& tensors, int64_t dim) {
       for (size_t i = 0; i < sizes.size(); ++i)
         grads.push_back(sizes[i] < 0 ? Tensor() : narrow(g[0], d, offsets[i], sizes[i]));
       return grads;
-    });
+    }, Saves::None);
   return out;
 }
 
@@ -484,7 +519,7 @@ Tensor stack(const tensor_list& tensors, int64_t dim) {
       tensor_list grads;
       for (size_t i = 0; i < n; ++i) grads.push_back(select(g[0], d, int64_t(i)));
       return grads;
-    });
+    }, Saves::None);
   }
   return out;
 }

@@ -9,6 +9,7 @@ namespace ember {
 Tensor reshape(const Tensor& x, const Shape& shape);
 /// Like reshape but never copies: fails if the strides do not allow a view.
 Tensor view(const Tensor& x, const Shape& shape);
+Tensor view_as(const Tensor& x, const Tensor& other);
 Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);
 Tensor unflatten(const Tensor& x, int64_t dim, const Shape& sizes);
 Tensor squeeze(const Tensor& x);
@@ -21,6 +22,8 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
 Tensor select(const Tensor& x, int64_t dim, int64_t index);
 Tensor slice(const Tensor& x, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> stop,
              int64_t step = 1);
+/// The slices of x along dim, each a view (outputs of one node: none may be modified in place).
+tensor_list unbind(const Tensor& x, int64_t dim = 0);
 tensor_list chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
 tensor_list split(const Tensor& x, int64_t split_size, int64_t dim = 0);
 tensor_list split(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim = 0);

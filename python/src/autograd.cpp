@@ -7,6 +7,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/gradcheck.h"
 #include "autograd/node.h"
+#include "autograd/warning.h"
 #include "bindings.h"
 
 namespace ember::python {
@@ -45,6 +46,15 @@ void bind_autograd(py::module_& m) {
   py::class_<Node, std::shared_ptr<Node>>(m, "Node", "A backward function of the graph (a tensor's grad_fn).")
       .def("name", &Node::name)
       .def_property_readonly("next_functions", &next_functions)
+      // A custom Function's node shows the attributes its forward set on ctx, as in PyTorch.
+      .def("__getattr__",
+           [](const Node& node, const std::string& attr) -> py::object {
+             if (auto ctx = autograd::custom_function_context(node)) {
+               py::object py_ctx = py::cast(ctx);
+               if (py::hasattr(py_ctx, attr.c_str())) return py_ctx.attr(attr.c_str());
+             }
+             throw py::attribute_error(fmt::format("'{}' object has no attribute '{}'", node.name(), attr));
+           })
       .def("__repr__", [](const py::handle& self) {
         return fmt::format("<{} object at {}>", self.cast<const Node&>().name(), static_cast<const void*>(self.ptr()));
       });
@@ -56,22 +66,47 @@ void bind_autograd(py::module_& m) {
   m.def("is_grad_enabled", &GradMode::is_enabled);
   m.def("_set_grad_enabled", &GradMode::set_enabled, "mode"_a);
   m.def("is_anomaly_enabled", &AnomalyMode::is_enabled);
-  m.def("_set_detect_anomaly", &AnomalyMode::set_enabled, "mode"_a);
+  m.def("is_anomaly_check_nan_enabled", &AnomalyMode::should_check_nan);
+  m.def("_set_detect_anomaly", &AnomalyMode::set_enabled, "mode"_a, "check_nan"_a = true);
+
+  // C++ warnings become Python warnings; with the "error" filter, a Python exception.
+  set_warning_handler([](const std::string& message) {
+    py::gil_scoped_acquire gil;
+    if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) != 0) throw py::error_already_set();
+  });
+  // Anomaly mode stores the Python traceback of the forward call on each node.
+  set_forward_trace_collector([]() -> std::string {
+    py::gil_scoped_acquire gil;
+    py::list frames = py::module_::import("traceback").attr("format_stack")();
+    std::string trace;
+    for (const auto& f : frames) trace += f.cast<std::string>();
+    return trace;
+  });
 
   m.def("_backward",
         [](const tensor_list& tensors, const std::vector<std::optional<Tensor>>& grad_tensors,
-           std::optional<bool> retain_graph, bool create_graph) {
-          autograd::backward(tensors, to_tensor_list(grad_tensors), retain_graph, create_graph);
+           std::optional<bool> retain_graph, bool create_graph, const tensor_list& inputs) {
+          tensor_list grads = to_tensor_list(grad_tensors);
+          // Without the GIL: Python backward functions and hooks take it back,
+          // also on the threads a deep reentrant backward continues on.
+          py::gil_scoped_release no_gil;
+          autograd::backward(tensors, grads, retain_graph, create_graph, inputs);
         },
-        "tensors"_a, "grad_tensors"_a, "retain_graph"_a, "create_graph"_a);
+        "tensors"_a, "grad_tensors"_a, "retain_graph"_a, "create_graph"_a, "inputs"_a);
   m.def("_grad",
         [](const tensor_list& outputs, const tensor_list& inputs,
            const std::vector<std::optional<Tensor>>& grad_outputs, std::optional<bool> retain_graph,
-           bool create_graph, bool allow_unused) {
-          return py::tuple(py::cast(autograd::grad(outputs, inputs, to_tensor_list(grad_outputs), retain_graph,
-                                                   create_graph, allow_unused)));
+           bool create_graph, bool allow_unused, bool materialize_grads) {
+          tensor_list grads = to_tensor_list(grad_outputs), result;
+          {
+            py::gil_scoped_release no_gil;
+            result = autograd::grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused,
+                                    materialize_grads);
+          }
+          return py::tuple(py::cast(result));
         },
-        "outputs"_a, "inputs"_a, "grad_outputs"_a, "retain_graph"_a, "create_graph"_a, "allow_unused"_a);
+        "outputs"_a, "inputs"_a, "grad_outputs"_a, "retain_graph"_a, "create_graph"_a, "allow_unused"_a,
+        "materialize_grads"_a);
 
   // The ctx of a Python Function: attributes may be set on it freely, as in PyTorch.
   py::class_<autograd::AutogradContext, std::shared_ptr<autograd::AutogradContext>>(m, "FunctionCtx",
@@ -79,12 +114,28 @@ void bind_autograd(py::module_& m) {
       .def(py::init<>())
       .def("save_for_backward",
            [](autograd::AutogradContext& ctx, const py::args& tensors) {
-             ctx.save_for_backward(tensors.cast<tensor_list>());
+             tensor_list saved;
+             for (size_t i = 0; i < tensors.size(); ++i) {
+               if (tensors[i].is_none()) {
+                 saved.emplace_back();
+                 continue;
+               }
+               if (!py::isinstance<TensorImpl>(tensors[i]))
+                 throw py::type_error(fmt::format("save_for_backward can only save variables, but argument {} is of "
+                                                  "type {}",
+                                                  i, py::str(py::type::of(tensors[i]).attr("__name__")).cast<std::string>()));
+               saved.push_back(tensors[i].cast<Tensor>());
+             }
+             ctx.save_for_backward(saved);
            })
       .def_property_readonly("saved_tensors",
                              [](const autograd::AutogradContext& ctx) {
                                return py::tuple(py::cast(ctx.get_saved_variables()));
                              })
+      .def("mark_dirty",
+           [](autograd::AutogradContext& ctx, const py::args& tensors) { ctx.mark_dirty(tensors.cast<tensor_list>()); })
+      .def("set_materialize_grads", &autograd::AutogradContext::set_materialize_grads, "value"_a)
+      .def_readwrite("_materialize_non_diff_grads", &autograd::AutogradContext::materialize_non_differentiable_grads_)
       .def("mark_non_differentiable",
            [](autograd::AutogradContext& ctx, const py::args& tensors) {
              ctx.mark_non_differentiable(tensors.cast<tensor_list>());
@@ -98,11 +149,11 @@ void bind_autograd(py::module_& m) {
   // called with the same Python ctx object that forward saw.
   m.def("_record_function",
         [](const std::string& name, const py::object& ctx, const std::vector<std::optional<Tensor>>& inputs,
-           const tensor_list& outputs, const py::function& backward) {
+           const std::vector<std::optional<Tensor>>& outputs, const py::function& backward) {
           auto fn = hold(backward);
           auto py_ctx = hold(ctx);
-          autograd::record_function(name, ctx.cast<std::shared_ptr<autograd::AutogradContext>>(),
-                                    to_tensor_list(inputs), outputs,
+          return autograd::record_function(name, ctx.cast<std::shared_ptr<autograd::AutogradContext>>(),
+                                    to_tensor_list(inputs), to_tensor_list(outputs),
                                     [fn, py_ctx](autograd::AutogradContext*, const tensor_list& grads) {
                                       py::gil_scoped_acquire gil;
                                       return to_tensor_list((*fn)(*py_ctx, *py::cast(grads)), "Function.backward returned");

@@ -160,6 +160,7 @@ void bind_shape(py::module_& m) {
   def_op(m, "t", method(&Tensor::t));
   def_op(m, "narrow", &ember::narrow, "dim"_a, "start"_a, "length"_a);
   def_op(m, "select", &ember::select, "dim"_a, "index"_a);
+  def_op(m, "unbind", [](const Tensor& x, int64_t dim) { return as_tuple(unbind(x, dim)); }, "dim"_a = 0);
   def_op(m, "chunk", [](const Tensor& x, int64_t chunks, int64_t dim) { return as_tuple(chunk(x, chunks, dim)); },
          "chunks"_a, "dim"_a = 0);
   def_op(m, "split",

@@ -120,12 +120,14 @@ py::object item(const Tensor& t) {
   }
 }
 
-ember::Hook python_hook(const py::function& fn) {
+HookHandle register_python_hook(const Tensor& t, const py::function& fn) {
   auto f = hold(fn);
-  return [f](const Tensor& grad) {
+  std::string name = py::hasattr(fn, "__name__") ? py::str(fn.attr("__name__")).cast<std::string>() : "hook";
+  Hook hook = [f](const Tensor& grad) {
     py::gil_scoped_acquire gil;
     return to_tensor_or_undefined((*f)(grad), "hook returned");
   };
+  return t.register_hook(std::move(hook), std::move(name));
 }
 
 // Binary operators with a Python number on one side (PyTorch's wrapped-number rule).
@@ -205,7 +207,12 @@ void bind_tensor(py::module_& m) {
       .def("contiguous", method(&Tensor::contiguous))
       .def("detach", method(&Tensor::detach))
       .def("detach_", method(&Tensor::detach_))
-      .def_property_readonly("data", method(&Tensor::detach))
+      .def_property("data", method(&Tensor::variable_data),
+                    [](const Tensor& t, const Tensor& new_data) { t.set_data(new_data); })
+      .def_property_readonly("_base", method(&Tensor::_base))
+      .def_property_readonly("_is_view", method(&Tensor::is_view))
+      .def("is_view", method(&Tensor::is_view))
+      .def("view_as", method(&Tensor::view_as), "other"_a)
       // ---- autograd ----
       .def_property("requires_grad", method(&Tensor::requires_grad),
                     [](Tensor& t, bool requires_grad) { t.requires_grad_(requires_grad); })
@@ -216,14 +223,20 @@ void bind_tensor(py::module_& m) {
       .def_property_readonly("is_leaf", method(&Tensor::is_leaf))
       .def_property_readonly("retains_grad", method(&Tensor::retains_grad))
       .def("retain_grad", method(&Tensor::retain_grad))
-      .def("register_hook", [](const Tensor& t, const py::function& hook) { return t.register_hook(python_hook(hook)); },
-           "hook"_a)
+      .def("register_hook", &register_python_hook, "hook"_a)
       .def(
           "backward",
-          [](const Tensor& t, std::optional<Tensor> gradient, std::optional<bool> retain_graph, bool create_graph) {
-            t.backward(gradient.value_or(Tensor()), retain_graph, create_graph);
+          [](const Tensor& t, std::optional<Tensor> gradient, std::optional<bool> retain_graph, bool create_graph,
+             const py::object& inputs) {
+            tensor_list input_list;
+            if (py::isinstance<TensorImpl>(inputs)) input_list.push_back(inputs.cast<Tensor>());
+            else if (!inputs.is_none()) input_list = inputs.cast<tensor_list>();
+            EMBER_CHECK(inputs.is_none() || !input_list.empty(), "backward: 'inputs' argument to backward() cannot be empty.");
+            // Without the GIL: Python backward functions and hooks take it back.
+            py::gil_scoped_release no_gil;
+            t.backward(gradient.value_or(Tensor()), retain_graph, create_graph, input_list);
           },
-          "gradient"_a = py::none(), "retain_graph"_a = py::none(), "create_graph"_a = false)
+          "gradient"_a = py::none(), "retain_graph"_a = py::none(), "create_graph"_a = false, "inputs"_a = py::none())
       .def_property_readonly("_version", method(&Tensor::_version))
       // ---- indexing ----
       .def("__getitem__", [](const Tensor& t, const py::handle& key) { return t.index(to_indices(key)); })
@@ -284,7 +297,21 @@ void bind_tensor(py::module_& m) {
       .def("fill_", method(&Tensor::fill_), "value"_a)
       .def("copy_", method(&Tensor::copy_), "src"_a)
       .def("clamp_", method(&Tensor::clamp_), "min"_a = py::none(), "max"_a = py::none())
-      .def("masked_fill_", method(&Tensor::masked_fill_), "mask"_a, "value"_a);
+      .def("masked_fill_", method(&Tensor::masked_fill_), "mask"_a, "value"_a)
+      .def("pow_", method(py::overload_cast<const Tensor&>(&Tensor::pow_)), "exponent"_a)
+      .def("pow_", method(py::overload_cast<Scalar>(&Tensor::pow_)), "exponent"_a)
+      .def("neg_", method(&Tensor::neg_))
+      .def("exp_", method(&Tensor::exp_))
+      .def("log_", method(&Tensor::log_))
+      .def("sqrt_", method(&Tensor::sqrt_))
+      .def("rsqrt_", method(&Tensor::rsqrt_))
+      .def("abs_", method(&Tensor::abs_))
+      .def("sign_", method(&Tensor::sign_))
+      .def("sin_", method(&Tensor::sin_))
+      .def("cos_", method(&Tensor::cos_))
+      .def("tanh_", method(&Tensor::tanh_))
+      .def("sigmoid_", method(&Tensor::sigmoid_))
+      .def("reciprocal_", method(&Tensor::reciprocal_));
 
   m.def("from_numpy", &from_numpy, "ndarray"_a.noconvert(),
         "A tensor sharing the array's memory (float32, float64, int64 or bool).");

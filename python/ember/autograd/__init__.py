@@ -6,7 +6,7 @@ from .. import _C
 from .._C import Tensor
 from .._grad_mode import enable_grad, no_grad, set_grad_enabled
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from .function import Function, FunctionCtx
+from .function import Function, FunctionCtx, once_differentiable
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = [
@@ -27,16 +27,37 @@ def _as_list(tensors, what):
     return tensors
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
-    """Accumulates d(tensors)/d(leaf) · grad_tensors into every leaf's ``.grad``.
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
+    """Accumulates d(tensors)/d(leaf) · grad_tensors into every leaf's ``.grad``
+    (with ``inputs``, only into theirs).
 
     ``grad_tensors`` may be omitted (or hold None) for one-element tensors."""
-    _C._backward(_as_list(tensors, "backward"), _as_list(grad_tensors, "backward"), retain_graph, create_graph)
+    if grad_variables is not None:
+        grad_tensors = grad_variables
+    if inputs is not None and not isinstance(inputs, Tensor) and len(inputs) == 0:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    _C._backward(
+        _as_list(tensors, "backward"),
+        _as_list(grad_tensors, "backward"),
+        retain_graph,
+        create_graph,
+        _as_list(inputs, "backward"),
+    )
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Returns d(outputs)/d(inputs) · grad_outputs as a tuple (one entry per input),
-    without touching any ``.grad``; with ``allow_unused`` an unused input gets None."""
+    without touching any ``.grad``; with ``allow_unused`` an unused input gets None
+    (zeros with ``materialize_grads``)."""
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True is not supported by ember")
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, but got: allow_unused=False."
+        )
+    if allow_unused is None:
+        allow_unused = materialize_grads
     return _C._grad(
         _as_list(outputs, "grad"),
         _as_list(inputs, "grad"),
@@ -44,4 +65,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph,
         create_graph,
         allow_unused,
+        materialize_grads,
     )

@@ -13,35 +13,112 @@
 
     y = Cube.apply(x)
 
-forward runs without recording; the C++ record_function then gives its outputs
-one graph node whose backward calls the class's ``backward`` with the same ctx.
+forward runs without recording (or, PyTorch's newer style, ``forward(*args)``
+plus ``setup_context(ctx, inputs, output)``); the C++ record_function then
+gives its outputs one graph node whose backward calls the class's
+``backward`` with the same ctx, and returns the outputs as the caller sees
+them (an input returned as-is becomes a view of it).
 """
+
+import functools
 
 from .. import _C
 from .._C import FunctionCtx, Tensor
-from .._grad_mode import no_grad
+from .._grad_mode import enable_grad, no_grad
 
 
 class Function:
     """Base class of custom ops: subclass with static ``forward(ctx, *args)`` and
     ``backward(ctx, *grad_outputs)``, and call ``apply(*args)``."""
 
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use new-style autograd "
+            "function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+        )
+
     @staticmethod
-    def forward(ctx, *args):
-        raise NotImplementedError("a Function subclass must define a static forward(ctx, *args)")
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
-        raise NotImplementedError("a Function subclass must define a static backward(ctx, *grad_outputs)")
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom autograd.Function to use it with "
+            "backward mode AD."
+        )
+
+    vjp = backward
 
     @classmethod
-    def apply(cls, *args):
+    def apply(cls, *args, **kwargs):
         ctx = FunctionCtx()
         inputs = [a if isinstance(a, Tensor) else None for a in args]
         recording = _C.is_grad_enabled()
-        ctx.needs_input_grad = [recording and t is not None and t.requires_grad for t in inputs]
+        ctx.needs_input_grad = tuple(recording and t is not None and t.requires_grad for t in inputs)
+        new_style = cls.setup_context is not Function.setup_context
         with no_grad():
-            result = cls.forward(ctx, *args)
-        outputs = result if isinstance(result, tuple) else (result,)
-        _C._record_function(cls.__name__, ctx, inputs, [o for o in outputs if isinstance(o, Tensor)], cls.backward)
-        return result
+            if new_style:
+                result = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, result)
+            else:
+                result = cls.forward(ctx, *args, **kwargs)
+        is_tuple = isinstance(result, tuple)
+        outputs = result if is_tuple else (result,)
+        backward = cls.backward if cls.backward is not Function.backward else cls.vjp
+        recorded = _C._record_function(
+            cls.__name__, ctx, inputs, [o if isinstance(o, Tensor) else None for o in outputs], backward
+        )
+        outputs = tuple(r if isinstance(o, Tensor) else o for o, r in zip(outputs, recorded))
+        return outputs if is_tuple else outputs[0]
+
+
+class _DelayedError(Function):
+    """Passes its input through; differentiating it raises ``message``."""
+
+    @staticmethod
+    def forward(ctx, message, x):
+        ctx.message = message
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(ctx.message)
+
+
+def once_differentiable(fn):
+    """Decorates a Function's backward that is not itself differentiable: it runs
+    without recording, and differentiating its result raises an error."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not _C.is_grad_enabled():
+            return outputs
+        requires_grad = any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        if not requires_grad:
+            return outputs
+        is_tuple = isinstance(outputs, tuple)
+        outputs = outputs if is_tuple else (outputs,)
+        message = "trying to differentiate twice a function that was marked with @once_differentiable"
+        # Each output is a fresh leaf behind an error node, so that the result
+        # has a grad_fn and differentiating it raises (as PyTorch does).
+        with enable_grad():
+            wrapped = tuple(
+                _DelayedError.apply(message, o.detach().requires_grad_()) if isinstance(o, Tensor) else o
+                for o in outputs
+            )
+        return wrapped if is_tuple else wrapped[0]
+
+    return wrapper

@@ -1,0 +1,39 @@
+// Views and in-place ops on the tape, as PyTorch defines them. A view records
+// its root base; an in-place op on a view rebases the base's history onto a
+// CopySlices node (the base's old value outside the view, the op's result
+// inside it), and every view of that base regenerates its grad_fn (one
+// AsStridedBackward0 from the base) the next time it is used.
+#pragma once
+
+#include <functional>
+
+#include "autograd/node.h"
+
+namespace ember {
+
+/// Marks `view` (the result of a view op on `base`) as a view of base's root.
+/// `meta` is how it was made; under no_grad it becomes NoGradMode, and a view
+/// of a view made under no_grad or by a custom Function inherits that.
+void as_view(const Tensor& base, const Tensor& view, CreationMeta meta = CreationMeta::Default);
+
+/// Overwrites `self` with `compute(self)` (its old value, shape and dtype
+/// kept) as an in-place op named `op`. With autograd involved (`self` or an
+/// operand requires grad) `self` takes over the result's history, through
+/// CopySlices when `self` is a view; refused where PyTorch refuses (leaves and
+/// views of leaves that require grad, views that may not be modified).
+Tensor& apply_in_place(Tensor& self, const char* op, bool other_requires_grad,
+                       const std::function<Tensor(const Tensor&)>& compute);
+
+/// PyTorch's check_inplace: throws if `self` may not be modified in place
+/// while recording (call only when the op will be recorded).
+void check_inplace(const Tensor& self);
+
+/// Gives `self`, just modified in place, the history `edge` (an output of the
+/// node that computed its new value); for a view, the base's history is rebased.
+void rebase_history(const Tensor& self, const Edge& edge);
+
+/// The grad_fn of a view, regenerated from its base's if the base or another
+/// of its views was modified in place since it was last set.
+const std::shared_ptr<Node>& view_grad_fn(const std::shared_ptr<TensorImpl>& view);
+
+}  // namespace ember
