@@ -4,6 +4,7 @@
 // AsStridedBackward0 node a view's grad_fn is regenerated as.
 #include "autograd/inplace.h"
 
+#include <cctype>
 #include <cstring>
 
 #include "autograd/grad_mode.h"
@@ -14,6 +15,16 @@
 
 namespace ember {
 namespace {
+
+// "SplitBackward0" -> "Split", "FBackward" -> "F": how PyTorch 2.13's view errors name a node.
+std::string short_name(const std::string& name) {
+  size_t end = name.size();
+  while (end > 0 && std::isdigit(static_cast<unsigned char>(name[end - 1]))) --end;
+  const std::string suffix = "Backward";
+  if (end >= suffix.size() && name.compare(end - suffix.size(), suffix.size(), suffix) == 0)
+    return name.substr(0, end - suffix.size());
+  return name;
+}
 
 // PyTorch's handle_view_on_rebase: views that may not be modified in place
 // (made under no_grad, by a multi-output op or by a custom Function) refuse
@@ -27,11 +38,11 @@ void handle_view_on_rebase(const TensorImpl& view, bool indirect) {
   std::string msg;
   if (cm == CreationMeta::NoGradMode || !fn) {
     std::string prefix = fn ? fmt::format("Output {} of {} is a view of a view which was created in", m.output_nr,
-                                          fn->name())
+                                          short_name(fn->name()))
                             : std::string("A view was created in");
     msg = fmt::format("{} no_grad mode and {} modified inplace with grad mode enabled.", prefix, modified);
   } else {
-    msg = fmt::format("Output {} of {} is a view and {} modified inplace.", m.output_nr, fn->name(),
+    msg = fmt::format("Output {} of {} is a view and {} modified inplace.", m.output_nr, short_name(fn->name()),
                       modified);
   }
   switch (cm) {

@@ -210,8 +210,7 @@ void bind_tensor(py::module_& m) {
       .def_property("data", method(&Tensor::variable_data),
                     [](const Tensor& t, const Tensor& new_data) { t.set_data(new_data); })
       .def_property_readonly("_base", method(&Tensor::_base))
-      .def_property_readonly("_is_view", method(&Tensor::is_view))
-      .def("is_view", method(&Tensor::is_view))
+      .def("_is_view", method(&Tensor::is_view))
       .def("view_as", method(&Tensor::view_as), "other"_a)
       // ---- autograd ----
       .def_property("requires_grad", method(&Tensor::requires_grad),

@@ -148,11 +148,12 @@ TEST_CASE("in-place on a view of a non-leaf rebases the base's history", "[tape]
 }
 
 TEST_CASE("PyTorch's refusals of in-place ops on views keep their wording", "[tape][view]") {
+  // PyTorch 2.13 names the node without its "Backward0" suffix here.
   Tensor a = leaf({1.0, 2.0}, {2});
   CHECK_THROWS_WITH(a.narrow(0, 0, 1).mul_(2.0),
                     Contains("a view of a leaf Variable that requires grad is being used in an in-place operation."));
   tensor_list parts = (a * 1.0).split(1);
-  CHECK_THROWS_WITH(parts[0].mul_(2.0), Contains("Output 0 of SplitBackward0 is a view and is being modified inplace. "
+  CHECK_THROWS_WITH(parts[0].mul_(2.0), Contains("Output 0 of Split is a view and is being modified inplace. "
                                                  "This view is the output of a function that returns multiple views."));
 }
 
