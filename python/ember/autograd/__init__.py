@@ -12,6 +12,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 __all__ = [
     "backward", "grad", "Function", "FunctionCtx", "gradcheck", "gradgradcheck", "GradcheckError",
     "no_grad", "enable_grad", "set_grad_enabled", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+    "once_differentiable", "is_multithreading_enabled", "set_multithreading_enabled",
 ]
 
 
@@ -67,3 +68,28 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         allow_unused,
         materialize_grads,
     )
+
+
+_multithreading_enabled = True
+
+
+def is_multithreading_enabled():
+    """Whether backward may run on several threads (PyTorch's flag; ember's
+    engine runs each backward on the calling thread either way)."""
+    return _multithreading_enabled
+
+
+class set_multithreading_enabled:
+    """Sets the multithreading flag now; as a context manager, restores it on exit."""
+
+    def __init__(self, mode):
+        global _multithreading_enabled
+        self._prev = _multithreading_enabled
+        _multithreading_enabled = bool(mode)
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        global _multithreading_enabled
+        _multithreading_enabled = self._prev

@@ -21,6 +21,7 @@ them (an input returned as-is becomes a view of it).
 """
 
 import functools
+import inspect
 
 from .. import _C
 from .._C import FunctionCtx, Tensor
@@ -70,7 +71,7 @@ class Function:
         with no_grad():
             if new_style:
                 result = cls.forward(*args, **kwargs)
-                cls.setup_context(ctx, args, result)
+                cls.setup_context(ctx, _bound_inputs(cls, args, kwargs), result)
             else:
                 result = cls.forward(ctx, *args, **kwargs)
         is_tuple = isinstance(result, tuple)
@@ -81,6 +82,18 @@ class Function:
         )
         outputs = tuple(r if isinstance(o, Tensor) else o for o, r in zip(outputs, recorded))
         return outputs if is_tuple else outputs[0]
+
+
+def _bound_inputs(cls, args, kwargs):
+    """forward's arguments as setup_context sees them in PyTorch: positional,
+    with forward's defaults filled in."""
+    signature = cls.__dict__.get("_forward_signature")
+    if signature is None:
+        signature = inspect.signature(cls.forward)
+        cls._forward_signature = signature
+    bound = signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.args
 
 
 class _DelayedError(Function):
