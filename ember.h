@@ -3,6 +3,7 @@
 // kernel authors need (ops/loops.h, ops/vec_math.h) stay out.
 #pragma once
 
+#include "autograd/device.h"
 #include "autograd/dtype.h"
 #include "autograd/engine.h"
 #include "autograd/error.h"

@@ -172,6 +172,7 @@ void run_graph(GraphTask& task) {
       grads[nr] = node->run_hooks(nr, grads[nr]);
       any_defined = true;
     }
+    if (any_defined) node->run_pre_hooks(grads);
     if (auto it = task.captures.find(node); it != task.captures.end())
       for (auto [nr, slot] : it->second) task.captured[slot] = grads[nr];
     if (task.filtered && !task.needed.count(node)) continue;  // a capture point only
@@ -180,7 +181,9 @@ void run_graph(GraphTask& task) {
     if (any_defined) {
       try {
         CurrentNodeGuard current(keep_alive);
+        tensor_list received = node->has_post_hooks() ? grads : tensor_list{};
         outputs = node->apply(std::move(grads));
+        if (node->has_post_hooks()) node->run_post_hooks(outputs, received);
       } catch (...) {
         if (AnomalyMode::is_enabled()) warn_forward_trace(*node);
         throw;

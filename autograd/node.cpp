@@ -4,6 +4,7 @@
 // thread-local queue instead of destroying them recursively.
 #include "autograd/node.h"
 
+#include <algorithm>
 #include <atomic>
 
 #include "autograd/grad_mode.h"
@@ -129,6 +130,49 @@ void Node::remove_hook(int id) {
     }
 }
 
+int Node::add_pre_hook(NodePreHook hook) {
+  int id = detail::new_hook_id();
+  pre_hooks_.emplace_back(id, std::move(hook));
+  return id;
+}
+
+int Node::add_post_hook(NodePostHook hook) {
+  int id = detail::new_hook_id();
+  post_hooks_.emplace_back(id, std::move(hook));
+  return id;
+}
+
+void Node::remove_node_hook(int id) {
+  auto match = [id](const auto& h) { return h.first == id; };
+  pre_hooks_.erase(std::remove_if(pre_hooks_.begin(), pre_hooks_.end(), match), pre_hooks_.end());
+  post_hooks_.erase(std::remove_if(post_hooks_.begin(), post_hooks_.end(), match), post_hooks_.end());
+}
+
+namespace {
+
+// A node hook's replacement list must have one entry per gradient it replaces.
+void replace_from_hook(tensor_list& grads, tensor_list&& replaced) {
+  if (replaced.empty()) return;
+  EMBER_CHECK(replaced.size() == grads.size(),
+              "hook 'hook' has returned an incorrect number of values (got {}, but expected {})", replaced.size(),
+              grads.size());
+  for (size_t i = 0; i < grads.size(); ++i)
+    EMBER_CHECK_STATE(grads[i].defined() || !replaced[i].defined(),
+                      "can't replace a None gradient with a non-None value");
+  grads = std::move(replaced);
+}
+
+}  // namespace
+
+void Node::run_pre_hooks(tensor_list& grads) {
+  for (auto& [id, hook] : std::vector<std::pair<int, NodePreHook>>(pre_hooks_)) replace_from_hook(grads, hook(grads));
+}
+
+void Node::run_post_hooks(tensor_list& grad_inputs, const tensor_list& grad_outputs) {
+  for (auto& [id, hook] : std::vector<std::pair<int, NodePostHook>>(post_hooks_))
+    replace_from_hook(grad_inputs, hook(grad_inputs, grad_outputs));
+}
+
 void Node::add_retained_grad(uint32_t output_nr, std::weak_ptr<TensorImpl> tensor) {
   retained_.emplace_back(output_nr, std::move(tensor));
 }
@@ -209,10 +253,39 @@ void accumulate_grad(TensorImpl& impl, const Tensor& g) {
   }
 }
 
+namespace {
+thread_local std::vector<std::shared_ptr<const SavedTensorHooks>> saved_hooks_stack;
+thread_local std::optional<std::string> saved_hooks_disabled;
+}  // namespace
+
+void push_saved_tensor_hooks(SavedTensorHooks hooks) {
+  if (saved_hooks_disabled) throw Error(*saved_hooks_disabled);
+  saved_hooks_stack.push_back(std::make_shared<const SavedTensorHooks>(std::move(hooks)));
+}
+
+void pop_saved_tensor_hooks() {
+  // Popping an empty stack (an extra __exit__) is harmless, as in PyTorch.
+  if (!saved_hooks_stack.empty()) saved_hooks_stack.pop_back();
+}
+
+void set_saved_tensor_hooks_disabled(std::optional<std::string> message) { saved_hooks_disabled = std::move(message); }
+const std::optional<std::string>& saved_tensor_hooks_disabled() { return saved_hooks_disabled; }
+
 SavedVariable::SavedVariable(const Tensor& t, bool is_output, uint32_t output_nr)
     : output_nr_(output_nr), is_output_(is_output) {
   if (!t.defined()) return;
   version_ = t._version();
+  if (!saved_hooks_stack.empty()) {
+    hooks_ = saved_hooks_stack.back();
+    requires_grad_ = t.requires_grad();
+    if (!is_output && requires_grad_) edge_ = gradient_edge(t);
+    packed_ = hooks_->pack(t);
+    EMBER_CHECK_STATE(t._version() == version_,
+                      "A saved tensor pack hook is modifying its input in place. Tensors provided as input to pack "
+                      "hook can not be modified by in-place operations as this can lead to unexpected side-effects. "
+                      "Please open an issue if you need to perform in-place operations on the input to a pack hook.");
+    return;
+  }
   if (is_output) {
     // Same storage and geometry, no autograd record: no cycle through grad_fn.
     data_ = t.detach();
@@ -223,9 +296,31 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output, uint32_t output_nr
 }
 
 void SavedVariable::release() {
-  if (!data_.defined()) return;
+  if (!data_.defined() && !packed_) return;
   data_ = Tensor();
+  packed_.reset();
   released_ = true;
+}
+
+// PyTorch does not track versions through hooks: the unpacked tensor gets the
+// saved history and a version counter of its own.
+Tensor SavedVariable::unpack_packed(const std::shared_ptr<Node>& node) const {
+  Tensor t = hooks_->unpack(packed_);
+  EMBER_CHECK_TYPE(t.defined(), "Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                                "NoneType");
+  if (!requires_grad_) return t;
+  Tensor var = t.variable_data();
+  if (is_output_) {
+    if (node) set_gradient_edge(var, {node, output_nr_});
+  } else if (dynamic_cast<AccumulateGrad*>(edge_.fn.get())) {
+    // A leaf: the unpacked tensor accumulates into the original's .grad.
+    auto& meta = var.impl()->meta();
+    meta.requires_grad = true;
+    meta.grad_accumulator = edge_.fn;
+  } else {
+    set_gradient_edge(var, edge_);
+  }
+  return var;
 }
 
 Tensor SavedVariable::unpack(const std::shared_ptr<Node>& node_in) const {
@@ -234,8 +329,9 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& node_in) const {
                     "they have already been freed). Saved intermediate values of the graph are freed when you call "
                     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                     "graph a second time or if you need to access saved tensors after calling backward.");
-  if (!data_.defined()) return {};
   const std::shared_ptr<Node>& node = node_in ? node_in : current_node();
+  if (packed_) return unpack_packed(node);
+  if (!data_.defined()) return {};
   if (data_._version() != version_) {
     std::string origin;
     if (is_output_ && node) origin = fmt::format(", which is output {} of {}", output_nr_, node->name());

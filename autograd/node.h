@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,14 @@ struct GradMeta {
   Shape shape;
   Dtype dtype;
 };
+
+/// A hook on a node's incoming gradients (PyTorch's Node.register_prehook):
+/// returns replacements, or an empty list to keep them.
+using NodePreHook = std::function<tensor_list(const tensor_list& grad_outputs)>;
+/// A hook on a node's result (Node.register_hook): sees the gradients it
+/// computed for its inputs and the ones it received; returns replacements
+/// for the former, or an empty list to keep them.
+using NodePostHook = std::function<tensor_list(const tensor_list& grad_inputs, const tensor_list& grad_outputs)>;
 
 class Node : public std::enable_shared_from_this<Node> {
  public:
@@ -64,6 +73,18 @@ class Node : public std::enable_shared_from_this<Node> {
 
   int add_hook(uint32_t output_nr, Hook hook, std::string name);
   void remove_hook(int id);
+  int add_pre_hook(NodePreHook hook);
+  int add_post_hook(NodePostHook hook);
+  /// Removes a node hook (pre or post) by the id its add_ returned.
+  void remove_node_hook(int id);
+  bool has_post_hooks() const { return !post_hooks_.empty(); }
+  /// Runs the node's pre-hooks (after the tensor hooks) on all incoming gradients.
+  void run_pre_hooks(tensor_list& grads);
+  /// Runs the node's post-hooks on its result.
+  void run_post_hooks(tensor_list& grad_inputs, const tensor_list& grad_outputs);
+  /// Opaque data the bindings attach (Python's Node.metadata dict).
+  std::shared_ptr<void> metadata;
+
   /// retain_grad() on a non-leaf: the gradient of `output_nr` is stored in `tensor.grad`.
   void add_retained_grad(uint32_t output_nr, std::weak_ptr<TensorImpl> tensor);
   /// Removes `tensor`'s retain_grad entry (it moved to another node); true if it had one.
@@ -75,6 +96,8 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<Edge> next_edges_;
   std::vector<GradMeta> grad_meta_;
   std::vector<HookEntry> hooks_;
+  std::vector<std::pair<int, NodePreHook>> pre_hooks_;
+  std::vector<std::pair<int, NodePostHook>> post_hooks_;
   std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retained_;
   std::string forward_trace_;
 };
@@ -119,6 +142,20 @@ void accumulate_grad(TensorImpl& impl, const Tensor& grad);
 /// backward on unpack, in the output slot it was saved from; any tensor is
 /// checked against the version it had when saved. `release()` frees it: a
 /// later unpack is the "backward through the graph a second time" error.
+/// PyTorch's saved-tensor hooks (torch.autograd.graph.saved_tensors_hooks):
+/// while pushed on this thread, every tensor saved for backward is stored as
+/// whatever `pack` returns, and `unpack` turns that back into a tensor when
+/// backward needs it.
+struct SavedTensorHooks {
+  std::function<std::shared_ptr<void>(const Tensor&)> pack;
+  std::function<Tensor(const std::shared_ptr<void>&)> unpack;
+};
+void push_saved_tensor_hooks(SavedTensorHooks hooks);
+void pop_saved_tensor_hooks();
+/// With a message, pushing hooks on this thread fails with it (disable_saved_tensors_hooks).
+void set_saved_tensor_hooks_disabled(std::optional<std::string> message);
+const std::optional<std::string>& saved_tensor_hooks_disabled();
+
 class SavedVariable {
  public:
   SavedVariable() = default;
@@ -126,11 +163,19 @@ class SavedVariable {
   /// The saved tensor; throws the in-place modification error if its version
   /// changed. `node`, when given, is the node an output rejoins (else the running one).
   Tensor unpack(const std::shared_ptr<Node>& node = nullptr) const;
-  bool defined() const { return data_.defined() || released_; }
+  bool defined() const { return data_.defined() || packed_ || released_; }
   void release();
 
  private:
+  Tensor unpack_packed(const std::shared_ptr<Node>& node) const;
+
   Tensor data_;
+  // With saved-tensor hooks: what pack returned, the hooks, and the history
+  // the unpacked tensor gets (non-outputs; outputs rejoin their node).
+  std::shared_ptr<void> packed_;
+  std::shared_ptr<const SavedTensorHooks> hooks_;
+  Edge edge_;
+  bool requires_grad_ = false;
   std::weak_ptr<TensorImpl> original_;  // outputs: to detect a detach_() after saving
   uint32_t version_ = 0;
   uint32_t output_nr_ = 0;

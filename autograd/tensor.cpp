@@ -303,6 +303,11 @@ Tensor& Tensor::reciprocal_() {
 
 // ---- conversion ----
 Tensor Tensor::to(Dtype dtype) const { return ember::to_dtype(*this, dtype); }
+Tensor Tensor::to(Device device) const {
+  EMBER_ASSERT(device.is_cpu());
+  return *this;
+}
+Tensor Tensor::to(Device device, Dtype dtype) const { return to(device).to(dtype); }
 Tensor Tensor::clone() const { return ember::clone(*this); }
 Tensor Tensor::contiguous() const { return ember::contiguous(*this); }
 
@@ -328,6 +333,10 @@ Tensor Tensor::argmin(std::optional<int64_t> dim, bool keepdim) const { return e
 Tensor Tensor::logsumexp(const std::vector<int64_t>& dims, bool keepdim) const {
   return ember::logsumexp(*this, dims, keepdim);
 }
+Tensor Tensor::all() const { return ember::all(*this); }
+Tensor Tensor::all(const std::vector<int64_t>& dims, bool keepdim) const { return ember::all(*this, dims, keepdim); }
+Tensor Tensor::any() const { return ember::any(*this); }
+Tensor Tensor::any(const std::vector<int64_t>& dims, bool keepdim) const { return ember::any(*this, dims, keepdim); }
 
 // ---- linear algebra ----
 Tensor Tensor::matmul(const Tensor& other) const { return ember::matmul(*this, other); }
@@ -371,6 +380,12 @@ Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor
 }
 Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, Scalar value) {
   return ember::index_put_(*this, indices, wrap_scalar(value, *this));
+}
+Tensor& Tensor::index_put_(const tensor_list& indices, const Tensor& values, bool accumulate) {
+  return ember::index_put_(*this, indices, values, accumulate);
+}
+Tensor Tensor::index_put(const tensor_list& indices, const Tensor& values, bool accumulate) const {
+  return ember::index_put(*this, indices, values, accumulate);
 }
 Tensor Tensor::index_select(int64_t dim, const Tensor& index) const { return ember::index_select(*this, dim, index); }
 Tensor Tensor::gather(int64_t dim, const Tensor& index) const { return ember::gather(*this, dim, index); }

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "autograd/device.h"
 #include "autograd/dtype.h"
 #include "autograd/scalar.h"
 #include "autograd/shape.h"
@@ -26,10 +27,12 @@ using tensor_list = std::vector<Tensor>;
 using Hook = std::function<Tensor(const Tensor&)>;
 
 /// Creation options in libtorch's style: `ember::zeros({2, 3}, ember::kFloat64)`
-/// or `TensorOptions().dtype(kFloat64).requires_grad(true)`.
+/// or `TensorOptions().dtype(kFloat64).device(kCPU).requires_grad(true)`.
 struct TensorOptions {
   TensorOptions() = default;
   TensorOptions(Dtype d) : dtype_(d), has_dtype_(true) {}  // NOLINT(implicit), as libtorch
+  TensorOptions(Device d) : device_(d) {}  // NOLINT(implicit), as libtorch
+  TensorOptions(DeviceType t) : device_(t) {}  // NOLINT(implicit), as libtorch
   TensorOptions& dtype(Dtype d) {
     dtype_ = d;
     has_dtype_ = true;
@@ -39,7 +42,13 @@ struct TensorOptions {
     requires_grad_ = r;
     return *this;
   }
+  /// The CPU is ember's only device: Device itself rejects any other.
+  TensorOptions& device(Device d) {
+    device_ = d;
+    return *this;
+  }
   Dtype dtype_ = Dtype::Float32;
+  Device device_ = kCPU;
   bool has_dtype_ = false;  // false: the factory may infer it (arange from its arguments)
   bool requires_grad_ = false;
 };
@@ -159,6 +168,8 @@ class Tensor {
   int64_t storage_offset() const { return impl_->offset; }
   bool is_contiguous() const;
   bool is_floating_point() const { return is_floating(dtype()); }
+  /// Always the CPU, ember's only device.
+  Device device() const { return Device(kCPU); }
   const std::shared_ptr<Storage>& storage() const { return impl_->storage; }
   /// Element pointer (offset applied); throws TypeError if T is not the dtype.
   template <class T>
@@ -268,6 +279,10 @@ class Tensor {
 
   // ---- conversion ----
   Tensor to(Dtype dtype) const;
+  /// The tensor itself (it is already on the CPU, the only device).
+  Tensor to(Device device) const;
+  Tensor to(Device device, Dtype dtype) const;
+  Tensor cpu() const { return *this; }
   Tensor to_float() const { return to(kFloat32); }
   Tensor to_double() const { return to(kFloat64); }
   Tensor to_long() const { return to(kInt64); }
@@ -290,6 +305,10 @@ class Tensor {
   Tensor argmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
   Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
   Tensor logsumexp(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  Tensor all() const;
+  Tensor all(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  Tensor any() const;
+  Tensor any(const std::vector<int64_t>& dims, bool keepdim = false) const;
 
   // ---- linear algebra (ops/linalg.h) ----
   Tensor matmul(const Tensor& other) const;
@@ -324,6 +343,9 @@ class Tensor {
   /// `self[indices] = value` (no autograd through the assignment target's history).
   Tensor& index_put_(const std::vector<TensorIndex>& indices, const Tensor& value);
   Tensor& index_put_(const std::vector<TensorIndex>& indices, Scalar value);
+  /// torch's index_put_/index_put: advanced indices only, `values` of self's dtype, summed with `accumulate`.
+  Tensor& index_put_(const tensor_list& indices, const Tensor& values, bool accumulate);
+  Tensor index_put(const tensor_list& indices, const Tensor& values, bool accumulate = false) const;
   Tensor index_select(int64_t dim, const Tensor& index) const;
   Tensor gather(int64_t dim, const Tensor& index) const;
   Tensor scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const;

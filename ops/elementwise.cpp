@@ -129,8 +129,11 @@ Tensor div(const Tensor& a, const Tensor& b) {
   return out;
 }
 
-// d(a^b) = g b a^(b-1), g a^b log(a) (0 where a = 0, as PyTorch)
-Tensor pow(const Tensor& base, const Tensor& exponent) {
+namespace {
+// d(a^b) = g b a^(b-1) (0 where b = 0), g a^b log(a) (0 where a = 0 and b >= 0):
+// PyTorch's pow_backward_self and pow_backward_exponent, so d/db 0^b = -inf for b < 0.
+// `node` is PowBackward1 for a tensor base, PowBackward2 for a number.
+Tensor pow_tensor(const Tensor& base, const Tensor& exponent, const char* node) {
   Dtype dt = arithmetic_dtype(base, exponent);
   Tensor out = binary_kernel("pow", base, exponent, dt, [](auto x, auto y) {
     using T = decltype(x);
@@ -147,16 +150,23 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
   if (any_requires_grad({&base, &exponent})) {
     SavedVariable sa(base, false), sb(exponent, false), so(exponent.requires_grad() ? out : Tensor(), true);
     bool need_base = base.requires_grad();
-    record("PowBackward1", {base, exponent}, out, [sa, sb, so, need_base](const tensor_list& g) -> tensor_list {
+    record(node, {base, exponent}, out, [sa, sb, so, need_base](const tensor_list& g) -> tensor_list {
       Tensor a = sa.unpack(), b = sb.unpack();
-      Tensor ga = need_base ? g[0] * b * pow(a, b - 1.0) : Tensor();
+      Tensor zero = zeros({}, g[0].dtype());
+      Tensor ga = need_base ? where(eq(b, wrap_scalar(0, b)), zero, g[0] * (b * pow(a, b - 1.0))) : Tensor();
       Tensor gb;
-      if (so.defined()) gb = where(eq(a, zeros_like(a)), zeros_like(g[0]), g[0] * so.unpack() * log(a));
+      if (so.defined()) {
+        Tensor zero_base = logical_and(eq(a, wrap_scalar(0, a)), ge(b, wrap_scalar(0, b)));
+        gb = g[0] * where(zero_base, zero, so.unpack() * log(a));
+      }
       return {ga, gb};
     });
   }
   return out;
 }
+}  // namespace
+
+Tensor pow(const Tensor& base, const Tensor& exponent) { return pow_tensor(base, exponent, "PowBackward1"); }
 
 // d(a^e) = g e a^(e-1)
 Tensor pow(const Tensor& base, Scalar exponent) {
@@ -182,7 +192,9 @@ Tensor pow(const Tensor& base, Scalar exponent) {
   return out;
 }
 
-Tensor pow(Scalar base, const Tensor& exponent) { return pow(wrap_scalar(base, exponent), exponent); }
+Tensor pow(Scalar base, const Tensor& exponent) {
+  return pow_tensor(wrap_scalar(base, exponent), exponent, "PowBackward2");
+}
 
 // Ties split the gradient evenly between the operands, as in PyTorch.
 Tensor maximum(const Tensor& a, const Tensor& b) {

@@ -1,5 +1,6 @@
-// Indexing: Python's x[...] (basic indices as views, then at most one int64
-// index tensor or bool mask as a gather), its assignment twin index_put_, and
+// Indexing: Python's x[...] (basic indices as views, then any number of int64
+// index tensors and bool masks, broadcast together, as one gather), its
+// assignment twin index_put_ (with accumulate), and
 // the gather/scatter pairs whose backward rules use each other: index_select
 // <-> index_add, gather <-> scatter_add. masked_fill, nonzero and one_hot
 // complete it.
@@ -186,45 +187,90 @@ void check_gather_index(const char* op, const Tensor& x, int64_t d, const Tensor
   read_positions(index, xv.size(d), false, op, d);
 }
 
-// x after its basic indices (integers, slices, None, Ellipsis), plus at most
-// one tensor index: it covers `ndims` dims of `view` from `dim` (-1: none),
-// picks the row-major positions `linear` within them, and its own dims
-// `index_shape` replace the covered ones in the result.
+// x after its basic indices (integers, slices, None, Ellipsis) as `view`, and
+// its advanced indices: one int64 position list per indexed dim of view
+// (`dims`, ascending), all broadcast to `index_shape`; a k-dim bool mask counts
+// as k such indices (the coordinates of its true elements). In the result the
+// index dims replace the indexed ones, where the first of them stood when they
+// are adjacent, in front otherwise (PyTorch's advanced-indexing rule).
 struct Parsed {
   Tensor view;
-  int64_t dim = -1, ndims = 0;
-  std::vector<int64_t> linear;
+  std::vector<int64_t> dims;
+  std::vector<std::vector<int64_t>> positions;  // per indexed dim, row-major over index_shape, wrapped
   Shape index_shape;
+
+  bool advanced() const { return !dims.empty(); }
+  bool adjacent() const { return dims.back() - dims.front() + 1 == int64_t(dims.size()); }
+  int64_t first() const { return adjacent() ? dims.front() : 0; }
+  // view with the indexed dims moved to first(), first() + 1, ... (a view, no copy).
+  Tensor moved() const {
+    if (adjacent()) return view;
+    std::vector<int64_t> order = dims;
+    for (int64_t d = 0; d < view.dim(); ++d)
+      if (std::find(dims.begin(), dims.end(), d) == dims.end()) order.push_back(d);
+    return permute(view, order);
+  }
+  // The shape of x[indices]: view's other dims, with index_shape inserted at first().
   Shape result_shape() const {
-    if (dim < 0) return view.shape();
-    Shape s = erase_range(view.shape(), dim, ndims);
-    s.insert(s.begin() + dim, index_shape.begin(), index_shape.end());
+    if (!advanced()) return view.shape();
+    Shape s;
+    for (int64_t d = 0; d < view.dim(); ++d)
+      if (std::find(dims.begin(), dims.end(), d) == dims.end()) s.push_back(view.size(d));
+    s.insert(s.begin() + first(), index_shape.begin(), index_shape.end());
     return s;
   }
 };
 
-Parsed parse_indices(const Tensor& x, const std::vector<TensorIndex>& indices, const char* op) {
+// NumPy broadcasting of the index tensors' shapes, or PyTorch's IndexError.
+Shape broadcast_index_shapes(const std::vector<Tensor>& tensors, const char* op) {
+  Shape out;
+  bool ok = true;
+  for (const Tensor& t : tensors) {
+    const Shape& s = t.shape();
+    Shape merged(std::max(out.size(), s.size()), 1);
+    for (size_t i = 0; i < merged.size(); ++i) {
+      int64_t a = i < out.size() ? out[out.size() - 1 - i] : 1, b = i < s.size() ? s[s.size() - 1 - i] : 1;
+      ok = ok && (a == b || a == 1 || b == 1);
+      merged[merged.size() - 1 - i] = a == 1 ? b : a;
+    }
+    out = merged;
+  }
+  if (!ok) {
+    std::vector<std::string> shapes;
+    for (const Tensor& t : tensors) shapes.push_back(shape_str(t.shape()));
+    throw IndexError(fmt::format("{}: shape mismatch: indexing tensors could not be broadcast together with shapes {}",
+                                 op, fmt::join(shapes, ", ")));
+  }
+  return out;
+}
+
+// `zero_dim_selects`: a 0-d int64 tensor acts as an integer (Python's x[t]);
+// otherwise it is an advanced index like any other (index_put_'s tuple).
+Parsed parse_indices(const Tensor& x, const std::vector<TensorIndex>& indices, const char* op,
+                     bool zero_dim_selects = true) {
   using Kind = TensorIndex::Kind;
-  int64_t consumed = 0, ellipses = 0, tensors = 0;
+  int64_t consumed = 0, ellipses = 0;
   for (const TensorIndex& ix : indices) {
     if (ix.kind == Kind::Integer || ix.kind == Kind::Slice) ++consumed;
     if (ix.kind == Kind::Ellipsis) ++ellipses;
     if (ix.kind != Kind::Tensor) continue;
     EMBER_CHECK(ix.tensor != nullptr, "{}: an index tensor is undefined", op);
     Tensor t(ix.tensor);
-    EMBER_CHECK_TYPE(t.dtype() == kInt64 || t.dtype() == kBool,
-                     "{}: tensors used as indices must be int64 or bool tensors, got {}", op, dtype_name(t.dtype()));
+    EMBER_CHECK_INDEX(t.dtype() == kInt64 || t.dtype() == kBool,
+                      "{}: tensors used as indices must be int64 or bool tensors, got {}", op, dtype_name(t.dtype()));
     consumed += t.dtype() == kBool ? t.dim() : 1;
-    if (!(t.dtype() == kInt64 && t.dim() == 0)) ++tensors;  // a 0-d int64 tensor acts as an integer
   }
   EMBER_CHECK_INDEX(ellipses <= 1, "{}: an index can only have a single ellipsis ('...')", op);
-  EMBER_CHECK_INDEX(consumed <= x.dim(), "{}: too many indices for tensor of dimension {}", op, x.dim());
-  EMBER_CHECK_INDEX(tensors <= 1,
-                    "{}: at most one index tensor (int64 positions or a bool mask) per indexing expression is "
-                    "supported, got {}; apply them one after the other",
-                    op, tensors);
+  EMBER_CHECK_INDEX(consumed <= x.dim(), "{}: too many indices for tensor of dimension {} (got {})", op, x.dim(),
+                    consumed);
 
-  Parsed p;
+  // Each advanced index as an int64 tensor, with the view dim it indexes, x's
+  // dim (for messages) and that dim's size.
+  struct Advanced {
+    Tensor positions;
+    int64_t dim, xdim, size;
+  };
+  std::vector<Advanced> advanced;
   Tensor r = x;
   int64_t cur = 0, xdim = 0;  // position in r, and in x for messages
   auto select_int = [&](int64_t i) {
@@ -258,21 +304,16 @@ Parsed parse_indices(const Tensor& x, const std::vector<TensorIndex>& indices, c
         break;
       case Kind::Tensor: {
         Tensor t(ix.tensor);
-        if (t.dtype() == kInt64 && t.dim() == 0) {
+        if (t.dtype() == kInt64 && t.dim() == 0 && zero_dim_selects) {
           select_int(t.item<int64_t>());
         } else if (t.dtype() == kInt64) {
-          p.dim = cur;
-          p.ndims = 1;
-          p.linear = read_positions(t, r.size(cur), true, op, xdim);
-          p.index_shape = t.shape();
+          advanced.push_back({t, cur, xdim, r.size(cur)});
           ++cur;
           ++xdim;
-        } else if (t.dim() == 0) {  // x[True] adds a dim of size 1, x[False] one of size 0
+        } else if (t.dim() == 0) {  // x[True] adds a dim of size 1 indexed by [0], x[False] one indexed by []
           r = unsqueeze(r, cur);
-          p.dim = cur;
-          p.ndims = 1;
-          if (t.item<bool>()) p.linear = {0};
-          p.index_shape = {int64_t(p.linear.size())};
+          advanced.push_back({long_tensor(t.item<bool>() ? std::vector<int64_t>{0} : std::vector<int64_t>{}), cur,
+                              xdim, 1});
           ++cur;
         } else {
           for (int64_t j = 0; j < t.dim(); ++j)
@@ -280,10 +321,14 @@ Parsed parse_indices(const Tensor& x, const std::vector<TensorIndex>& indices, c
                               "{}: the shape of the mask {} at index {} does not match the shape of the indexed "
                               "tensor {} at index {}",
                               op, shape_str(t.shape()), j, shape_str(x.shape()), xdim + j);
-          p.linear = true_positions(t);
-          p.dim = cur;
-          p.ndims = t.dim();
-          p.index_shape = {int64_t(p.linear.size())};
+          // One index per mask dim: the coordinates of the true elements along it.
+          std::vector<int64_t> hits = true_positions(t);
+          for (int64_t j = 0; j < t.dim(); ++j) {
+            int64_t inner = numel_of(Shape(t.shape().begin() + j + 1, t.shape().end()));
+            std::vector<int64_t> coord(hits.size());
+            for (size_t k = 0; k < hits.size(); ++k) coord[k] = hits[k] / inner % t.size(j);
+            advanced.push_back({long_tensor(coord), cur + j, xdim + j, r.size(cur + j)});
+          }
           cur += t.dim();
           xdim += t.dim();
         }
@@ -291,91 +336,161 @@ Parsed parse_indices(const Tensor& x, const std::vector<TensorIndex>& indices, c
       }
     }
   }
+  Parsed p;
   p.view = r;
+  if (advanced.empty()) return p;
+  std::vector<Tensor> tensors;
+  for (const Advanced& a : advanced) tensors.push_back(a.positions);
+  p.index_shape = broadcast_index_shapes(tensors, op);
+  for (const Advanced& a : advanced) {
+    p.dims.push_back(a.dim);
+    p.positions.push_back(read_positions(expand(a.positions, p.index_shape), a.size, true, op, a.xdim));
+  }
   return p;
 }
 
-// Writes value (broadcast, converted) into x[indices] in place; no autograd.
-void write_indexed(const Tensor& x, const std::vector<TensorIndex>& indices, const Tensor& value) {
+// Writes value (broadcast, converted) into x[indices] in place, adding to what
+// is there with `accumulate` (repeated positions then sum); no autograd.
+void write_indexed(const Tensor& x, const std::vector<TensorIndex>& indices, const Tensor& value, bool accumulate,
+                   bool zero_dim_selects) {
   NoGradGuard no_grad;
-  Parsed p = parse_indices(x, indices, "index_put_");
+  Parsed p = parse_indices(x, indices, "index_put_", zero_dim_selects);
   Shape rshape = p.result_shape();
   EMBER_CHECK(broadcastable_to(value.shape(), rshape),
               "index_put_: shape mismatch: value tensor of shape {} cannot be broadcast to indexing result of shape {}",
               shape_str(value.shape()), shape_str(rshape));
-  if (p.dim < 0) {
+  if (!p.advanced()) {
     Tensor dst = p.view;
-    copy_(dst, value);
+    copy_(dst, accumulate ? add(dst, value) : value);
     return;
   }
-  // Rows of the destination: the covered dims' positions unravelled and dotted with the view's strides.
-  const Tensor& dst = p.view;
-  std::vector<int64_t> a_rows(p.linear.size()), b_rows(p.linear.size());
-  const Shape& sizes = dst.shape();
-  const Strides& strides = dst.strides();
-  for (size_t k = 0; k < p.linear.size(); ++k) {
-    int64_t rem = p.linear[k], off = 0;
-    for (int64_t j = p.dim + p.ndims - 1; j >= p.dim; --j) {
-      off += (rem % sizes[j]) * strides[j];
-      rem /= sizes[j];
-    }
-    a_rows[k] = off;
+  // Rows of the destination: the indexed dims' positions dotted with their strides.
+  Tensor dst = p.moved();
+  const int64_t at = p.first(), m = int64_t(p.dims.size()), n = numel_of(p.index_shape);
+  std::vector<int64_t> a_rows(n, 0), b_rows(n);
+  for (int64_t j = 0; j < m; ++j) {
+    const int64_t stride = dst.stride(at + j);
+    for (int64_t k = 0; k < n; ++k) a_rows[k] += p.positions[j][k] * stride;
   }
   // The value broadcast and seen as pre + [n] + post (a copy only when the
   // index dims do not merge, or when it overlaps the destination).
-  Shape v_shape = erase_range(rshape, p.dim, int64_t(p.index_shape.size()));
-  v_shape.insert(v_shape.begin() + p.dim, int64_t(p.linear.size()));
+  Shape v_shape = erase_range(rshape, at, int64_t(p.index_shape.size()));
+  v_shape.insert(v_shape.begin() + at, n);
   Tensor v = reshape(expand(to_dtype(value, x.dtype()), rshape), v_shape);
   if (v.is_alias_of(x)) v = clone(v);
   const Strides& v_strides = v.strides();
-  for (size_t k = 0; k < b_rows.size(); ++k) b_rows[k] = int64_t(k) * v_strides[p.dim];
+  for (int64_t k = 0; k < n; ++k) b_rows[k] = k * v_strides[at];
+  Shape rest = erase_range(dst.shape(), at, m);
+  Strides dst_rest = erase_range(dst.strides(), at, m), v_rest = erase_range(v_strides, at, 1);
   dispatch_all(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    for_row_pairs(dst.data_ptr<T>(), a_rows, erase_range(dst.strides(), p.dim, p.ndims), v.data_ptr<T>(), b_rows,
-                  erase_range(v_strides, p.dim, 1), erase_range(dst.shape(), p.dim, p.ndims), false,
+    if constexpr (std::is_same_v<T, bool>) {
+      if (accumulate) {
+        for_row_pairs(dst.data_ptr<T>(), a_rows, dst_rest, v.data_ptr<T>(), b_rows, v_rest, rest, false,
+                      [](T& a, T b) { a = a || b; });
+        return;
+      }
+    } else if (accumulate) {
+      for_row_pairs(dst.data_ptr<T>(), a_rows, dst_rest, v.data_ptr<T>(), b_rows, v_rest, rest, false,
+                    [](T& a, T b) { a += b; });
+      return;
+    }
+    for_row_pairs(dst.data_ptr<T>(), a_rows, dst_rest, v.data_ptr<T>(), b_rows, v_rest, rest, false,
                   [](T& a, T b) { a = b; });
   });
   x.storage()->bump_version();
 }
 
-// Out-of-place x[indices] = value.
-// d/dx = g with the written positions zeroed; d/dvalue = g[indices]
-Tensor index_put(const Tensor& x, const std::vector<TensorIndex>& indices, const Tensor& value) {
+// x[indices] with the parser's `zero_dim_selects`: permute, flatten and
+// index_select, so its gradient is theirs (g added at the picked positions).
+Tensor gather_indexed(const Tensor& x, const std::vector<TensorIndex>& indices, bool zero_dim_selects) {
+  Parsed p = parse_indices(x, indices, "index", zero_dim_selects);
+  if (!p.advanced()) return p.view;
+  // The indexed dims, next to each other, flattened into one: index it with
+  // the row-major position within them.
+  Tensor moved = p.moved();
+  const int64_t at = p.first(), m = int64_t(p.dims.size()), n = numel_of(p.index_shape);
+  std::vector<int64_t> linear(n, 0);
+  for (int64_t j = 0; j < m; ++j) {
+    const int64_t size = moved.size(at + j);
+    for (int64_t k = 0; k < n; ++k) linear[k] = linear[k] * size + p.positions[j][k];
+  }
+  Tensor r = m == 1 ? moved : flatten(moved, at, at + m - 1);
+  Tensor out = index_select(r, at, long_tensor(linear));
+  Shape shape = p.result_shape();
+  return out.shape() == shape ? out : reshape(out, shape);
+}
+
+// Out-of-place x[indices] = value (or += with `accumulate`).
+// d x = g with the written positions zeroed (g itself with accumulate); d value = g[indices]
+Tensor put_indexed(const Tensor& x, const std::vector<TensorIndex>& indices, const Tensor& value, bool accumulate,
+                   bool zero_dim_selects) {
   Tensor out;
   {
     NoGradGuard no_grad;
     out = clone(x);
   }
-  write_indexed(out, indices, value);
+  write_indexed(out, indices, value, accumulate, zero_dim_selects);
   if (any_requires_grad({&x, &value})) {
     bool need_x = x.requires_grad(), need_value = value.requires_grad();
-    record("IndexPutBackward0", {x, value}, out, [indices, need_x, need_value](const tensor_list& g) -> tensor_list {
-      return {need_x ? index_put(g[0], indices, zeros({}, g[0].dtype())) : Tensor(),
-              need_value ? index(g[0], indices) : Tensor()};
-    });
+    record("IndexPutBackward0", {x, value}, out,
+           [indices, accumulate, zero_dim_selects, need_x, need_value](const tensor_list& g) -> tensor_list {
+             Tensor grad_x;
+             if (need_x)
+               grad_x = accumulate ? g[0]
+                                   : put_indexed(g[0], indices, zeros({}, g[0].dtype()), false, zero_dim_selects);
+             return {grad_x, need_value ? gather_indexed(g[0], indices, zero_dim_selects) : Tensor()};
+           });
   }
   return out;
 }
 
+std::vector<TensorIndex> as_indices(const tensor_list& tensors, const char* op) {
+  std::vector<TensorIndex> out;
+  for (const Tensor& t : tensors) {
+    EMBER_CHECK(t.defined(), "{}: expected every index to be a defined tensor", op);
+    out.emplace_back(t);
+  }
+  return out;
+}
+
+// index_put's own checks (Python's x[...] = v converts the value instead).
+void check_put_values(const Tensor& x, const Tensor& values, const char* op) {
+  EMBER_CHECK(x.defined() && values.defined(), "{}: expected defined tensors", op);
+  EMBER_CHECK_TYPE(values.dtype() == x.dtype(),
+                   "{}: Index put requires the source and destination dtypes match, got {} for the destination and {} "
+                   "for the source.",
+                   op, dtype_name(x.dtype()), dtype_name(values.dtype()));
+}
+
 }  // namespace
 
-Tensor index(const Tensor& x, const std::vector<TensorIndex>& indices) {
-  Parsed p = parse_indices(x, indices, "index");
-  if (p.dim < 0) return p.view;
-  Tensor r = p.ndims == 1 ? p.view : flatten(p.view, p.dim, p.dim + p.ndims - 1);
-  Tensor out = index_select(r, p.dim, long_tensor(p.linear));
-  Shape shape = p.result_shape();
-  return out.shape() == shape ? out : reshape(out, shape);
-}
+Tensor index(const Tensor& x, const std::vector<TensorIndex>& indices) { return gather_indexed(x, indices, true); }
 
 Tensor& index_put_(Tensor& x, const std::vector<TensorIndex>& indices, const Tensor& value) {
   EMBER_CHECK(x.defined() && value.defined(), "index_put_: expected defined tensors");
   if (!any_requires_grad({&x, &value})) {
-    write_indexed(x, indices, value);
+    write_indexed(x, indices, value, false, true);
     return x;
   }
   return apply_in_place(x, "index_put_", value.requires_grad(),
-                        [&](const Tensor& s) { return index_put(s, indices, value); });
+                        [&](const Tensor& s) { return put_indexed(s, indices, value, false, true); });
+}
+
+Tensor index_put(const Tensor& x, const tensor_list& indices, const Tensor& values, bool accumulate) {
+  check_put_values(x, values, "index_put");
+  return put_indexed(x, as_indices(indices, "index_put"), values, accumulate, false);
+}
+
+Tensor& index_put_(Tensor& x, const tensor_list& indices, const Tensor& values, bool accumulate) {
+  check_put_values(x, values, "index_put_");
+  std::vector<TensorIndex> ix = as_indices(indices, "index_put_");
+  if (!any_requires_grad({&x, &values})) {
+    write_indexed(x, ix, values, accumulate, false);
+    return x;
+  }
+  return apply_in_place(x, "index_put_", values.requires_grad(),
+                        [&](const Tensor& s) { return put_indexed(s, ix, values, accumulate, false); });
 }
 
 // d index_select(x, dim, i) = index_add(zeros like x, dim, i, g)

@@ -8,7 +8,14 @@
 namespace ember {
 
 Tensor index(const Tensor& x, const std::vector<TensorIndex>& indices);
+/// Python's `x[indices] = value`: value is broadcast and converted to x's dtype.
 Tensor& index_put_(Tensor& x, const std::vector<TensorIndex>& indices, const Tensor& value);
+/// torch.index_put: `indices` are advanced indices for x's leading dims (int64
+/// or bool, broadcast together); `values` (x's dtype) is written there, or
+/// added with `accumulate`, where repeated positions then sum.
+/// `index_put(zeros({3}), {ember::tensor({0, 0}, kInt64)}, ones({2}), true)` is [2, 0, 0].
+Tensor index_put(const Tensor& x, const tensor_list& indices, const Tensor& values, bool accumulate = false);
+Tensor& index_put_(Tensor& x, const tensor_list& indices, const Tensor& values, bool accumulate);
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
 /// out[i][j] = x[index[i][j]][j] for dim 0, and so on (torch.gather).
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);

@@ -312,6 +312,20 @@ struct ExtremeReducer {
   }
 };
 
+// Whether all (kAll) or any of the elements are nonzero; NaN counts as nonzero.
+template <class T, bool kAll>
+struct LogicalReducer {
+  using Acc = int;  // not bool: the drivers keep accumulators in std::vector
+  bool* out;
+  Acc init(int64_t) const { return kAll; }
+  void step(Acc& a, T v, int64_t) const { a = kAll ? (a && v != T(0)) : (a || v != T(0)); }
+  void row(Acc& a, const T* q, int64_t n, int64_t st, int64_t) const {
+    for (int64_t i = 0; i < n && a == int(kAll); ++i) step(a, q[i * st], 0);
+  }
+  void merge(Acc& a, const Acc& b) const { a = kAll ? (a && b) : (a || b); }
+  void write(int64_t k, const Acc& a) const { out[k] = a != 0; }
+};
+
 // Kernel sum/mean into a fresh tensor of `shape` (same numel as the output).
 Tensor sum_kernel(const Tensor& x, const Reduction& r, const Shape& shape, bool mean) {
   Dtype od = is_floating(x.dtype()) ? x.dtype() : kInt64;
@@ -503,6 +517,48 @@ Tensor std(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction
     });
   }
   return out;
+}
+
+// var_mean and std_mean are composites: their gradients are var's (std's) and mean's, summed.
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction,
+                                    bool keepdim) {
+  check_floating("var_mean", x);
+  return {var(x, dims, correction, keepdim), mean(x, dims, keepdim)};
+}
+
+std::tuple<Tensor, Tensor> std_mean(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction,
+                                    bool keepdim) {
+  check_floating("std_mean", x);
+  return {std(x, dims, correction, keepdim), mean(x, dims, keepdim)};
+}
+
+namespace {
+// all/any into a bool tensor; not differentiable (a bool result has no gradient).
+template <bool kAll>
+Tensor logical_reduce(const char* op, const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  Reduction r = prepare(op, x, dims, keepdim);
+  Tensor out = make_tensor(r.out_shape, kBool);
+  dispatch_all(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    run<T>(LogicalReducer<T, kAll>{out.data_ptr<bool>()}, x, r.plan);
+  });
+  return out;
+}
+
+// dim=(): nothing reduced, each element tested on its own.
+Tensor logical_elementwise(const char* op, const Tensor& x) {
+  EMBER_CHECK(x.defined(), "{}: expected a defined tensor", op);
+  return to_dtype(x, kBool);
+}
+}  // namespace
+
+Tensor all(const Tensor& x) { return logical_reduce<true>("all", x, {}, false); }
+Tensor all(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  return dims.empty() ? logical_elementwise("all", x) : logical_reduce<true>("all", x, dims, keepdim);
+}
+Tensor any(const Tensor& x) { return logical_reduce<false>("any", x, {}, false); }
+Tensor any(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  return dims.empty() ? logical_elementwise("any", x) : logical_reduce<false>("any", x, dims, keepdim);
 }
 
 // d amax = g shared evenly among the elements equal to the max

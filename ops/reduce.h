@@ -15,6 +15,18 @@ Tensor mean(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim
 /// Variance with Bessel's `correction` (1: unbiased, 0: biased), as torch.var.
 Tensor var(const Tensor& x, const std::vector<int64_t>& dims = {}, int64_t correction = 1, bool keepdim = false);
 Tensor std(const Tensor& x, const std::vector<int64_t>& dims = {}, int64_t correction = 1, bool keepdim = false);
+/// (var, mean) and (std, mean) over `dims` in one call, as torch.var_mean / torch.std_mean.
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, const std::vector<int64_t>& dims = {}, int64_t correction = 1,
+                                    bool keepdim = false);
+std::tuple<Tensor, Tensor> std_mean(const Tensor& x, const std::vector<int64_t>& dims = {}, int64_t correction = 1,
+                                    bool keepdim = false);
+/// Whether every (all) or some (any) element is nonzero: bool, over all elements
+/// or over `dims`, where an empty `dims` reduces nothing (PyTorch's dim=()).
+/// NaN counts as nonzero. `all(x, {1})` on [2, 3] gives [2].
+Tensor all(const Tensor& x);
+Tensor all(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
+Tensor any(const Tensor& x);
+Tensor any(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
 Tensor amax(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
 Tensor amin(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
 /// Values and int64 indices of the max/min along `dim`.

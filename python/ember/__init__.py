@@ -8,8 +8,10 @@ from ._C import (
     Tensor,
     abs,
     add,
+    all,
     amax,
     amin,
+    any,
     arange,
     argmax,
     argmin,
@@ -21,6 +23,7 @@ from ._C import (
     clone,
     cos,
     default_generator,
+    device,
     div,
     dtype,
     empty,
@@ -38,6 +41,7 @@ from ._C import (
     get_num_threads,
     gt,
     index_add,
+    index_put,
     index_select,
     initial_seed,
     is_grad_enabled,
@@ -87,6 +91,7 @@ from ._C import (
     squeeze,
     stack,
     std,
+    std_mean,
     sub,
     sum,
     t,
@@ -95,6 +100,7 @@ from ._C import (
     unflatten,
     unsqueeze,
     var,
+    var_mean,
     where,
     zeros,
     zeros_like,
@@ -118,7 +124,7 @@ dtype.__str__ = _dtype_repr
 dtype.is_floating_point = property(lambda self: self.name in ("float32", "float64"))
 dtype.itemsize = property(lambda self: 1 if self.name == "bool" else 4 if self.name == "float32" else 8)
 
-for _cls in (Tensor, Size, dtype, Generator):
+for _cls in (Tensor, Size, dtype, device, Generator):
     _cls.__module__ = "ember"
 del _cls
 

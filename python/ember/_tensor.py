@@ -90,17 +90,21 @@ def _infer_dtype(data, array):
     raise TypeError(f"tensor: expected numbers, bools or tensors, got data of NumPy dtype {array.dtype}")
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data, dtype=None, requires_grad=False, *, device=None):
     """A new tensor holding a copy of ``data`` (nested lists, scalars, NumPy arrays, tensors).
 
     Without ``dtype``: bools give bool, ints give int64, Python floats give float32
-    and float64 NumPy arrays give float64, as torch.tensor does."""
+    and float64 NumPy arrays give float64, as torch.tensor does. ``device`` is
+    None, 'cpu' or an ember.device. An int outside int64 raises PyTorch's
+    "Overflow when unpacking long long"."""
     if isinstance(data, Tensor):
         data = data.detach()
+    elif isinstance(data, (int, list, tuple)) and dtype in (None, _C.int64):
+        _C._check_int64_range(data, dtype is not None)
     array = np.asarray(data)
     if dtype is None:
         dtype = _infer_dtype(data, array)
-    out = _C.empty(array.shape, dtype=dtype)
+    out = _C.empty(array.shape, dtype=dtype, device=device)
     np.copyto(out.numpy(), array, casting="unsafe")
     if requires_grad:
         out.requires_grad_(True)

@@ -2,6 +2,8 @@
 // grad and anomaly modes, the engine's backward/grad, custom Functions (a
 // Python backward becomes the node's CustomBackward), and gradcheck.
 // Python callables run under the GIL wherever C++ calls them.
+#include <map>
+
 #include "autograd/engine.h"
 #include "autograd/function.h"
 #include "autograd/grad_mode.h"
@@ -13,39 +15,110 @@
 namespace ember::python {
 namespace {
 
-// A Python fn(*tensors) -> Tensor | tuple, as gradcheck's TensorFn.
+// A Python fn(*tensors) -> Tensor | tuple | list, as gradcheck's TensorFn. An
+// output that is not a tensor fails as in PyTorch, which asks it for requires_grad.
 autograd::TensorFn tensor_fn(const py::function& fn) {
   auto f = hold(fn);
   return [f](const tensor_list& inputs) {
     py::gil_scoped_acquire gil;
-    return to_tensor_list((*f)(*py::cast(inputs)), "gradcheck: the function returned");
+    py::object result = (*f)(*py::cast(inputs));
+    py::list items;
+    if (py::isinstance<py::tuple>(result) || py::isinstance<py::list>(result))
+      items = py::list(result);
+    else
+      items.append(result);
+    tensor_list out;
+    for (const py::handle& item : items) {
+      if (!py::isinstance<TensorImpl>(item))
+        throw py::attribute_error(fmt::format("'{}' object has no attribute 'requires_grad'",
+                                              py::str(py::type::of(item).attr("__name__")).cast<std::string>()));
+      out.push_back(item.cast<Tensor>());
+    }
+    return out;
   };
 }
 
-autograd::GradcheckOptions gradcheck_options(double eps, double atol, double rtol, bool raise_exception,
-                                             bool fast_mode, double nondet_tol) {
-  autograd::GradcheckOptions o;
-  o.eps = eps;
-  o.atol = atol;
-  o.rtol = rtol;
-  o.raise_exception = raise_exception;
-  o.fast_mode = fast_mode;
-  o.nondet_tol = nondet_tol;
-  return o;
+// What a Python node hook returned: None keeps the gradients, a tuple replaces them.
+tensor_list hook_result(const py::object& result) {
+  if (result.is_none()) return {};
+  return to_tensor_list(result, "hook returned");
+}
+
+HookHandle node_hook_handle(const std::shared_ptr<Node>& node, int id) {
+  std::weak_ptr<Node> weak = node;
+  return HookHandle([weak, id] {
+    if (auto n = weak.lock()) n->remove_node_hook(id);
+  });
 }
 
 py::tuple next_functions(const Node& node) {
   py::list out;
-  for (const Edge& e : node.next_edges()) out.append(py::make_tuple(e.fn, e.input_nr));
+  for (const Edge& e : node.next_edges()) out.append(py::make_tuple(node_object(e.fn), e.input_nr));
   return py::tuple(out);
 }
 
 }  // namespace
 
+// type(grad_fn).__name__ is the node's name ("MulBackward0"), as in PyTorch:
+// each name gets a slot-less Python subclass of the node's bound class, and
+// the wrapper's class is switched to it.
+py::object node_object(const std::shared_ptr<Node>& node) {
+  if (!node) return py::none();
+  py::object obj = py::cast(node);
+  py::handle cls = py::type::of(obj);
+  if (py::str(cls.attr("__name__")).cast<std::string>() == node->name()) return obj;
+  static auto* classes = new std::map<std::pair<PyObject*, std::string>, py::object>();  // lives as long as the module
+  auto key = std::make_pair(cls.ptr(), node->name());
+  auto it = classes->find(key);
+  if (it == classes->end()) {
+    py::dict attrs;
+    attrs["__slots__"] = py::tuple();
+    attrs["__module__"] = "ember.autograd.graph";
+    py::object sub = py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(Py_TYPE(cls.ptr())))(
+        node->name(), py::make_tuple(cls), attrs);
+    // Same layout (no slots, no dict) and pybind11's deallocator, so CPython
+    // allows switching an instance's class to it.
+    auto* sub_type = reinterpret_cast<PyTypeObject*>(sub.ptr());
+    auto* base_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+    sub_type->tp_dealloc = base_type->tp_dealloc;
+    sub_type->tp_free = base_type->tp_free;
+    sub_type->tp_flags &= ~static_cast<unsigned long>(Py_TPFLAGS_HAVE_GC);  // instances are pybind11's, untracked
+    sub_type->tp_traverse = base_type->tp_traverse;
+    sub_type->tp_clear = base_type->tp_clear;
+    it = classes->emplace(key, sub).first;
+  }
+  obj.attr("__class__") = it->second;
+  return obj;
+}
+
 void bind_autograd(py::module_& m) {
   py::class_<Node, std::shared_ptr<Node>>(m, "Node", "A backward function of the graph (a tensor's grad_fn).")
       .def("name", &Node::name)
       .def_property_readonly("next_functions", &next_functions)
+      .def("register_prehook",
+           [](const std::shared_ptr<Node>& node, const py::function& fn) {
+             auto f = hold(fn);
+             return node_hook_handle(node, node->add_pre_hook([f](const tensor_list& grad_outputs) {
+               py::gil_scoped_acquire gil;
+               return hook_result((*f)(py::tuple(py::cast(grad_outputs))));
+             }));
+           },
+           "fn"_a)
+      .def("register_hook",
+           [](const std::shared_ptr<Node>& node, const py::function& fn) {
+             auto f = hold(fn);
+             return node_hook_handle(
+                 node, node->add_post_hook([f](const tensor_list& grad_inputs, const tensor_list& grad_outputs) {
+                   py::gil_scoped_acquire gil;
+                   return hook_result((*f)(py::tuple(py::cast(grad_inputs)), py::tuple(py::cast(grad_outputs))));
+                 }));
+           },
+           "fn"_a)
+      .def_property_readonly("metadata",
+                             [](Node& node) -> py::object {
+                               if (!node.metadata) node.metadata = hold(py::dict());
+                               return *std::static_pointer_cast<py::object>(node.metadata);
+                             })
       // A custom Function's node shows the attributes its forward set on ctx, as in PyTorch.
       .def("__getattr__",
            [](const Node& node, const std::string& attr) -> py::object {
@@ -161,21 +234,54 @@ void bind_autograd(py::module_& m) {
         },
         "name"_a, "ctx"_a, "inputs"_a, "outputs"_a, "backward"_a);
 
+  // gradcheck: inputs hold None where the Python call passes a non-tensor argument.
+  static PyObject* gradcheck_error = PyErr_NewExceptionWithDoc(
+      "ember.autograd.GradcheckError",
+      "Raised when analytical and numerical derivatives disagree (or backward fails one of gradcheck's other "
+      "checks); the message names the output and input and prints both Jacobians.",
+      PyExc_RuntimeError, nullptr);
+  if (!gradcheck_error) throw py::error_already_set();
+  m.add_object("GradcheckError", py::handle(gradcheck_error));
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const autograd::GradcheckError& e) {
+      PyErr_SetString(gradcheck_error, e.what());
+    } catch (const autograd::GradcheckAssertion& e) {
+      PyErr_SetString(PyExc_AssertionError, e.what());
+    }
+  });
+  py::class_<autograd::GradcheckOptions>(m, "_GradcheckOptions")
+      .def(py::init<>())
+      .def_readwrite("eps", &autograd::GradcheckOptions::eps)
+      .def_readwrite("atol", &autograd::GradcheckOptions::atol)
+      .def_readwrite("rtol", &autograd::GradcheckOptions::rtol)
+      .def_readwrite("raise_exception", &autograd::GradcheckOptions::raise_exception)
+      .def_readwrite("nondet_tol", &autograd::GradcheckOptions::nondet_tol)
+      .def_readwrite("check_undefined_grad", &autograd::GradcheckOptions::check_undefined_grad)
+      .def_readwrite("check_grad_dtypes", &autograd::GradcheckOptions::check_grad_dtypes)
+      .def_readwrite("check_batched_grad", &autograd::GradcheckOptions::check_batched_grad)
+      .def_readwrite("fast_mode", &autograd::GradcheckOptions::fast_mode)
+      .def_readwrite("masked", &autograd::GradcheckOptions::masked)
+      .def_readwrite("gen_non_contig_grad_outputs", &autograd::GradcheckOptions::gen_non_contig_grad_outputs);
   m.def("_gradcheck",
-        [](const py::function& fn, const tensor_list& inputs, double eps, double atol, double rtol,
-           bool raise_exception, bool fast_mode, double nondet_tol) {
-          return autograd::gradcheck(tensor_fn(fn), inputs,
-                                     gradcheck_options(eps, atol, rtol, raise_exception, fast_mode, nondet_tol));
+        [](const py::function& fn, const std::vector<std::optional<Tensor>>& inputs,
+           const autograd::GradcheckOptions& options) {
+          autograd::TensorFn f = tensor_fn(fn);
+          tensor_list ins = to_tensor_list(inputs);
+          py::gil_scoped_release no_gil;  // taken back to call fn, a Python backward or warnings.warn
+          return autograd::gradcheck(f, ins, options);
         },
-        "fn"_a, "inputs"_a, "eps"_a, "atol"_a, "rtol"_a, "raise_exception"_a, "fast_mode"_a, "nondet_tol"_a);
+        "fn"_a, "inputs"_a, "options"_a);
   m.def("_gradgradcheck",
-        [](const py::function& fn, const tensor_list& inputs, const tensor_list& grad_outputs, double eps,
-           double atol, double rtol, bool raise_exception, bool fast_mode, double nondet_tol) {
-          return autograd::gradgradcheck(tensor_fn(fn), inputs, grad_outputs,
-                                         gradcheck_options(eps, atol, rtol, raise_exception, fast_mode, nondet_tol));
+        [](const py::function& fn, const std::vector<std::optional<Tensor>>& inputs, const tensor_list& grad_outputs,
+           const autograd::GradcheckOptions& options) {
+          autograd::TensorFn f = tensor_fn(fn);
+          tensor_list ins = to_tensor_list(inputs);
+          py::gil_scoped_release no_gil;
+          return autograd::gradgradcheck(f, ins, grad_outputs, options);
         },
-        "fn"_a, "inputs"_a, "grad_outputs"_a, "eps"_a, "atol"_a, "rtol"_a, "raise_exception"_a, "fast_mode"_a,
-        "nondet_tol"_a);
+        "fn"_a, "inputs"_a, "grad_outputs"_a, "options"_a);
 }
 
 }  // namespace ember::python

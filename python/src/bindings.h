@@ -131,8 +131,18 @@ void def_method(py::module_& m, const char* name, F f, const Extra&... extra) {
 Shape to_shape(const py::args& args);
 /// A `dim` argument: None (all dims), an int, or a sequence of ints.
 std::vector<int64_t> to_dims(const py::handle& dim);
-/// Creation options from the `dtype=` and `requires_grad=` keywords.
-TensorOptions options(std::optional<Dtype> dtype, bool requires_grad);
+/// Creation options from the `dtype=`, `requires_grad=` and `device=` keywords
+/// (None, 'cpu' or an ember.device); `op` names the caller in errors.
+TensorOptions options(std::optional<Dtype> dtype, bool requires_grad, const py::handle& device = py::none(),
+                      const char* op = "tensor");
+/// A `device=` argument: 'cpu', 'cpu:<index>' or an ember.device; anything else
+/// (another type, 'cuda') raises, naming `op`.
+Device to_device(const py::handle& device, const char* op);
+/// A Python int as int64; out of range raises ValueError("Overflow when unpacking long long"), as PyTorch.
+int64_t to_int64(const py::handle& obj);
+/// Raises that ValueError for tensor data (a number or nested lists/tuples) holding an int outside
+/// int64 that would become int64: no float among the numbers, or `int64_requested`.
+void check_int64_range(const py::handle& data, bool int64_requested);
 /// A list that may hold None, as a tensor_list with undefined entries.
 tensor_list to_tensor_list(const std::vector<std::optional<Tensor>>& tensors);
 /// An int, or a sequence of one int, as PyTorch's _single; `op` and `what` name the argument in the TypeError.
@@ -155,6 +165,8 @@ LossReduction reduction_of(std::optional<bool> size_average, std::optional<bool>
                            const char* op);
 /// A Python object that C++ may keep, copy and drop without holding the GIL.
 std::shared_ptr<py::object> hold(py::object obj);
+/// A graph node as Python sees it: an instance of a class named after the node ("MulBackward0"); None for null.
+py::object node_object(const std::shared_ptr<ember::Node>& node);
 /// A Tensor, or None as an undefined tensor; `what` names the caller in the TypeError.
 Tensor to_tensor_or_undefined(const py::handle& obj, const char* what);
 /// What a Python callable returned (a Tensor, None, or a tuple/list of those) as a tensor_list.

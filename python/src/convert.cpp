@@ -16,7 +16,7 @@ std::string type_name(const py::handle& obj) { return py::str(py::type::handle_o
 int64_t to_int(const py::handle& obj, const char* what) {
   EMBER_CHECK_TYPE(!PyBool_Check(obj.ptr()) && PyIndex_Check(obj.ptr()), "{}: expected an int, got {}", what,
                    type_name(obj));
-  return py::int_(py::reinterpret_borrow<py::object>(obj)).cast<int64_t>();
+  return to_int64(obj);
 }
 
 std::vector<int64_t> to_ints(const py::handle& seq, const char* what) {
@@ -30,6 +30,50 @@ std::string repr_of(const py::handle& obj) { return py::repr(obj); }
 bool is_int(const py::handle& obj) { return !PyBool_Check(obj.ptr()) && PyIndex_Check(obj.ptr()); }
 
 }  // namespace
+
+int64_t to_int64(const py::handle& obj) {
+  py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
+  if (!index) throw py::error_already_set();
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+  if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+  EMBER_CHECK(overflow == 0, "Overflow when unpacking long long");
+  return int64_t(v);
+}
+
+namespace {
+// Whether `obj` (a number, or nested lists and tuples of them) holds a float, and an int beyond int64.
+void scan_numbers(const py::handle& obj, bool& any_float, bool& overflow) {
+  PyObject* o = obj.ptr();
+  if (PyFloat_Check(o)) {
+    any_float = true;
+  } else if (PyLong_Check(o)) {
+    int of = 0;
+    PyLong_AsLongLongAndOverflow(o, &of);
+    overflow = overflow || of != 0;
+  } else if (PyList_Check(o) || PyTuple_Check(o)) {
+    for (const py::handle& item : obj) scan_numbers(item, any_float, overflow);
+  }
+}
+}  // namespace
+
+void check_int64_range(const py::handle& data, bool int64_requested) {
+  bool any_float = false, overflow = false;
+  scan_numbers(data, any_float, overflow);
+  // A float among the numbers makes the tensor float (no overflow), unless int64 was asked for.
+  EMBER_CHECK(!overflow || (any_float && !int64_requested), "Overflow when unpacking long long");
+}
+
+Device to_device(const py::handle& device, const char* op) {
+  if (py::isinstance<Device>(device)) return device.cast<Device>();
+  EMBER_CHECK_TYPE(py::isinstance<py::str>(device), "{}: expected device to be a str ('cpu') or an ember.device, got {}",
+                   op, type_name(device));
+  try {
+    return Device(device.cast<std::string>());
+  } catch (const ValueError& e) {
+    throw ValueError(fmt::format("{}: {}", op, e.what()));
+  }
+}
 
 // An int, or a sequence of one int, as PyTorch's _single.
 int64_t to_single(const py::handle& obj, const char* op, const char* what) {
@@ -114,9 +158,10 @@ std::vector<int64_t> to_dims(const py::handle& dim) {
   return {to_int(dim, "dim")};
 }
 
-TensorOptions options(std::optional<Dtype> dtype, bool requires_grad) {
+TensorOptions options(std::optional<Dtype> dtype, bool requires_grad, const py::handle& device, const char* op) {
   TensorOptions o;
   if (dtype) o.dtype(*dtype);
+  if (!device.is_none()) o.device(to_device(device, op));
   return o.requires_grad(requires_grad);
 }
 

@@ -289,11 +289,12 @@ void bind_module(py::module_& nn) {
            "requires_grad"_a = true)
       .def("to", [](py::object self, Dtype dtype) { self.cast<Module&>().to(dtype); return self; }, "dtype"_a)
       .def("to",
-           [](py::object self, const std::string& device) {
-             EMBER_CHECK(device == "cpu", "Module.to: ember runs on the CPU only; expected 'cpu', got '{}'", device);
+           [](py::object self, const py::object& device, std::optional<Dtype> dtype) {
+             to_device(device, "Module.to");
+             if (dtype) self.cast<Module&>().to(*dtype);
              return self;
            },
-           "device"_a)
+           "device"_a, "dtype"_a = py::none())
       .def("float", [](py::object self) { self.cast<Module&>().to(kFloat32); return self; })
       .def("double", [](py::object self) { self.cast<Module&>().to(kFloat64); return self; })
       .def("cpu", [](py::object self) { return self; })

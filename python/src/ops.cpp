@@ -21,6 +21,14 @@ int64_t correction_of(std::optional<bool> unbiased, std::optional<int64_t> corre
 
 py::tuple as_tuple(const tensor_list& tensors) { return py::tuple(py::cast(tensors)); }
 
+// A `dim` argument where None means every dim of x (all/any with keepdim).
+std::vector<int64_t> dims_or_every(const Tensor& x, const py::object& dim) {
+  if (!dim.is_none()) return to_dims(dim);
+  std::vector<int64_t> every(size_t(x.dim()));
+  for (int64_t d = 0; d < x.dim(); ++d) every[size_t(d)] = d;
+  return every;
+}
+
 // A `generator=` keyword after *size: pybind11 (3.1) misaligns the convert flags
 // of keywords that follow py::args, so a Generator* there would reject None.
 Generator* to_generator(const py::object& generator) {
@@ -108,6 +116,32 @@ void bind_reduce(py::module_& m) {
          },
          "dim"_a = py::none(), "unbiased"_a = py::none(), "keepdim"_a = false, py::kw_only(),
          "correction"_a = py::none());
+  // var_mean/std_mean return (var, mean) / (std, mean), module functions only (as in PyTorch).
+  m.def("var_mean", [](const Tensor& x, bool unbiased) { return var_mean(x, {}, correction_of(unbiased, std::nullopt)); },
+        "input"_a, "unbiased"_a);
+  m.def("var_mean",
+        [](const Tensor& x, const py::object& dim, std::optional<bool> unbiased, bool keepdim,
+           std::optional<int64_t> correction) {
+          return var_mean(x, to_dims(dim), correction_of(unbiased, correction), keepdim);
+        },
+        "input"_a, "dim"_a = py::none(), "unbiased"_a = py::none(), "keepdim"_a = false, py::kw_only(),
+        "correction"_a = py::none());
+  m.def("std_mean", [](const Tensor& x, bool unbiased) { return std_mean(x, {}, correction_of(unbiased, std::nullopt)); },
+        "input"_a, "unbiased"_a);
+  m.def("std_mean",
+        [](const Tensor& x, const py::object& dim, std::optional<bool> unbiased, bool keepdim,
+           std::optional<int64_t> correction) {
+          return std_mean(x, to_dims(dim), correction_of(unbiased, correction), keepdim);
+        },
+        "input"_a, "dim"_a = py::none(), "unbiased"_a = py::none(), "keepdim"_a = false, py::kw_only(),
+        "correction"_a = py::none());
+  // all/any: dim=None reduces every dim, dim=() none (as torch.all/any).
+  def_op(m, "all", [](const Tensor& x, const py::object& dim, bool keepdim) {
+    return dim.is_none() && !keepdim ? all(x) : all(x, dims_or_every(x, dim), keepdim);
+  }, "dim"_a = py::none(), "keepdim"_a = false);
+  def_op(m, "any", [](const Tensor& x, const py::object& dim, bool keepdim) {
+    return dim.is_none() && !keepdim ? any(x) : any(x, dims_or_every(x, dim), keepdim);
+  }, "dim"_a = py::none(), "keepdim"_a = false);
   def_op(m, "amax", [](const Tensor& x, const py::object& dim, bool keepdim) { return amax(x, to_dims(dim), keepdim); },
          "dim"_a = py::tuple(), "keepdim"_a = false);
   def_op(m, "amin", [](const Tensor& x, const py::object& dim, bool keepdim) { return amin(x, to_dims(dim), keepdim); },
@@ -182,66 +216,83 @@ void bind_index(py::module_& m) {
   def_op(m, "index_add", &ember::index_add, "dim"_a, "index"_a, "source"_a);
   def_op(m, "masked_fill", &ember::masked_fill, "mask"_a, "value"_a);
   def_op(m, "nonzero", &ember::nonzero);
+  def_op(m, "index_put", py::overload_cast<const Tensor&, const tensor_list&, const Tensor&, bool>(&ember::index_put),
+         "indices"_a, "values"_a, "accumulate"_a = false);
+  def_method(m, "index_put_", method(py::overload_cast<const tensor_list&, const Tensor&, bool>(&Tensor::index_put_)),
+             "indices"_a, "values"_a, "accumulate"_a = false);
 }
 
 void bind_factory(py::module_& m) {
-  // Sizes come as varargs or one sequence; dtype and requires_grad are keywords.
-  m.def("empty", [](const py::args& size, std::optional<Dtype> dtype, bool requires_grad) {
-    return empty(to_shape(size), options(dtype, requires_grad));
-  }, "dtype"_a = py::none(), "requires_grad"_a = false);
-  m.def("zeros", [](const py::args& size, std::optional<Dtype> dtype, bool requires_grad) {
-    return zeros(to_shape(size), options(dtype, requires_grad));
-  }, "dtype"_a = py::none(), "requires_grad"_a = false);
-  m.def("ones", [](const py::args& size, std::optional<Dtype> dtype, bool requires_grad) {
-    return ones(to_shape(size), options(dtype, requires_grad));
-  }, "dtype"_a = py::none(), "requires_grad"_a = false);
+  // Sizes come as varargs or one sequence; dtype, device and requires_grad are keywords.
+  m.def("empty", [](const py::args& size, std::optional<Dtype> dtype, const py::object& device, bool requires_grad) {
+    return empty(to_shape(size), options(dtype, requires_grad, device, "empty"));
+  }, "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
+  m.def("zeros", [](const py::args& size, std::optional<Dtype> dtype, const py::object& device, bool requires_grad) {
+    return zeros(to_shape(size), options(dtype, requires_grad, device, "zeros"));
+  }, "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
+  m.def("ones", [](const py::args& size, std::optional<Dtype> dtype, const py::object& device, bool requires_grad) {
+    return ones(to_shape(size), options(dtype, requires_grad, device, "ones"));
+  }, "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
   // full infers its dtype from the fill value when none is given, as torch.full does.
-  m.def("full", [](const Shape& size, Scalar fill_value, std::optional<Dtype> dtype, bool requires_grad) {
+  m.def("full", [](const Shape& size, Scalar fill_value, std::optional<Dtype> dtype, const py::object& device,
+                   bool requires_grad) {
     Dtype inferred = fill_value.is_integral() ? kInt64 : kFloat32;
-    return full(size, fill_value, options(dtype.value_or(inferred), requires_grad));
-  }, "size"_a, "fill_value"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
-  m.def("arange", [](Scalar start, std::optional<Scalar> end, Scalar step, std::optional<Dtype> dtype,
-                     bool requires_grad) {
-    return end ? arange(start, *end, step, options(dtype, requires_grad))
-               : arange(0, start, step, options(dtype, requires_grad));
-  }, "start"_a, "end"_a = py::none(), "step"_a = 1, py::kw_only(), "dtype"_a = py::none(),
+    return full(size, fill_value, options(dtype.value_or(inferred), requires_grad, device, "full"));
+  }, "size"_a, "fill_value"_a, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(),
         "requires_grad"_a = false);
-  m.def("eye", [](int64_t n, std::optional<int64_t> cols, std::optional<Dtype> dtype, bool requires_grad) {
-    return eye(n, cols, options(dtype, requires_grad));
-  }, "n"_a, "m"_a = py::none(), py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
-  m.def("rand", [](const py::args& size, std::optional<Dtype> dtype, bool requires_grad, const py::object& generator) {
-    return rand(to_shape(size), options(dtype, requires_grad), to_generator(generator));
-  }, "dtype"_a = py::none(), "requires_grad"_a = false, "generator"_a = py::none());
-  m.def("randn", [](const py::args& size, std::optional<Dtype> dtype, bool requires_grad, const py::object& generator) {
-    return randn(to_shape(size), options(dtype, requires_grad), to_generator(generator));
-  }, "dtype"_a = py::none(), "requires_grad"_a = false, "generator"_a = py::none());
-  m.def("randint", [](int64_t low, int64_t high, const Shape& size, Dtype dtype, Generator* generator) {
-    return randint(low, high, size, dtype, generator);
-  }, "low"_a, "high"_a, "size"_a, py::kw_only(), "dtype"_a = kInt64, "generator"_a = py::none());
-  m.def("randint", [](int64_t high, const Shape& size, Dtype dtype, Generator* generator) {
-    return randint(0, high, size, dtype, generator);
-  }, "high"_a, "size"_a, py::kw_only(), "dtype"_a = kInt64, "generator"_a = py::none());
-  m.def("randperm", &ember::randperm, "n"_a, py::kw_only(), "generator"_a = py::none());
+  m.def("arange", [](Scalar start, std::optional<Scalar> end, Scalar step, std::optional<Dtype> dtype,
+                     const py::object& device, bool requires_grad) {
+    TensorOptions o = options(dtype, requires_grad, device, "arange");
+    return end ? arange(start, *end, step, o) : arange(0, start, step, o);
+  }, "start"_a, "end"_a = py::none(), "step"_a = 1, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(),
+        "requires_grad"_a = false);
+  m.def("eye", [](int64_t n, std::optional<int64_t> cols, std::optional<Dtype> dtype, const py::object& device,
+                  bool requires_grad) {
+    return eye(n, cols, options(dtype, requires_grad, device, "eye"));
+  }, "n"_a, "m"_a = py::none(), py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(),
+        "requires_grad"_a = false);
+  m.def("rand", [](const py::args& size, std::optional<Dtype> dtype, const py::object& device, bool requires_grad,
+                   const py::object& generator) {
+    return rand(to_shape(size), options(dtype, requires_grad, device, "rand"), to_generator(generator));
+  }, "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false, "generator"_a = py::none());
+  m.def("randn", [](const py::args& size, std::optional<Dtype> dtype, const py::object& device, bool requires_grad,
+                    const py::object& generator) {
+    return randn(to_shape(size), options(dtype, requires_grad, device, "randn"), to_generator(generator));
+  }, "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false, "generator"_a = py::none());
+  m.def("randint", [](int64_t low, int64_t high, const Shape& size, Dtype dtype, const py::object& device,
+                      Generator* generator) {
+    return randint(low, high, size, options(dtype, false, device, "randint"), generator);
+  }, "low"_a, "high"_a, "size"_a, py::kw_only(), "dtype"_a = kInt64, "device"_a = py::none(),
+        "generator"_a = py::none());
+  m.def("randint", [](int64_t high, const Shape& size, Dtype dtype, const py::object& device, Generator* generator) {
+    return randint(0, high, size, options(dtype, false, device, "randint"), generator);
+  }, "high"_a, "size"_a, py::kw_only(), "dtype"_a = kInt64, "device"_a = py::none(), "generator"_a = py::none());
+  m.def("randperm", [](int64_t n, Generator* generator, const py::object& device) {
+    options(std::nullopt, false, device, "randperm");
+    return randperm(n, generator);
+  }, "n"_a, py::kw_only(), "generator"_a = py::none(), "device"_a = py::none());
 
   // *_like keep the input's dtype unless one is given.
-  m.def("empty_like", [](const Tensor& t, std::optional<Dtype> dtype, bool requires_grad) {
-    return empty_like(t, options(dtype.value_or(t.dtype()), requires_grad));
-  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
-  m.def("zeros_like", [](const Tensor& t, std::optional<Dtype> dtype, bool requires_grad) {
-    return zeros_like(t, options(dtype.value_or(t.dtype()), requires_grad));
-  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
-  m.def("ones_like", [](const Tensor& t, std::optional<Dtype> dtype, bool requires_grad) {
-    return ones_like(t, options(dtype.value_or(t.dtype()), requires_grad));
-  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
-  m.def("full_like", [](const Tensor& t, Scalar fill_value, std::optional<Dtype> dtype, bool requires_grad) {
-    return full_like(t, fill_value, options(dtype.value_or(t.dtype()), requires_grad));
-  }, "input"_a, "fill_value"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
-  m.def("rand_like", [](const Tensor& t, std::optional<Dtype> dtype, bool requires_grad) {
-    return rand(t.shape(), options(dtype.value_or(t.dtype()), requires_grad));
-  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
-  m.def("randn_like", [](const Tensor& t, std::optional<Dtype> dtype, bool requires_grad) {
-    return randn(t.shape(), options(dtype.value_or(t.dtype()), requires_grad));
-  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
+  m.def("empty_like", [](const Tensor& t, std::optional<Dtype> dtype, const py::object& device, bool requires_grad) {
+    return empty_like(t, options(dtype.value_or(t.dtype()), requires_grad, device, "empty_like"));
+  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
+  m.def("zeros_like", [](const Tensor& t, std::optional<Dtype> dtype, const py::object& device, bool requires_grad) {
+    return zeros_like(t, options(dtype.value_or(t.dtype()), requires_grad, device, "zeros_like"));
+  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
+  m.def("ones_like", [](const Tensor& t, std::optional<Dtype> dtype, const py::object& device, bool requires_grad) {
+    return ones_like(t, options(dtype.value_or(t.dtype()), requires_grad, device, "ones_like"));
+  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
+  m.def("full_like", [](const Tensor& t, Scalar fill_value, std::optional<Dtype> dtype, const py::object& device,
+                        bool requires_grad) {
+    return full_like(t, fill_value, options(dtype.value_or(t.dtype()), requires_grad, device, "full_like"));
+  }, "input"_a, "fill_value"_a, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(),
+        "requires_grad"_a = false);
+  m.def("rand_like", [](const Tensor& t, std::optional<Dtype> dtype, const py::object& device, bool requires_grad) {
+    return rand(t.shape(), options(dtype.value_or(t.dtype()), requires_grad, device, "rand_like"));
+  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
+  m.def("randn_like", [](const Tensor& t, std::optional<Dtype> dtype, const py::object& device, bool requires_grad) {
+    return randn(t.shape(), options(dtype.value_or(t.dtype()), requires_grad, device, "randn_like"));
+  }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
 
   // new_* build a tensor of the caller's dtype, as Tensor.new_zeros does in PyTorch.
   def_method(m, "new_zeros", [](const Tensor& t, const py::args& size) { return zeros(to_shape(size), t.dtype()); });
@@ -250,6 +301,33 @@ void bind_factory(py::module_& m) {
   def_method(m, "new_full", [](const Tensor& t, const Shape& size, Scalar fill_value) {
     return full(size, fill_value, t.dtype());
   }, "size"_a, "fill_value"_a);
+  // ember.tensor (python/ember/_tensor.py) builds on empty; this is its int64 range check.
+  m.def("_check_int64_range", &check_int64_range, "data"_a, "int64_requested"_a);
+}
+
+// ember.device: the CPU, with or without an index, as torch.device.
+void bind_device(py::module_& m) {
+  py::class_<Device>(m, "device", "Where a tensor lives: ember runs on the CPU only (device('cpu')).")
+      .def(py::init([](const py::object& device) { return to_device(device, "device"); }), "device"_a)
+      .def(py::init([](const std::string& type, int64_t index) {
+             Device d = to_device(py::str(type), "device");
+             EMBER_CHECK(!d.has_index(), "device: type (string) must not include an index because index was passed "
+                         "explicitly: {}", type);
+             return Device(d.type(), index);
+           }),
+           "type"_a, "index"_a)
+      .def_property_readonly("type", [](const Device&) { return "cpu"; })
+      .def_property_readonly("index", [](const Device& d) { return d.has_index() ? py::object(py::int_(d.index())) : py::none(); })
+      .def("__eq__", [](const Device& a, const Device& b) { return a == b; }, py::is_operator())
+      .def("__ne__", [](const Device& a, const Device& b) { return a != b; }, py::is_operator())
+      .def("__hash__", [](const Device& d) { return std::hash<std::string>()(d.str()); })
+      .def("__str__", &Device::str)
+      .def("__repr__", [](const Device& d) {
+        return d.has_index() ? fmt::format("device(type='cpu', index={})", d.index()) : std::string("device(type='cpu')");
+      })
+      .def("__reduce__", [](const py::object& self) {
+        return py::make_tuple(py::type::of(self), py::make_tuple(self.cast<Device>().str()));
+      });
 }
 
 void bind_random(py::module_& m) {
@@ -279,6 +357,7 @@ void bind_ops(py::module_& m) {
   bind_shape(m);
   bind_index(m);
   bind_factory(m);
+  bind_device(m);
   bind_random(m);
   m.def("set_num_threads", &set_num_threads, "n"_a);
   m.def("get_num_threads", &get_num_threads);

@@ -88,7 +88,7 @@ TensorIndex to_index(const py::handle& key) {
   if (py::isinstance<py::slice>(key))
     return Slice{slice_bound(key.attr("start")), slice_bound(key.attr("stop")), slice_bound(key.attr("step"))};
   if (py::isinstance<TensorImpl>(key)) return key.cast<Tensor>();
-  EMBER_CHECK_TYPE(!PyBool_Check(key.ptr()), "index: a Python bool is not a supported index; use a bool tensor");
+  if (PyBool_Check(key.ptr())) return scalar_tensor(key.ptr() == Py_True, kBool);  // x[True] as PyTorch
   if (PyIndex_Check(key.ptr())) return py::int_(py::reinterpret_borrow<py::object>(key)).cast<int64_t>();
   if (py::isinstance<py::list>(key) || py::isinstance<py::array>(key)) {
     py::array a = py::module_::import("numpy").attr("asarray")(key);
@@ -194,11 +194,26 @@ void bind_tensor(py::module_& m) {
              return t.item<bool>();
            })
       .def("__float__", method(&Tensor::item<double>))
-      .def("__int__", method(&Tensor::item<int64_t>))
+      // Through a Python float for floating tensors: NaN and inf raise as int(float) does.
+      .def("__int__",
+           [](const Tensor& t) -> py::object {
+             if (!t.is_floating_point()) return py::int_(t.item<int64_t>());
+             PyObject* i = PyNumber_Long(py::float_(t.item<double>()).ptr());
+             if (!i) throw py::error_already_set();
+             return py::reinterpret_steal<py::object>(i);
+           })
       .def("numpy", &to_numpy)
       // ---- conversion ----
-      .def("to", method(&Tensor::to), "dtype"_a)
+      .def("to", method(py::overload_cast<Dtype>(&Tensor::to, py::const_)), "dtype"_a)
       .def("to", [](const Tensor& t, const Tensor& other) { return t.to(other.dtype()); }, "other"_a)
+      .def("to",
+           [](const Tensor& t, const py::object& device, std::optional<Dtype> dtype, bool /*non_blocking*/, bool copy) {
+             Tensor out = t.to(to_device(device, "to"), dtype.value_or(t.dtype()));
+             return copy && out.is_same(t) ? t.clone() : out;
+           },
+           "device"_a, "dtype"_a = py::none(), "non_blocking"_a = false, "copy"_a = false)
+      .def("cpu", method(&Tensor::cpu))
+      .def_property_readonly("device", method(&Tensor::device))
       .def("type_as", [](const Tensor& t, const Tensor& other) { return t.to(other.dtype()); }, "other"_a)
       .def("float", method(&Tensor::to_float))
       .def("double", method(&Tensor::to_double))
@@ -217,8 +232,14 @@ void bind_tensor(py::module_& m) {
                     [](Tensor& t, bool requires_grad) { t.requires_grad_(requires_grad); })
       .def("requires_grad_", method(&Tensor::requires_grad_), "requires_grad"_a = true)
       .def_property("grad", method(&Tensor::grad),
-                    [](const Tensor& t, std::optional<Tensor> grad) { t.set_grad(grad.value_or(Tensor())); })
-      .def_property_readonly("grad_fn", method(&Tensor::grad_fn))
+                    [](const Tensor& t, const py::object& grad) {
+                      if (!grad.is_none() && !py::isinstance<TensorImpl>(grad))
+                        throw py::type_error(fmt::format(
+                            "assigned grad expected to be a Tensor or None but got grad of type {}",
+                            py::str(py::type::of(grad).attr("__name__")).cast<std::string>()));
+                      t.set_grad(grad.is_none() ? Tensor() : grad.cast<Tensor>());
+                    })
+      .def_property_readonly("grad_fn", [](const Tensor& t) { return node_object(t.grad_fn()); })
       .def_property_readonly("is_leaf", method(&Tensor::is_leaf))
       .def_property_readonly("retains_grad", method(&Tensor::retains_grad))
       .def("retain_grad", method(&Tensor::retain_grad))

@@ -294,10 +294,10 @@ def test_gradcheck_passes_non_tensor_inputs_through_and_accepts_tuples():
     assert gradcheck(lambda a: a.tanh(), x, eps=1e-6, atol=1e-5, rtol=1e-3)
 
 
-def test_gradcheck_requires_float64_inputs():
+def test_gradcheck_warns_on_float32_inputs_and_still_checks_them():
     x = ember.tensor(X, requires_grad=True)
-    with pytest.raises(TypeError, match="float64"):
-        gradcheck(lambda t: t * 2, (x,))
+    with pytest.warns(UserWarning, match="Input #0 requires gradient and is not a double precision"):
+        assert gradcheck(lambda t: t.sum(), (x,), eps=1e-3, atol=0.1)
 
 
 def test_function_ctx_needs_input_grad_and_non_differentiable_outputs():

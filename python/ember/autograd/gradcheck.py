@@ -1,62 +1,82 @@
-"""gradcheck / gradgradcheck with PyTorch's signatures, running the C++
-checkers (ember::autograd::gradcheck) on a Python function. Non-tensor
-inputs are passed through to the function unchanged."""
-
-import contextlib
+"""gradcheck / gradgradcheck with PyTorch's signatures and semantics, running
+the C++ checkers (ember::autograd::gradcheck) on a Python function. Non-tensor
+inputs are passed through to the function unchanged. ember has no forward-mode
+AD: check_forward_ad / check_fwd_over_rev raise NotImplementedError."""
 
 from .. import _C
 from .._C import Tensor
 
+GradcheckError = _C.GradcheckError
 
-class GradcheckError(RuntimeError):
-    """Raised when analytical and numerical derivatives disagree; the message
-    names the output and input and prints both Jacobians."""
+
+def _as_tuple(x):
+    if isinstance(x, tuple):
+        return x
+    if isinstance(x, list):
+        return tuple(x)
+    return (x,)
 
 
 def _tensor_inputs(func, inputs):
-    """``func`` as a function of the tensor inputs only, and those tensors."""
-    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-    positions = [i for i, a in enumerate(inputs) if isinstance(a, Tensor)]
+    """``func`` as a function of the inputs with None in place of each non-tensor
+    argument (so the C++ side counts inputs as PyTorch does), and that list."""
+    inputs = _as_tuple(inputs)
 
     def tensor_func(*tensors):
-        args = list(inputs)
-        for i, t in zip(positions, tensors):
-            args[i] = t
-        return func(*args)
+        return func(*(t if isinstance(a, Tensor) else a for a, t in zip(inputs, tensors)))
 
-    return tensor_func, [inputs[i] for i in positions]
+    return tensor_func, [a if isinstance(a, Tensor) else None for a in inputs]
 
 
-@contextlib.contextmanager
-def _raise_gradcheck_error():
-    try:
-        yield
-    except RuntimeError as e:
-        # The C++ checker reports a mismatch as ember::Error("Gradcheck failed: ...").
-        if type(e) is RuntimeError and str(e).startswith("Gradcheck failed"):
-            raise GradcheckError(str(e)) from None
-        raise
+def _options(**kwargs):
+    options = _C._GradcheckOptions()
+    for name, value in kwargs.items():
+        setattr(options, name, value)
+    return options
 
 
-def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, fast_mode=False,
-              nondet_tol=0.0):
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
+              check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+              check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True, fast_mode=False,
+              masked=None):
     """Checks the gradients of ``func(*inputs)`` against central finite differences
-    for every float64 input that requires grad; returns True or raises GradcheckError
-    (returns False when ``raise_exception`` is False)."""
+    for every input that requires grad, output by output; returns True or raises
+    GradcheckError (returns False when ``raise_exception`` is False)."""
+    if not (check_forward_ad or check_backward_ad):
+        raise AssertionError("Expected at least one of check_forward_ad or check_backward_ad to be True")
+    if check_batched_grad and not check_backward_ad:
+        raise AssertionError("Setting check_batched_grad=True requires check_backward_ad to be True")
+    if check_batched_forward_grad and not check_forward_ad:
+        raise AssertionError("Setting check_batched_forward_grad=True requires check_forward_ad to be True")
+    if check_forward_ad:
+        raise NotImplementedError("gradcheck: ember has no forward-mode AD, so check_forward_ad=True is not supported")
     fn, tensors = _tensor_inputs(func, inputs)
-    with _raise_gradcheck_error():
-        return _C._gradcheck(fn, tensors, eps, atol, rtol, raise_exception, fast_mode, nondet_tol)
+    options = _options(eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception, nondet_tol=nondet_tol,
+                       check_undefined_grad=check_undefined_grad, check_grad_dtypes=check_grad_dtypes,
+                       check_batched_grad=check_batched_grad, fast_mode=fast_mode, masked=bool(masked))
+    return _C._gradcheck(fn, tensors, options)
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-                  fast_mode=False, nondet_tol=0.0):
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0, check_undefined_grad=True,
+                  check_grad_dtypes=False, check_batched_grad=False, check_fwd_over_rev=False,
+                  check_rev_over_rev=True, fast_mode=False, masked=False):
     """Checks second derivatives: gradcheck of the map (inputs, grad_outputs) ->
-    d func / d inputs · grad_outputs; ``grad_outputs`` default to seeded random tensors."""
+    the vjp of every output of ``func`` that requires grad; ``grad_outputs``
+    default to seeded random tensors in [-1, 1)."""
+    if not (check_fwd_over_rev or check_rev_over_rev):
+        raise AssertionError("Expected at least one of check_fwd_over_rev or check_rev_over_rev to be True")
+    if check_undefined_grad and not check_rev_over_rev:
+        raise AssertionError("Setting check_undefined_grad=True requires check_rev_over_rev to be True")
+    if check_batched_grad and not check_rev_over_rev:
+        raise AssertionError("Setting check_batched_grad=True requires check_rev_over_rev to be True")
+    if check_fwd_over_rev:
+        raise NotImplementedError(
+            "gradgradcheck: ember has no forward-mode AD, so check_fwd_over_rev=True is not supported")
     fn, tensors = _tensor_inputs(func, inputs)
-    if grad_outputs is None:
-        grad_outputs = []
-    elif isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs]
-    with _raise_gradcheck_error():
-        return _C._gradgradcheck(fn, tensors, list(grad_outputs), eps, atol, rtol, raise_exception, fast_mode,
-                                 nondet_tol)
+    grad_outputs = [] if grad_outputs is None else list(_as_tuple(grad_outputs))
+    options = _options(eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception, nondet_tol=nondet_tol,
+                       check_undefined_grad=check_undefined_grad, check_grad_dtypes=check_grad_dtypes,
+                       check_batched_grad=check_batched_grad, fast_mode=fast_mode, masked=bool(masked),
+                       gen_non_contig_grad_outputs=gen_non_contig_grad_outputs)
+    return _C._gradgradcheck(fn, tensors, grad_outputs, options)
