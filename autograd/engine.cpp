@@ -86,7 +86,10 @@ struct GraphTask {
   std::unordered_set<Node*> needed;
   std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> captures;
   tensor_list captured;
+  std::vector<std::function<void()>> callbacks;  // queue_callback: run when the pass ends
 };
+
+thread_local GraphTask* current_task = nullptr;
 
 // Every node reachable from the roots, with its number of incoming edges.
 std::unordered_map<Node*, int> count_dependencies(const std::vector<Edge>& root_edges) {
@@ -223,11 +226,28 @@ void execute(GraphTask& task) {
     return;
   }
   ++reentrant_depth;
+  GraphTask* outer = current_task;
+  current_task = &task;
   struct Leave {
-    ~Leave() { --reentrant_depth; }
-  } leave;
+    GraphTask* outer;
+    ~Leave() {
+      --reentrant_depth;
+      current_task = outer;
+    }
+  } leave{outer};
   run_graph(task);
+  // By index: a callback may queue more.
+  for (size_t i = 0; i < task.callbacks.size(); ++i) task.callbacks[i]();
 }
+
+}  // namespace
+
+void queue_callback(std::function<void()> callback) {
+  EMBER_CHECK_STATE(current_task != nullptr, "Final callbacks can only be installed during backward pass.");
+  current_task->callbacks.push_back(std::move(callback));
+}
+
+namespace {
 
 // The edges and seed gradients of the roots, with PyTorch's checks.
 void prepare_roots(GraphTask& task, const tensor_list& roots, const tensor_list& grad_roots) {
@@ -255,7 +275,7 @@ void prepare_roots(GraphTask& task, const tensor_list& roots, const tensor_list&
 }  // namespace
 
 void backward(const tensor_list& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
-              bool create_graph, const tensor_list& inputs) {
+              bool create_graph, const std::vector<Edge>& inputs) {
   GraphTask task;
   task.keep_graph = retain_graph.value_or(create_graph);
   task.create_graph = create_graph;
@@ -264,19 +284,25 @@ void backward(const tensor_list& roots, const tensor_list& grad_roots, std::opti
     // Only the inputs' accumulators (or, for non-leaves, their nodes, which retain the gradient) run.
     task.filtered = true;
     std::unordered_set<Node*> run;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      const Tensor& x = inputs[i];
-      EMBER_CHECK_STATE(x.defined() && x.requires_grad(), "One of the differentiated Tensors does not require grad");
-      if (!x.is_leaf()) x.retain_grad();
-      run.insert(gradient_edge(x).fn.get());
-    }
+    for (const Edge& e : inputs) run.insert(e.fn.get());
     task.needed = nodes_leading_to(task.root_edges, run, task.captures);
   }
   execute(task);
 }
 
-tensor_list grad(const tensor_list& outputs, const tensor_list& inputs, const tensor_list& grad_outputs,
-                 std::optional<bool> retain_graph, bool create_graph, bool allow_unused, bool materialize_grads) {
+void backward(const tensor_list& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
+              bool create_graph, const tensor_list& inputs) {
+  std::vector<Edge> edges;
+  for (const Tensor& x : inputs) {
+    EMBER_CHECK_STATE(x.defined() && x.requires_grad(), "One of the differentiated Tensors does not require grad");
+    if (!x.is_leaf()) x.retain_grad();
+    edges.push_back(gradient_edge(x));
+  }
+  backward(roots, grad_roots, retain_graph, create_graph, edges);
+}
+
+tensor_list grad(const tensor_list& outputs, const std::vector<Edge>& inputs, const tensor_list& grad_outputs,
+                 std::optional<bool> retain_graph, bool create_graph, bool allow_unused) {
   EMBER_CHECK_STATE(!inputs.empty(), "grad requires non-empty inputs.");
   GraphTask task;
   task.keep_graph = retain_graph.value_or(create_graph);
@@ -284,23 +310,32 @@ tensor_list grad(const tensor_list& outputs, const tensor_list& inputs, const te
   prepare_roots(task, outputs, grad_outputs);
   task.filtered = true;
   task.captured.resize(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    EMBER_CHECK_STATE(inputs[i].defined() && inputs[i].requires_grad(),
-                      "One of the differentiated Tensors does not require grad");
-    Edge e = gradient_edge(inputs[i]);
-    task.captures[e.fn.get()].emplace_back(e.input_nr, i);
-  }
+  for (size_t i = 0; i < inputs.size(); ++i) task.captures[inputs[i].fn.get()].emplace_back(inputs[i].input_nr, i);
   task.needed = nodes_leading_to(task.root_edges, {}, task.captures);
   execute(task);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (task.captured[i].defined()) continue;
-    EMBER_CHECK_STATE(allow_unused || materialize_grads,
+  for (size_t i = 0; i < inputs.size(); ++i)
+    EMBER_CHECK_STATE(task.captured[i].defined() || allow_unused,
                       "The differentiated Tensor at index {} appears to not have been used in the graph. Set "
                       "allow_unused=True if this is the desired behavior.",
                       i);
-    if (materialize_grads) task.captured[i] = zeros_like(inputs[i]);
-  }
   return task.captured;
+}
+
+tensor_list grad(const tensor_list& outputs, const tensor_list& inputs, const tensor_list& grad_outputs,
+                 std::optional<bool> retain_graph, bool create_graph, bool allow_unused, bool materialize_grads) {
+  EMBER_CHECK_STATE(!inputs.empty(), "grad requires non-empty inputs.");
+  std::vector<Edge> edges;
+  for (const Tensor& x : inputs) {
+    EMBER_CHECK_STATE(x.defined() && x.requires_grad(), "One of the differentiated Tensors does not require grad");
+    edges.push_back(gradient_edge(x));
+  }
+  tensor_list result =
+      grad(outputs, edges, grad_outputs, retain_graph, create_graph, allow_unused || materialize_grads);
+  // As PyTorch: a materialized gradient is a zero tensor, part of the graph under create_graph.
+  if (materialize_grads)
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (!result[i].defined()) result[i] = zeros_like(inputs[i]).requires_grad_(create_graph);
+  return result;
 }
 
 }  // namespace ember::autograd

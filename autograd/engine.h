@@ -7,8 +7,10 @@
 // never exhausts a stack.
 #pragma once
 
+#include <functional>
 #include <optional>
 
+#include "autograd/node.h"
 #include "autograd/tensor.h"
 
 namespace ember::autograd {
@@ -19,6 +21,11 @@ void backward(const tensor_list& roots, const tensor_list& grad_roots = {},
               std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
               const tensor_list& inputs = {});
 
+/// The same with the inputs given as graph edges (PyTorch's GradientEdge: a
+/// node and input slot, valid after the tensor it came from changed).
+void backward(const tensor_list& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
+              bool create_graph, const std::vector<Edge>& inputs);
+
 /// Returns d(outputs)/d(inputs) · grad_outputs without touching any `.grad`
 /// and without running the graph past the inputs; an input that the outputs
 /// do not depend on is an error unless `allow_unused` (then its gradient is
@@ -26,5 +33,12 @@ void backward(const tensor_list& roots, const tensor_list& grad_roots = {},
 tensor_list grad(const tensor_list& outputs, const tensor_list& inputs, const tensor_list& grad_outputs = {},
                  std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
                  bool allow_unused = false, bool materialize_grads = false);
+/// The same with the inputs given as graph edges.
+tensor_list grad(const tensor_list& outputs, const std::vector<Edge>& inputs, const tensor_list& grad_outputs,
+                 std::optional<bool> retain_graph, bool create_graph, bool allow_unused);
+
+/// Runs `callback` when the backward pass now running on this thread has
+/// finished (PyTorch's Variable._execution_engine.queue_callback).
+void queue_callback(std::function<void()> callback);
 
 }  // namespace ember::autograd

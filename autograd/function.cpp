@@ -175,11 +175,14 @@ tensor_list record_function(const std::string& name, const std::shared_ptr<Autog
         var.detach_();
       }
     } else if (is_modified) {
-      EMBER_CHECK_STATE(!(var.is_leaf() && var.requires_grad()),
-                        "a leaf Variable that requires grad has been used in an in-place operation.");
-      if (!is_input)
-        warn("Only input Tensors should be given to ctx.mark_dirty(). If a Tensor is not an input, there is no "
-             "need to pass it to mark_dirty().");
+      if (!is_input) {
+        // PyTorch warns, and refuses only a view (its history can't be rebased).
+        const char* msg = "ctx.mark_dirty() received a tensor that was not an input. Only input Tensors that have "
+                          "been mutated should be passed to ctx.mark_dirty().";
+        if (var.is_view()) throw Error(msg);
+        warn(msg);
+      }
+      check_inplace(var);
       EMBER_CHECK_STATE(!(var.is_view() && num_tensor_outputs > 1),
                         "If your Function modifies inplace an input that is a view of another Tensor, your Function "
                         "cannot return more than one Tensor. This is not supported by the current autograd engine. "

@@ -25,6 +25,30 @@ struct NoGradGuard : AutoGradMode {
   NoGradGuard() : AutoGradMode(false) {}
 };
 
+/// PyTorch's inference mode (thread-local): nothing is recorded, and tensors
+/// made inside are inference tensors, which autograd refuses to save for
+/// backward and which may not be modified in place outside inference mode.
+struct InferenceMode {
+  static bool is_enabled();
+  static void set_enabled(bool enabled);
+};
+
+/// Inference mode on (or, with false, off) for a scope; grad mode is its opposite there.
+class InferenceModeGuard {
+ public:
+  explicit InferenceModeGuard(bool enabled = true)
+      : previous_(InferenceMode::is_enabled()), grad_mode_(!enabled) {
+    InferenceMode::set_enabled(enabled);
+  }
+  ~InferenceModeGuard() { InferenceMode::set_enabled(previous_); }
+  InferenceModeGuard(const InferenceModeGuard&) = delete;
+  InferenceModeGuard& operator=(const InferenceModeGuard&) = delete;
+
+ private:
+  bool previous_;
+  AutoGradMode grad_mode_;
+};
+
 /// When on, nodes remember the forward call that made them (for the error
 /// report of a failing backward) and, with `check_nan`, backward checks every
 /// gradient a node returns for NaN and names the node.

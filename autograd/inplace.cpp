@@ -36,6 +36,9 @@ void handle_view_on_rebase(const TensorImpl& view, bool indirect) {
   std::string modified = indirect ? "its base or another view of its base has been" : "is being";
   const std::shared_ptr<Node>& fn = m.grad_fn;
   std::string msg;
+  if (cm == CreationMeta::InferenceMode) {
+    throw Error(fmt::format("A view was created in inference mode and {} modified inplace in normal mode.", modified));
+  }
   if (cm == CreationMeta::NoGradMode || !fn) {
     std::string prefix = fn ? fmt::format("Output {} of {} is a view of a view which was created in", m.output_nr,
                                           short_name(fn->name()))
@@ -61,6 +64,7 @@ void handle_view_on_rebase(const TensorImpl& view, bool indirect) {
              "Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the "
              "output of the custom Function.";
       break;
+    case CreationMeta::InferenceMode:
     case CreationMeta::Default: break;
   }
   throw Error(msg);
@@ -186,6 +190,7 @@ void check_no_internal_overlap(const Tensor& self) {
 
 void as_view(const Tensor& base, const Tensor& view, CreationMeta meta) {
   if (!GradMode::is_enabled()) meta = CreationMeta::NoGradMode;
+  if (InferenceMode::is_enabled() && !base.is_inference()) meta = CreationMeta::InferenceMode;
   std::shared_ptr<TensorImpl> root = base.impl_ptr();
   if (const AutogradMeta* bm = base.impl()->autograd.get(); bm && bm->view) {
     root = bm->view->base;
@@ -232,9 +237,17 @@ void rebase_history(const Tensor& self, const Edge& edge) {
   move_retained_grad(self.impl_ptr(), old.get(), edge.fn.get(), edge.input_nr);
 }
 
+void check_writable(const Tensor& self) {
+  EMBER_CHECK_STATE(!(self.is_inference() && !InferenceMode::is_enabled()),
+                    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to "
+                    "get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for "
+                    "more details.");
+}
+
 Tensor& apply_in_place(Tensor& self, const char* op, bool other_requires_grad,
                        const std::function<Tensor(const Tensor&)>& compute) {
   EMBER_CHECK(self.defined(), "{}: expected a defined tensor", op);
+  check_writable(self);
   check_no_internal_overlap(self);
   bool track = GradMode::is_enabled() && (self.requires_grad() || other_requires_grad);
   if (!track) {

@@ -11,6 +11,9 @@
 
 namespace ember {
 
+/// Refuses an in-place write into an inference tensor outside inference mode (PyTorch's message).
+void check_writable(const Tensor& self);
+
 /// Marks `view` (the result of a view op on `base`) as a view of base's root.
 /// `meta` is how it was made; under no_grad it becomes NoGradMode, and a view
 /// of a view made under no_grad or by a custom Function inherits that.

@@ -231,6 +231,12 @@ Tensor AccumulateGrad::run_hooks(uint32_t, Tensor grad) {
 
 tensor_list AccumulateGrad::apply(tensor_list&& grads) {
   accumulate_grad(*leaf_, grads[0]);
+  if (leaf_->autograd && !leaf_->autograd->post_accumulate_hooks.empty()) {
+    Tensor leaf(leaf_);
+    for (auto& [id, hook] : std::vector<std::pair<int, std::function<void(const Tensor&)>>>(
+             leaf_->autograd->post_accumulate_hooks))
+      hook(leaf);
+  }
   return {};
 }
 
@@ -274,6 +280,9 @@ const std::optional<std::string>& saved_tensor_hooks_disabled() { return saved_h
 SavedVariable::SavedVariable(const Tensor& t, bool is_output, uint32_t output_nr)
     : output_nr_(output_nr), is_output_(is_output) {
   if (!t.defined()) return;
+  EMBER_CHECK_STATE(!t.is_inference(),
+                    "Inference tensors cannot be saved for backward. To work around you can make a clone to get a "
+                    "normal tensor and use it in autograd.");
   version_ = t._version();
   if (!saved_hooks_stack.empty()) {
     hooks_ = saved_hooks_stack.back();

@@ -3,6 +3,8 @@
 // tensors with history compute out of place and take over the result's history.
 #include "autograd/tensor.h"
 
+#include <algorithm>
+
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
 #include "autograd/inplace.h"
@@ -25,6 +27,7 @@ Tensor make_tensor(const Shape& shape, Dtype dtype) {
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
+  impl->is_inference = InferenceMode::is_enabled();
   return Tensor(std::move(impl));
 }
 
@@ -35,6 +38,7 @@ Tensor make_view(const Tensor& base, const Shape& shape, const Strides& strides,
   impl->shape = shape;
   impl->strides = strides;
   impl->dtype = base.dtype();
+  impl->is_inference = base.is_inference();
   return Tensor(std::move(impl));
 }
 
@@ -91,6 +95,8 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
   EMBER_CHECK_STATE(!requires_grad || is_floating(dtype()),
                     "only Tensors of floating point dtype can require gradients, got {}", dtype_name(dtype()));
+  EMBER_CHECK_STATE(!(requires_grad && is_inference() && !InferenceMode::is_enabled()),
+                    "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.");
   impl_->meta().requires_grad = requires_grad;
   return *this;
 }
@@ -137,6 +143,7 @@ Tensor Tensor::variable_data() const {
   impl->shape = impl_->shape;
   impl->strides = impl_->strides;
   impl->dtype = impl_->dtype;
+  impl->is_inference = impl_->is_inference;
   return Tensor(std::move(impl));
 }
 
@@ -200,6 +207,20 @@ HookHandle Tensor::register_hook(Hook hook, std::string name) const {
   int id = grad_fn()->add_hook(output_nr(), std::move(hook), std::move(name));
   return HookHandle([node, id] {
     if (auto n = node.lock()) n->remove_hook(id);
+  });
+}
+
+HookHandle Tensor::register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const {
+  EMBER_CHECK_STATE(requires_grad(), "cannot register a hook on a tensor that doesn't require gradient");
+  EMBER_CHECK_STATE(is_leaf(), "post accumulate grad hooks cannot be registered on non-leaf tensors");
+  int id = detail::new_hook_id();
+  impl_->meta().post_accumulate_hooks.emplace_back(id, std::move(hook));
+  std::weak_ptr<TensorImpl> weak = impl_;
+  return HookHandle([weak, id] {
+    if (auto impl = weak.lock()) {
+      auto& hs = impl->meta().post_accumulate_hooks;
+      hs.erase(std::remove_if(hs.begin(), hs.end(), [id](const auto& h) { return h.first == id; }), hs.end());
+    }
   });
 }
 

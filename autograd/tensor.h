@@ -58,6 +58,7 @@ struct TensorOptions {
 enum class CreationMeta : uint8_t {
   Default,           // an ordinary view: in-place ops on it are recorded on the base
   NoGradMode,        // made under no_grad: in-place with grad mode on is refused
+  InferenceMode,     // a view of a normal tensor made in inference mode: in-place outside it is refused
   MultiOutputNode,   // one of several views of one op (split, chunk, unbind)
   InCustomFunction,  // returned by a custom Function's forward
 };
@@ -94,6 +95,7 @@ struct AutogradMeta {
   std::shared_ptr<TensorImpl> grad;
   std::weak_ptr<Node> grad_accumulator;
   std::vector<HookEntry> hooks;  // leaf hooks (non-leaf hooks live on grad_fn)
+  std::vector<std::pair<int, std::function<void(const Tensor&)>>> post_accumulate_hooks;
   std::unique_ptr<ViewInfo> view;  // set on the results of view ops
 };
 
@@ -103,6 +105,7 @@ struct TensorImpl {
   Shape shape;
   Strides strides;  // in elements
   Dtype dtype = Dtype::Float32;
+  bool is_inference = false;  // made in inference mode (InferenceMode)
   std::unique_ptr<AutogradMeta> autograd;
   AutogradMeta& meta() {
     if (!autograd) autograd = std::make_unique<AutogradMeta>();
@@ -203,8 +206,12 @@ class Tensor {
   /// `hook(grad)` runs when this tensor's gradient is computed; a defined return
   /// value (same shape and dtype) replaces it. `name` is used in error messages.
   HookHandle register_hook(Hook hook, std::string name = "hook") const;
+  /// `hook(tensor)` runs after a backward has accumulated into this leaf's `.grad`.
+  HookHandle register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const;
   /// The storage's version counter (bumped by every in-place op).
   uint32_t _version() const { return impl_->storage->version(); }
+  /// Made in inference mode (or a view of such a tensor).
+  bool is_inference() const { return impl_->is_inference; }
   /// True for the result of a view op (it shares its base's storage and history).
   bool is_view() const;
   /// The tensor a view was taken from (the root of a chain of views); undefined if not a view.

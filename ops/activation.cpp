@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "autograd/inplace.h"
 #include "autograd/node.h"
 #include "ops/elementwise.h"
 #include "ops/loops.h"
@@ -91,26 +92,55 @@ Tensor gelu_backward(const Tensor& g, const Tensor& x, bool tanh_mode) {
 
 namespace {
 
-// g where y > 0, else 0, in one pass. Linear in g, so its own gradient is
-// itself applied to the incoming gradient (y is a constant mask there).
-Tensor threshold_backward(const Tensor& g, const Tensor& y) {
+// g where y > threshold, else 0, in one pass. Linear in g, so its own gradient
+// is itself applied to the incoming gradient (y is a constant mask there).
+Tensor threshold_backward(const Tensor& g, const Tensor& y, double threshold = 0.0) {
   Tensor gc = g.dtype() == y.dtype() ? g : to_dtype(g, y.dtype());
-  Shape shape = broadcast_shapes(gc.shape(), y.shape(), "relu_backward");
+  Shape shape = broadcast_shapes(gc.shape(), y.shape(), "threshold_backward");
   Tensor out = make_tensor(shape, y.dtype());
-  dispatch_numeric(y.dtype(), "relu_backward", [&](auto tag) {
+  dispatch_numeric(y.dtype(), "threshold_backward", [&](auto tag) {
     using T = decltype(tag);
-    map_binary<T, T, T>(out.data_ptr<T>(), shape, gc, y, [](T gv, T yv) { return yv <= T(0) ? T(0) : gv; });  // NaN takes g
+    const T t = T(threshold);
+    map_binary<T, T, T>(out.data_ptr<T>(), shape, gc, y, [t](T gv, T yv) { return yv <= t ? T(0) : gv; });  // NaN takes g
   });
   if (any_requires_grad({&gc})) {
     SavedVariable sy(y, false);
-    record("ThresholdBackwardBackward0", {gc}, out, [sy](const tensor_list& gg) -> tensor_list {
-      return {threshold_backward(gg[0], sy.unpack())};
+    record("ThresholdBackwardBackward0", {gc}, out, [sy, threshold](const tensor_list& gg) -> tensor_list {
+      return {threshold_backward(gg[0], sy.unpack(), threshold)};
     });
   }
   return out;
 }
 
 }  // namespace
+
+// d threshold(x) = g where x > threshold, else 0
+Tensor threshold(const Tensor& input, double threshold, double value) {
+  EMBER_CHECK(input.defined(), "threshold: expected a defined input tensor");
+  Tensor out = dispatch_numeric(input.dtype(), "threshold", [&](auto tag) {
+    using T = decltype(tag);
+    Tensor o = make_tensor(input.shape(), input.dtype());
+    const T t = T(threshold), v = T(value);
+    map_unary<T, T>(o.data_ptr<T>(), input, [t, v](T x) { return x <= t ? v : x; });  // NaN passes through
+    return o;
+  });
+  if (any_requires_grad({&input})) {
+    SavedVariable sx(input, false);
+    record("ThresholdBackward0", {input}, out, [sx, threshold](const tensor_list& g) -> tensor_list {
+      return {threshold_backward(g[0], sx.unpack().detach(), threshold)};
+    });
+  }
+  return out;
+}
+
+Tensor& threshold_(Tensor& input, double threshold, double value) {
+  return apply_in_place(input, "threshold_", false,
+                        [=](const Tensor& s) { return ember::threshold(s, threshold, value); });
+}
+
+Tensor& relu_(Tensor& input) {
+  return apply_in_place(input, "relu_", false, [](const Tensor& s) { return relu(s); });
+}
 
 // d relu(x) = g (x > 0)
 Tensor relu(const Tensor& input) {

@@ -12,6 +12,11 @@ namespace ember {
 
 /// max(x, 0).
 Tensor relu(const Tensor& input);
+/// relu in place.
+Tensor& relu_(Tensor& input);
+/// x where x > threshold, else value (torch.nn.functional.threshold), and in place.
+Tensor threshold(const Tensor& input, double threshold, double value);
+Tensor& threshold_(Tensor& input, double threshold, double value);
 /// min(max(x, 0), 6).
 Tensor relu6(const Tensor& input);
 /// x for x > 0, negative_slope * x otherwise.

@@ -4,9 +4,11 @@
 // to each input's shape by the engine, not here.
 #include "ops/elementwise.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "autograd/grad_mode.h"
+#include "autograd/inplace.h"
 #include "autograd/node.h"
 #include "ops/loops.h"
 #include "ops/vec_math.h"
@@ -230,6 +232,24 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
       Tensor x = sa.unpack(), y = sb.unpack();
       Tensor split = where(eq(x, y), g[0] * 0.5, g[0]);
       return {where(gt(x, y), zeros_like(split), split), where(lt(x, y), zeros_like(split), split)};
+    });
+  }
+  return out;
+}
+
+// d atan2(y, x) = g x / (x² + y²), -g y / (x² + y²), 0 where x = y = 0 (as PyTorch)
+Tensor atan2(const Tensor& input, const Tensor& other) {
+  Dtype dt = arithmetic_dtype(input, other);
+  if (!is_floating(dt)) dt = kFloat32;
+  Tensor out = binary_kernel("atan2", input, other, dt, [](auto y, auto x) { return std::atan2(y, x); });
+  if (any_requires_grad({&input, &other})) {
+    SavedVariable sy(input, false), sx(other, false);
+    record("Atan2Backward0", {input, other}, out, [sy, sx](const tensor_list& g) -> tensor_list {
+      Tensor y = sy.unpack(), x = sx.unpack();
+      Tensor denom = x * x + y * y;
+      Tensor zero = zeros({}, denom.dtype());
+      Tensor recip = where(eq(denom, zero), zero, g[0] / where(eq(denom, zero), ones({}, denom.dtype()), denom));
+      return {recip * x, -recip * y};
     });
   }
   return out;
@@ -491,6 +511,39 @@ Tensor isfinite(const Tensor& x) {
   return out;
 }
 
+Tensor signbit(const Tensor& x) {
+  Tensor out = make_tensor(x.shape(), kBool);
+  dispatch_all(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    map_unary<bool, T>(out.data_ptr<bool>(), x, [](T v) {
+      if constexpr (std::is_floating_point_v<T>) return bool(std::signbit(v));
+      else return v < T(0);
+    });
+  });
+  return out;
+}
+
+Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  EMBER_CHECK(a.defined() && b.defined(), "isclose: expected defined tensors");
+  EMBER_CHECK_STATE(a.dtype() == b.dtype(), "isclose: {} did not match {}", dtype_name(a.dtype()),
+                    dtype_name(b.dtype()));
+  EMBER_CHECK(rtol >= 0, "isclose: rtol must be greater than or equal to zero, but got {}", rtol);
+  EMBER_CHECK(atol >= 0, "isclose: atol must be greater than or equal to zero, but got {}", atol);
+  return binary_kernel<true>("isclose", a, b, a.dtype(), [rtol, atol, equal_nan](auto x, auto y) {
+    double u = double(x), v = double(y);
+    if (u == v) return true;
+    if (std::isnan(u) || std::isnan(v)) return equal_nan && std::isnan(u) && std::isnan(v);
+    if (std::isinf(u) || std::isinf(v)) return false;
+    return std::abs(u - v) <= atol + rtol * std::abs(v);
+  });
+}
+
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  Tensor close = isclose(a, b, rtol, atol, equal_nan);
+  const bool* p = close.data_ptr<bool>();
+  return std::all_of(p, p + close.numel(), [](bool v) { return v; });
+}
+
 // d to(x) = g (the engine casts g back to x's dtype)
 Tensor to_dtype(const Tensor& x, Dtype dtype) {
   if (x.dtype() == dtype) return x;
@@ -513,6 +566,7 @@ Tensor clone(const Tensor& x) {
 }
 
 Tensor& copy_(Tensor& dst, const Tensor& src) {
+  check_writable(dst);
   EMBER_CHECK(broadcast_shapes(src.shape(), dst.shape(), "copy_") == dst.shape(),
               "copy_: source of shape {} cannot be broadcast to destination shape {}", shape_str(src.shape()),
               shape_str(dst.shape()));

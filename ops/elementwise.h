@@ -19,6 +19,8 @@ Tensor pow(const Tensor& base, Scalar exponent);
 Tensor pow(Scalar base, const Tensor& exponent);
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
+/// The angle of the point (other, input) in (-pi, pi]: torch.atan2(input, other); ints compute as float32.
+Tensor atan2(const Tensor& input, const Tensor& other);
 
 Tensor neg(const Tensor& x);
 Tensor exp(const Tensor& x);
@@ -49,6 +51,13 @@ Tensor logical_and(const Tensor& a, const Tensor& b);
 Tensor logical_or(const Tensor& a, const Tensor& b);
 /// True where the value is neither NaN nor infinite.
 Tensor isfinite(const Tensor& x);
+/// True where the sign bit is set (negative values, -0.0 and -NaN).
+Tensor signbit(const Tensor& x);
+/// |a - b| <= atol + rtol |b| elementwise (equal infinities match; NaNs match with equal_nan);
+/// a and b must share a dtype, as in PyTorch.
+Tensor isclose(const Tensor& a, const Tensor& b, double rtol = 1e-05, double atol = 1e-08, bool equal_nan = false);
+/// Whether isclose holds everywhere: `allclose(x, x + 1e-9)` is true.
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-05, double atol = 1e-08, bool equal_nan = false);
 /// A 0-d tensor standing for a number next to `like` (PyTorch's wrapped-number dtype rule).
 Tensor wrap_scalar(Scalar value, const Tensor& like);
 

@@ -5,7 +5,10 @@
 #include <cmath>
 #include <numeric>
 
+#include "autograd/grad_mode.h"
+#include "ops/elementwise.h"
 #include "ops/loops.h"
+#include "ops/shape.h"
 
 namespace ember {
 namespace {
@@ -86,6 +89,40 @@ Tensor rand(const Shape& shape, TensorOptions options, Generator* gen) {
   return fill_with(shape, options, [&](int64_t) { return g.uniform(); });
 }
 
+namespace {
+// self[i] = uniform < p[i] for p's values in row-major order (one per element of self).
+void fill_bernoulli(Tensor& self, const std::vector<double>& p, Generator* gen) {
+  for (double v : p) EMBER_CHECK(v >= 0 && v <= 1, "bernoulli: expected p in [0, 1], got {}", v);
+  Generator& g = pick(gen);
+  std::vector<double> draws(p.size());
+  {
+    std::lock_guard<std::mutex> lock(g.mutex());
+    for (size_t i = 0; i < p.size(); ++i) draws[i] = g.uniform() < p[i] ? 1.0 : 0.0;
+  }
+  Tensor filled = tensor(draws, self.shape(), self.dtype());
+  copy_(self, filled);
+}
+}  // namespace
+
+Tensor bernoulli(const Tensor& p, Generator* gen) {
+  EMBER_CHECK_TYPE(p.defined() && is_floating(p.dtype()), "bernoulli: expected a floating point probability tensor");
+  Tensor out = make_tensor(p.shape(), p.dtype());
+  fill_bernoulli(out, p.to_vector(), gen);
+  return out;
+}
+
+Tensor& bernoulli_(Tensor& self, double p, Generator* gen) {
+  fill_bernoulli(self, std::vector<double>(size_t(self.numel()), p), gen);
+  return self;
+}
+
+Tensor& bernoulli_(Tensor& self, const Tensor& p, Generator* gen) {
+  EMBER_CHECK(broadcastable_to(p.shape(), self.shape()), "bernoulli_: expected p of shape {} to broadcast to {}",
+              shape_str(p.shape()), shape_str(self.shape()));
+  fill_bernoulli(self, expand(p, self.shape()).to_vector(), gen);
+  return self;
+}
+
 Tensor randn(const Shape& shape, TensorOptions options, Generator* gen) {
   dispatch_floating(options.dtype_, "randn", [](auto) {});
   Generator& g = pick(gen);
@@ -142,6 +179,7 @@ Tensor from_blob(void* data, const Shape& shape, const Strides& strides, Dtype d
   impl->shape = shape;
   impl->strides = strides;
   impl->dtype = dtype;
+  impl->is_inference = InferenceMode::is_enabled();
   return Tensor(std::move(impl));
 }
 

@@ -37,6 +37,12 @@ Tensor randint(int64_t low, int64_t high, const Shape& shape, TensorOptions opti
                Generator* gen = nullptr);
 Tensor rand_like(const Tensor& t);
 Tensor randn_like(const Tensor& t);
+/// 1 with probability p[i], else 0, in p's dtype (torch.bernoulli; not differentiable).
+Tensor bernoulli(const Tensor& p, Generator* gen = nullptr);
+/// Fills `self` (any dtype) with 1 with probability p, else 0; p a number or a
+/// tensor broadcast to self's shape.
+Tensor& bernoulli_(Tensor& self, double p = 0.5, Generator* gen = nullptr);
+Tensor& bernoulli_(Tensor& self, const Tensor& p, Generator* gen = nullptr);
 /// A random permutation of 0..n-1 (int64).
 Tensor randperm(int64_t n, Generator* gen = nullptr);
 /// A tensor of `shape` from row-major `values` (copied and converted to the dtype).

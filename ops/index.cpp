@@ -7,6 +7,7 @@
 #include "ops/index.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "autograd/grad_mode.h"
@@ -353,6 +354,7 @@ Parsed parse_indices(const Tensor& x, const std::vector<TensorIndex>& indices, c
 // is there with `accumulate` (repeated positions then sum); no autograd.
 void write_indexed(const Tensor& x, const std::vector<TensorIndex>& indices, const Tensor& value, bool accumulate,
                    bool zero_dim_selects) {
+  check_writable(x);
   NoGradGuard no_grad;
   Parsed p = parse_indices(x, indices, "index_put_", zero_dim_selects);
   Shape rshape = p.result_shape();
@@ -653,6 +655,170 @@ Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor
     });
   }
   return out;
+}
+
+namespace {
+enum class Reduce { Sum, Prod, Mean, Amax, Amin };
+
+Reduce reduce_of(const std::string& reduce, const char* op) {
+  if (reduce == "sum") return Reduce::Sum;
+  if (reduce == "prod") return Reduce::Prod;
+  if (reduce == "mean") return Reduce::Mean;
+  if (reduce == "amax") return Reduce::Amax;
+  if (reduce == "amin") return Reduce::Amin;
+  throw ValueError(fmt::format("{}: reduce argument must be either sum, prod, mean, amax or amin, got {}", op, reduce));
+}
+
+// The scatter_reduce kernel: out = x, then out[index] = reduce(out[index], src)
+// element by element (the first write replaces it without include_self).
+Tensor scatter_reduce_kernel(const Tensor& x, int64_t d, const Tensor& index, const Tensor& src, Reduce r,
+                             bool include_self) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = clone(x);
+  }
+  Tensor iv = at_least_1d(index), sv = at_least_1d(src), ov = at_least_1d(out);
+  Strides os = ov.strides();
+  int64_t step = os[d];
+  os[d] = 0;
+  std::vector<int64_t> count(size_t(out.numel()), include_self ? 1 : 0);
+  dispatch_numeric(x.dtype(), "scatter_reduce", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t* pi = iv.data_ptr<int64_t>();
+    const T* ps = sv.data_ptr<T>();
+    T* po = ov.data_ptr<T>();
+    serial_rows<3>(iv.shape(), {iv.strides(), os, sv.strides()},
+                   [&](const std::array<int64_t, 3>& off, int64_t n, const std::array<int64_t, 3>& s) {
+                     for (int64_t i = 0; i < n; ++i) {
+                       int64_t at = off[1] + i * s[1] + pi[off[0] + i * s[0]] * step;
+                       T v = ps[off[2] + i * s[2]];
+                       T& o = po[at];
+                       if (count[size_t(at)]++ == 0) {
+                         o = v;
+                         continue;
+                       }
+                       switch (r) {
+                         case Reduce::Sum:
+                         case Reduce::Mean: o += v; break;
+                         case Reduce::Prod: o *= v; break;
+                         case Reduce::Amax: o = (v > o || v != v) ? v : o; break;
+                         case Reduce::Amin: o = (v < o || v != v) ? v : o; break;
+                       }
+                     }
+                   });
+    if (r == Reduce::Mean)
+      for (int64_t k = 0; k < out.numel(); ++k)
+        if (count[size_t(k)] > 1) {
+          if constexpr (std::is_floating_point_v<T>)
+            po[k] /= T(count[size_t(k)]);
+          else
+            po[k] = T(std::floor(double(po[k]) / double(count[size_t(k)])));
+        }
+  });
+  return out;
+}
+
+// PyTorch's scatter_reduce_backward: each input's share of g (ties share the
+// extremes evenly); written with differentiable ops, except where two zeros
+// of src meet in a product, whose second derivative PyTorch also refuses.
+tensor_list scatter_reduce_backward(const Tensor& g, const Tensor& x, int64_t d, const Tensor& index, const Tensor& src,
+                                    Reduce r, bool include_self, const Tensor& result) {
+  Tensor zero = zeros({}, x.dtype()), one = ones({}, x.dtype());
+  Tensor grad_x, grad_src;
+  switch (r) {
+    case Reduce::Sum:
+      grad_x = g;
+      grad_src = gather(g, d, index);
+      break;
+    case Reduce::Mean: {
+      Tensor n = scatter_add(include_self ? ones_like(x) : zeros_like(x), d, index, ones(index.shape(), x.dtype()));
+      n = masked_fill(n, eq(n, zero), 1);
+      grad_x = g / n;
+      grad_src = gather(g, d, index) / gather(n, d, index);
+      break;
+    }
+    case Reduce::Prod: {
+      Tensor masked_x = masked_fill(x, eq(x, zero), 1);
+      grad_x = g * scatter_reduce(masked_x, d, index, src, "prod", include_self) / masked_x;
+      Tensor src_zero = eq(src, zero);
+      Tensor zeros_there = gather(scatter_add(zeros_like(x), d, index, to_dtype(src_zero, x.dtype())), d, index);
+      Tensor single_zero = logical_and(src_zero, eq(zeros_there, one));
+      Tensor masked_src_result = scatter_reduce(x, d, index, masked_fill(src, single_zero, 1), "prod", include_self);
+      grad_src = where(single_zero, gather(g * masked_src_result, d, index),
+                       gather(g * result, d, index) / masked_fill(src, src_zero, 1));
+      std::vector<double> counts = zeros_there.to_vector();
+      if (grad_src.requires_grad() && std::any_of(counts.begin(), counts.end(), [](double c) { return c > 1; })) {
+        Tensor guarded = grad_src.detach();
+        record("DelayedError", {grad_src}, guarded, [](const tensor_list&) -> tensor_list {
+          throw Error("scatter_reduce(): Double backward is unsupported for src when >1 zeros in src are scattered "
+                      "to the same position in self");
+        }, Saves::None);
+        grad_src = guarded;
+      }
+      break;
+    }
+    case Reduce::Amax:
+    case Reduce::Amin: {
+      Tensor value = gather(result, d, index);
+      Tensor x_is = eq(x, result), src_is = eq(src, value);
+      Tensor shares = scatter_add(to_dtype(x_is, x.dtype()), d, index, to_dtype(src_is, x.dtype()));
+      Tensor spread = g / shares;
+      grad_x = where(x_is, spread, zero);
+      grad_src = where(src_is, gather(spread, d, index), zero);
+      break;
+    }
+  }
+  if (!include_self) grad_x = masked_fill(grad_x, ne(scatter_add(zeros_like(x), d, index, ones(index.shape(), x.dtype())), zero), 0);
+  return {grad_x, grad_src};
+}
+}  // namespace
+
+Tensor scatter_reduce(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src, const std::string& reduce,
+                      bool include_self) {
+  Reduce r = reduce_of(reduce, "scatter_reduce");
+  check_index_dtype(index, "scatter_reduce");
+  EMBER_CHECK(src.defined(), "scatter_reduce: expected a defined src");
+  EMBER_CHECK_TYPE(src.dtype() == x.dtype(), "scatter_reduce: expected self.dtype to be equal to src.dtype, got {} and {}",
+                   dtype_name(x.dtype()), dtype_name(src.dtype()));
+  int64_t d = wrap_dim(dim, x.dim(), "scatter_reduce");
+  EMBER_CHECK(std::max<int64_t>(src.dim(), 1) == std::max<int64_t>(x.dim(), 1),
+              "scatter_reduce: src must have the same number of dimensions as x; src {}, x {}",
+              shape_str(src.shape()), shape_str(x.shape()));
+  check_gather_index("scatter_reduce", x, d, index, &src);
+  EMBER_CHECK(!any_requires_grad({&src}) || src.shape() == index.shape(),
+              "scatter_reduce: the gradient of src needs src's shape {} to equal index's shape {}",
+              shape_str(src.shape()), shape_str(index.shape()));
+  Tensor out = scatter_reduce_kernel(x, d, index, src, r, include_self);
+  if (any_requires_grad({&x, &src})) {
+    SavedVariable sx(x, false), si(index, false), ss(src, false), so(out, true);
+    record("ScatterReduceBackward0", {x, src}, out, [=](const tensor_list& g) -> tensor_list {
+      return scatter_reduce_backward(g[0], sx.unpack(), d, si.unpack(), ss.unpack(), r, include_self, so.unpack());
+    });
+  }
+  return out;
+}
+
+// index_reduce is scatter_reduce with the index repeated over source's other dims.
+Tensor index_reduce(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source, const std::string& reduce,
+                    bool include_self) {
+  EMBER_CHECK(reduce != "sum", "index_reduce: reduce argument must be either prod, mean, amax or amin, got {}",
+              reduce);
+  reduce_of(reduce, "index_reduce");
+  check_index_dtype(index, "index_reduce");
+  EMBER_CHECK(index.dim() <= 1, "index_reduce: Index is supposed to be a vector, got shape {}",
+              shape_str(index.shape()));
+  EMBER_CHECK(source.defined(), "index_reduce: expected a defined source");
+  int64_t d = wrap_dim(dim, x.dim(), "index_reduce");
+  Shape expected = at_least_1d(x).shape();
+  expected[d] = index.numel();
+  EMBER_CHECK(at_least_1d(source).shape() == expected,
+              "index_reduce: expected source of shape {} (x's shape {} with dim {} of size {}), got {}",
+              shape_str(expected), shape_str(x.shape()), d, index.numel(), shape_str(source.shape()));
+  Shape along(source.dim(), 1);
+  if (source.dim() > 0) along[d] = index.numel();
+  Tensor spread = contiguous(expand(reshape(index, along), source.shape()));
+  return scatter_reduce(x, dim, spread, source, reduce, include_self);
 }
 
 // d masked_fill(x, mask, v) = masked_fill(g, mask, 0)

@@ -3,6 +3,8 @@
 // (index_add, scatter_add) that serve as their backward, and masked_fill.
 #pragma once
 
+#include <string>
+
 #include "autograd/tensor.h"
 
 namespace ember {
@@ -23,6 +25,14 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
 Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
 /// A copy of `x` with source's slices added at `index` along `dim` (torch.index_add).
 Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source);
+/// A copy of `x` with src reduced into it at `index` along `dim` (torch.scatter_reduce):
+/// reduce is "sum", "prod", "mean", "amax" or "amin"; without include_self the
+/// positions written start from src alone.
+Tensor scatter_reduce(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src, const std::string& reduce,
+                      bool include_self = true);
+/// index_add's twin for reduce "prod", "mean", "amax" or "amin" (torch.index_reduce).
+Tensor index_reduce(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source, const std::string& reduce,
+                    bool include_self = true);
 Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value);
 /// Positions of the nonzero elements, one row per element: (count, ndim) int64.
 Tensor nonzero(const Tensor& x);

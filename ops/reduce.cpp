@@ -312,6 +312,20 @@ struct ExtremeReducer {
   }
 };
 
+// Product in A (double for floats, int64 for integers and bools).
+template <class T, class A, class R>
+struct ProdReducer {
+  using Acc = A;
+  R* out;
+  Acc init(int64_t) const { return 1; }
+  void step(Acc& a, T v, int64_t) const { a *= A(v); }
+  void row(Acc& a, const T* q, int64_t n, int64_t st, int64_t) const {
+    for (int64_t i = 0; i < n; ++i) a *= A(q[i * st]);
+  }
+  void merge(Acc& a, const Acc& b) const { a *= b; }
+  void write(int64_t k, const Acc& a) const { out[k] = R(a); }
+};
+
 // Whether all (kAll) or any of the elements are nonzero; NaN counts as nonzero.
 template <class T, bool kAll>
 struct LogicalReducer {
@@ -386,7 +400,9 @@ Tensor extreme(const char* op, const char* node, bool is_max, const Tensor& x, c
     SavedVariable sx(x, false), so(out, true);
     Shape keep = r.keep_shape;
     record(node, {x}, out, [sx, so, keep, dims](const tensor_list& g) -> tensor_list {
-      Tensor ties = eq(sx.unpack(), unreduce(so.unpack(), keep));
+      // NaN ties with NaN, so an all-NaN group shares g evenly (PyTorch's evenly_distribute_backward).
+      Tensor xv = sx.unpack(), ov = unreduce(so.unpack(), keep);
+      Tensor ties = logical_or(eq(xv, ov), logical_and(ne(xv, xv), ne(ov, ov)));
       Tensor share = unreduce(g[0], keep) / sum(ties, dims, true);
       return {where(ties, share, zeros({}, share.dtype()))};
     });
@@ -585,6 +601,58 @@ Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
 
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   return arg_extreme("argmin", false, x, dim, keepdim);
+}
+
+namespace {
+Tensor prod_over(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim);
+
+// d prod = g · (product of the other elements of the group): prod / x without
+// zeros; with one zero, the product of the rest at the zero and 0 elsewhere; 0
+// with several (PyTorch's prod_backward). `dims` empty: every element.
+Tensor prod_backward(const Tensor& g, const Tensor& x, const std::vector<int64_t>& dims, const Shape& keep) {
+  Tensor zero = zeros({}, x.dtype());
+  Tensor is_zero = eq(x, zero);
+  Tensor safe = where(is_zero, ones({}, x.dtype()), x);
+  Tensor rest = prod_over(safe, dims, true);
+  Tensor count = sum(is_zero, dims, true);
+  Tensor others = where(is_zero, rest, rest / safe);
+  Tensor wanted = logical_or(eq(count, wrap_scalar(0, count)), logical_and(eq(count, wrap_scalar(1, count)), is_zero));
+  return where(wanted, unreduce(g, keep) * others, zero);
+}
+
+Tensor prod_over(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  Reduction r = prepare("prod", x, dims, keepdim);
+  Dtype od = is_floating(x.dtype()) ? x.dtype() : kInt64;
+  Tensor out = make_tensor(r.out_shape, od);
+  dispatch_all(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    using A = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+    using R = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
+    run<T>(ProdReducer<T, A, R>{out.data_ptr<R>()}, x, r.plan);
+  });
+  if (any_requires_grad({&x})) {
+    SavedVariable sx(x, false);
+    Shape keep = r.keep_shape;
+    record(dims.empty() ? "ProdBackward0" : "ProdBackward1", {x}, out,
+           [sx, dims, keep](const tensor_list& g) -> tensor_list { return {prod_backward(g[0], sx.unpack(), dims, keep)}; });
+  }
+  return out;
+}
+}  // namespace
+
+Tensor prod(const Tensor& x) { return prod_over(x, {}, false); }
+
+Tensor prod(const Tensor& x, int64_t dim, bool keepdim) {
+  EMBER_CHECK(x.defined(), "prod: expected a defined tensor");
+  wrap_dim(dim, x.dim(), "prod");
+  return prod_over(x, {dim}, keepdim);
+}
+
+// trace = sum(diagonal(x)); its gradient is theirs
+Tensor trace(const Tensor& x) {
+  EMBER_CHECK(x.defined() && x.dim() == 2, "trace: expected a matrix, but got tensor with dim {}",
+              x.defined() ? x.dim() : 0);
+  return sum(diagonal(x));
 }
 
 // d logsumexp = g exp(x - out)

@@ -35,6 +35,11 @@ std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = fals
 /// Index of the max/min; without `dim`, into the flattened tensor.
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+/// Product of all elements, or along `dim`; integers and bools give int64.
+Tensor prod(const Tensor& x);
+Tensor prod(const Tensor& x, int64_t dim, bool keepdim = false);
+/// Sum of the main diagonal of a matrix (torch.trace).
+Tensor trace(const Tensor& x);
 /// log(sum(exp(x))) over `dims`, max-shifted so large inputs do not overflow.
 Tensor logsumexp(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
 /// Sums `x` down to `shape` (the inverse of broadcasting `shape` to x's shape).

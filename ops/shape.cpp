@@ -6,6 +6,8 @@
 #include "ops/shape.h"
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
 #include <optional>
 
 #include "autograd/grad_mode.h"
@@ -13,6 +15,7 @@
 #include "autograd/node.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
+#include "ops/index.h"
 #include "ops/reduce.h"
 
 namespace ember {
@@ -152,18 +155,161 @@ void copy_into(const Tensor& out, const Window& w, const Tensor& src) {
 }
 
 // The pieces of split/chunk: views of x along dim d, all outputs of one node.
+// `unsafe` (unsafe_split, unsafe_chunk): the pieces share x's memory but are
+// not views to autograd (each its own version counter), so they may be
+// modified in place, as in PyTorch.
 // d split(x) = cat(g_i) along d (zeros for pieces that got no gradient)
-tensor_list split_views(const Tensor& x, const std::vector<int64_t>& sizes, int64_t d, const char* name) {
+tensor_list split_views(const Tensor& x, const std::vector<int64_t>& sizes, int64_t d, const char* name,
+                        bool unsafe = false) {
   tensor_list out;
   int64_t start = 0;
   for (int64_t s : sizes) {
     out.push_back(window_view(x, {d, start, s, 1, false}));
-    as_view(x, out.back(), CreationMeta::MultiOutputNode);
+    if (unsafe) {
+      std::shared_ptr<Storage> shared = x.storage();
+      out.back().impl()->storage = Storage::wrap(shared->data(), shared->nbytes(), [shared] {});
+    } else {
+      as_view(x, out.back(), CreationMeta::MultiOutputNode);
+    }
     start += s;
   }
   if (any_requires_grad({&x}))
     record_multi(name, {x}, out, [d](const tensor_list& g) -> tensor_list { return {cat(g, d)}; }, Saves::None);
   return out;
+}
+
+tensor_list split_with_sizes(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim, bool unsafe) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "split: expected a tensor with at least 1 dimension, got a 0-dim tensor");
+  int64_t d = wrap_dim(dim, x.dim(), "split");
+  int64_t total = 0;
+  for (int64_t s : split_sizes) {
+    EMBER_CHECK(s >= 0, "split_with_sizes: expected split_sizes to have only non-negative entries, got {}",
+                shape_str(split_sizes));
+    total += s;
+  }
+  EMBER_CHECK(total == x.size(d),
+              "split_with_sizes: expected split_sizes to sum exactly to {} (input tensor's size at dimension {}), "
+              "but got split_sizes={}",
+              x.size(d), dim, shape_str(split_sizes));
+  return split_views(x, split_sizes, d, unsafe ? "UnsafeSplitWithSizesBackward0" : "SplitWithSizesBackward0",
+                     unsafe);
+}
+
+tensor_list split_every(const Tensor& x, int64_t split_size, int64_t dim, bool unsafe) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "split: expected a tensor with at least 1 dimension, got a 0-dim tensor");
+  int64_t d = wrap_dim(dim, x.dim(), "split");
+  int64_t size = x.size(d);
+  EMBER_CHECK(split_size >= 0, "split: expected split_size to be non-negative, got {}", split_size);
+  EMBER_CHECK(split_size > 0 || size == 0,
+              "split: split_size can only be 0 if dimension size is 0, but got dimension size of {}", size);
+  int64_t chunks = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
+  std::vector<int64_t> sizes(chunks, split_size);
+  sizes.back() = size - split_size * (chunks - 1);
+  return split_views(x, sizes, d, unsafe ? "UnsafeSplitBackward0" : "SplitBackward0", unsafe);
+}
+
+tensor_list chunk_of(const Tensor& x, int64_t chunks, int64_t dim, bool unsafe) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "chunk: expected at least a 1-dimensional tensor");
+  EMBER_CHECK(chunks > 0, "chunk: expected chunks to be greater than 0, got {}", chunks);
+  int64_t d = wrap_dim(dim, x.dim(), "chunk");
+  int64_t size = x.size(d);
+  if (size == 0)  // as PyTorch
+    return split_views(x, std::vector<int64_t>(chunks, 0), d, unsafe ? "UnsafeSplitBackward0" : "SplitBackward0",
+                       unsafe);
+  return split_every(x, (size + chunks - 1) / chunks, d, unsafe);
+}
+
+// The diagonal of dims d1 and d2 (offset above the main one when positive) as
+// one last dim: x's storage with stride stride(d1) + stride(d2).
+Tensor diagonal_view(const Tensor& x, int64_t offset, int64_t d1, int64_t d2) {
+  int64_t n = offset >= 0 ? std::min(x.size(d1), x.size(d2) - offset) : std::min(x.size(d1) + offset, x.size(d2));
+  n = std::max<int64_t>(n, 0);
+  int64_t start = x.storage_offset();
+  if (n > 0) start += offset >= 0 ? offset * x.stride(d2) : -offset * x.stride(d1);
+  Shape shape;
+  Strides strides;
+  for (int64_t d = 0; d < x.dim(); ++d)
+    if (d != d1 && d != d2) {
+      shape.push_back(x.size(d));
+      strides.push_back(x.stride(d));
+    }
+  shape.push_back(n);
+  strides.push_back(x.stride(d1) + x.stride(d2));
+  return make_view(x, shape, strides, start);
+}
+
+// Zeros of `shape` holding g on the diagonal; d = diagonal(gg)
+Tensor diagonal_backward(const Tensor& g, const Shape& shape, int64_t offset, int64_t d1, int64_t d2) {
+  Tensor out = zeros(shape, g.dtype());
+  if (g.numel() > 0) {
+    Tensor dst = diagonal_view(out, offset, d1, d2);
+    copy_(dst, g);
+  }
+  if (any_requires_grad({&g}))
+    record("DiagonalBackwardBackward0", {g}, out, [offset, d1, d2](const tensor_list& gg) -> tensor_list {
+      return {diagonal(gg[0], offset, d1, d2)};
+    }, Saves::None);
+  return out;
+}
+
+// The row-major index into x of each element of the view (shape, strides,
+// offset) over x's storage; -1 where the view reads memory outside x.
+std::vector<int64_t> positions_in(const Tensor& x, const Shape& shape, const Strides& strides, int64_t offset) {
+  std::vector<int64_t> index_of;  // storage offset - x's offset -> x's row-major index
+  int64_t extent = 0;
+  for (int64_t d = 0; d < x.dim(); ++d) extent += (x.size(d) - 1) * x.stride(d);
+  index_of.assign(size_t(x.numel() > 0 ? extent + 1 : 0), -1);
+  std::vector<int64_t> idx(x.dim(), 0);
+  for (int64_t j = 0; j < x.numel(); ++j) {
+    int64_t off = 0;
+    for (int64_t d = 0; d < x.dim(); ++d) off += idx[d] * x.stride(d);
+    index_of[size_t(off)] = j;
+    for (int64_t d = x.dim() - 1; d >= 0 && ++idx[d] == x.size(d); --d) idx[d] = 0;
+  }
+  int64_t n = numel_of(shape);
+  std::vector<int64_t> out(size_t(n), -1);
+  std::vector<int64_t> at(shape.size(), 0);
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t off = offset - x.storage_offset();
+    for (size_t d = 0; d < shape.size(); ++d) off += at[d] * strides[d];
+    if (off >= 0 && off < int64_t(index_of.size())) out[size_t(k)] = index_of[size_t(off)];
+    for (int64_t d = int64_t(shape.size()) - 1; d >= 0 && ++at[d] == shape[d]; --d) at[d] = 0;
+  }
+  return out;
+}
+
+Tensor long_tensor(const std::vector<int64_t>& values) {
+  Tensor t = make_tensor({int64_t(values.size())}, kInt64);
+  std::copy(values.begin(), values.end(), t.data_ptr<int64_t>());
+  return t;
+}
+
+// An in-place view op: self takes the geometry of make(self), and, when the
+// op is recorded, its history; the view's creation meta is kept (PyTorch).
+Tensor& in_place_view(Tensor& self, const std::function<Tensor(const Tensor&)>& make) {
+  const bool recording = GradMode::is_enabled() && self.requires_grad();
+  if (recording) check_inplace(self);
+  Tensor v = make(self);
+  TensorImpl& s = *self.impl();
+  TensorImpl& vi = *v.impl();
+  s.shape = vi.shape;
+  s.strides = vi.strides;
+  s.offset = vi.offset;
+  if (!recording) {
+    // The old grad_fn no longer fits: regenerate it from the base when next used.
+    if (s.autograd && s.autograd->view && s.autograd->grad_fn)
+      s.autograd->view->attr_version = s.storage->version() ^ 0x80000000u;
+    return self;
+  }
+  const bool was_view = self.is_view();
+  CreationMeta meta = was_view ? s.autograd->view->creation_meta : CreationMeta::Default;
+  s.autograd = std::move(vi.autograd);
+  if (!s.autograd) return self;
+  if (was_view && s.autograd->view)
+    s.autograd->view->creation_meta = meta;
+  else
+    s.autograd->view.reset();
+  return self;
 }
 
 }  // namespace
@@ -367,42 +513,146 @@ Tensor slice(const Tensor& x, int64_t dim, std::optional<int64_t> start, std::op
 }
 
 tensor_list split(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim) {
-  EMBER_CHECK_INDEX(x.dim() > 0, "split: expected a tensor with at least 1 dimension, got a 0-dim tensor");
-  int64_t d = wrap_dim(dim, x.dim(), "split");
-  int64_t total = 0;
-  for (int64_t s : split_sizes) {
-    EMBER_CHECK(s >= 0, "split_with_sizes: expected split_sizes to have only non-negative entries, got {}",
-                shape_str(split_sizes));
-    total += s;
+  return split_with_sizes(x, split_sizes, dim, false);
+}
+
+tensor_list split(const Tensor& x, int64_t split_size, int64_t dim) { return split_every(x, split_size, dim, false); }
+
+tensor_list chunk(const Tensor& x, int64_t chunks, int64_t dim) { return chunk_of(x, chunks, dim, false); }
+
+tensor_list unsafe_split(const Tensor& x, int64_t split_size, int64_t dim) {
+  return split_every(x, split_size, dim, true);
+}
+
+tensor_list unsafe_split_with_sizes(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim) {
+  return split_with_sizes(x, split_sizes, dim, true);
+}
+
+tensor_list unsafe_chunk(const Tensor& x, int64_t chunks, int64_t dim) { return chunk_of(x, chunks, dim, true); }
+
+// d diagonal(x) = zeros like x with g on the diagonal
+Tensor diagonal(const Tensor& x, int64_t offset, int64_t dim1, int64_t dim2) {
+  EMBER_CHECK_INDEX(x.dim() >= 2, "diagonal: expected a tensor with at least 2 dimensions, got {}", x.dim());
+  int64_t d1 = wrap_dim(dim1, x.dim(), "diagonal"), d2 = wrap_dim(dim2, x.dim(), "diagonal");
+  EMBER_CHECK(d1 != d2, "diagonal: diagonal dimensions cannot be identical {}, {}", dim1, dim2);
+  Tensor out = diagonal_view(x, offset, d1, d2);
+  as_view(x, out);
+  if (any_requires_grad({&x})) {
+    Shape shape = x.shape();
+    record("DiagonalBackward0", {x}, out, [shape, offset, d1, d2](const tensor_list& g) -> tensor_list {
+      return {diagonal_backward(g[0], shape, offset, d1, d2)};
+    }, Saves::None);
   }
-  EMBER_CHECK(total == x.size(d),
-              "split_with_sizes: expected split_sizes to sum exactly to {} (input tensor's size at dimension {}), "
-              "but got split_sizes={}",
-              x.size(d), dim, shape_str(split_sizes));
-  return split_views(x, split_sizes, d, "SplitWithSizesBackward0");
+  return out;
 }
 
-tensor_list split(const Tensor& x, int64_t split_size, int64_t dim) {
-  EMBER_CHECK_INDEX(x.dim() > 0, "split: expected a tensor with at least 1 dimension, got a 0-dim tensor");
-  int64_t d = wrap_dim(dim, x.dim(), "split");
-  int64_t size = x.size(d);
-  EMBER_CHECK(split_size >= 0, "split: expected split_size to be non-negative, got {}", split_size);
-  EMBER_CHECK(split_size > 0 || size == 0,
-              "split: split_size can only be 0 if dimension size is 0, but got dimension size of {}", size);
-  int64_t chunks = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
-  std::vector<int64_t> sizes(chunks, split_size);
-  sizes.back() = size - split_size * (chunks - 1);
-  return split_views(x, sizes, d, "SplitBackward0");
+// x tiled repeats[i] times along dim i: expand of an interleaved view, then a
+// copy, so the gradient is theirs (g summed over the copies).
+Tensor repeat(const Tensor& x, const Shape& repeats) {
+  int64_t n = int64_t(repeats.size());
+  EMBER_CHECK(n >= x.dim(),
+              "repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor "
+              "(repeats {}, tensor shape {})",
+              shape_str(repeats), shape_str(x.shape()));
+  for (int64_t r : repeats)
+    EMBER_CHECK(r >= 0, "repeat: Trying to create tensor with negative dimension {}: {}", r, shape_str(repeats));
+  Shape padded(size_t(n - x.dim()), 1);
+  padded.insert(padded.end(), x.shape().begin(), x.shape().end());
+  Shape interleaved, expanded, result;
+  for (int64_t i = 0; i < n; ++i) {
+    interleaved.insert(interleaved.end(), {1, padded[i]});
+    expanded.insert(expanded.end(), {repeats[i], padded[i]});
+    result.push_back(repeats[i] * padded[i]);
+  }
+  return reshape(contiguous(expand(reshape(x, interleaved), expanded)), result);
 }
 
-tensor_list chunk(const Tensor& x, int64_t chunks, int64_t dim) {
-  EMBER_CHECK_INDEX(x.dim() > 0, "chunk: expected at least a 1-dimensional tensor");
-  EMBER_CHECK(chunks > 0, "chunk: expected chunks to be greater than 0, got {}", chunks);
-  int64_t d = wrap_dim(dim, x.dim(), "chunk");
-  int64_t size = x.size(d);
-  if (size == 0) return split_views(x, std::vector<int64_t>(chunks, 0), d, "SplitBackward0");  // as PyTorch
-  return split(x, (size + chunks - 1) / chunks, d);
+// d as_strided(x) = g added at the positions of x each element reads
+Tensor as_strided(const Tensor& x, const Shape& size, const Strides& stride, std::optional<int64_t> storage_offset) {
+  EMBER_CHECK(size.size() == stride.size(), "as_strided: mismatch in length of strides and shape ({} and {})",
+              shape_str(size), shape_str(stride));
+  int64_t offset = storage_offset.value_or(x.storage_offset());
+  EMBER_CHECK(offset >= 0, "as_strided: Tensor: invalid storage offset {}", offset);
+  int64_t needed = offset + 1;
+  for (size_t d = 0; d < size.size(); ++d) {
+    EMBER_CHECK(size[d] >= 0, "as_strided: Trying to create tensor with negative dimension {}: {}", size[d],
+                shape_str(size));
+    EMBER_CHECK(stride[d] >= 0, "as_strided: negative strides are not supported, got {}", shape_str(stride));
+    if (size[d] == 0) needed = 0;
+    if (needed > 0) needed += (size[d] - 1) * stride[d];
+  }
+  int64_t available = int64_t(x.storage()->nbytes() / element_size(x.dtype()));
+  EMBER_CHECK(needed <= available,
+              "as_strided: setStorage: sizes {}, strides {}, storage offset {}, and itemsize {} requiring a storage "
+              "size of {} are out of bounds for storage of size {}",
+              shape_str(size), shape_str(stride), offset, element_size(x.dtype()),
+              needed * int64_t(element_size(x.dtype())), available * int64_t(element_size(x.dtype())));
+  Tensor out = make_view(x, size, stride, offset);
+  as_view(x, out);
+  if (any_requires_grad({&x})) {
+    std::vector<int64_t> pos = positions_in(x, size, stride, offset), picked, kept;
+    for (size_t k = 0; k < pos.size(); ++k)
+      if (pos[k] >= 0) {
+        picked.push_back(int64_t(k));
+        kept.push_back(pos[k]);
+      }
+    Tensor picked_t = long_tensor(picked), kept_t = long_tensor(kept);
+    Shape shape = x.shape();
+    record("AsStridedBackward0", {x}, out, [picked_t, kept_t, shape](const tensor_list& g) -> tensor_list {
+      Tensor flat = index_select(reshape(g[0], {-1}), 0, picked_t);
+      return {reshape(index_add(zeros({numel_of(shape)}, g[0].dtype()), 0, kept_t, flat), shape)};
+    }, Saves::None);
+  }
+  return out;
 }
+
+Tensor& transpose_(Tensor& x, int64_t dim0, int64_t dim1) {
+  return in_place_view(x, [=](const Tensor& s) { return transpose(s, dim0, dim1); });
+}
+
+Tensor& t_(Tensor& x) {
+  EMBER_CHECK(x.dim() <= 2, "t_: expects a tensor with <= 2 dimensions, but self is {}D", x.dim());
+  return in_place_view(x, [](const Tensor& s) { return s.dim() < 2 ? alias_view(s, s.shape(), s.strides(), "TBackward0") : transpose(s, 0, 1); });
+}
+
+Tensor& squeeze_(Tensor& x) {
+  return in_place_view(x, [](const Tensor& s) { return squeeze(s); });
+}
+
+Tensor& squeeze_(Tensor& x, int64_t dim) {
+  return in_place_view(x, [=](const Tensor& s) { return squeeze(s, dim); });
+}
+
+Tensor& unsqueeze_(Tensor& x, int64_t dim) {
+  return in_place_view(x, [=](const Tensor& s) { return unsqueeze(s, dim); });
+}
+
+Tensor& as_strided_(Tensor& x, const Shape& size, const Strides& stride, std::optional<int64_t> storage_offset) {
+  return in_place_view(x, [&](const Tensor& s) { return as_strided(s, size, stride, storage_offset); });
+}
+
+Tensor& resize_(Tensor& x, const Shape& size) {
+  EMBER_CHECK_STATE(!x.requires_grad(), "cannot resize variables that require grad");
+  for (int64_t s : size)
+    EMBER_CHECK(s >= 0, "resize_: Trying to create tensor with negative dimension {}: {}", s, shape_str(size));
+  if (size == x.shape()) return x;
+  TensorImpl& impl = *x.impl();
+  size_t item = element_size(x.dtype());
+  size_t needed = size_t(x.storage_offset() + numel_of(size)) * item;
+  if (needed > impl.storage->nbytes()) {
+    // A larger buffer keeping the old bytes and the version count.
+    std::shared_ptr<Storage> grown = Storage::allocate(needed);
+    std::memcpy(grown->data(), impl.storage->data(), impl.storage->nbytes());
+    for (uint32_t v = impl.storage->version(); v > 0; --v) grown->bump_version();
+    impl.storage = grown;
+  }
+  impl.shape = size;
+  impl.strides = contiguous_strides(size);
+  impl.storage->bump_version();
+  return x;
+}
+
+Tensor& resize_as_(Tensor& x, const Tensor& other) { return resize_(x, other.shape()); }
 
 // d unbind(x)_i = g_i stacked back along dim (zeros for outputs that got no gradient)
 tensor_list unbind(const Tensor& x, int64_t dim) {

@@ -2,6 +2,8 @@
 // permute, transpose, expand, narrow, select, slice); cat, stack and flip copy.
 #pragma once
 
+#include <optional>
+
 #include "autograd/tensor.h"
 
 namespace ember {
@@ -27,6 +29,30 @@ tensor_list unbind(const Tensor& x, int64_t dim = 0);
 tensor_list chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
 tensor_list split(const Tensor& x, int64_t split_size, int64_t dim = 0);
 tensor_list split(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim = 0);
+/// split/chunk whose pieces share x's memory but are not views to autograd: they may be modified in place.
+tensor_list unsafe_split(const Tensor& x, int64_t split_size, int64_t dim = 0);
+tensor_list unsafe_split_with_sizes(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim = 0);
+tensor_list unsafe_chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
+/// The diagonal of dims dim1 and dim2 as a view, moved to the last dim; offset > 0 is above the main one.
+/// `diagonal(eye(3))` is [1, 1, 1].
+Tensor diagonal(const Tensor& x, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
+/// x tiled repeats[i] times along dim i (leading repeats add dims): torch.Tensor.repeat.
+Tensor repeat(const Tensor& x, const Shape& repeats);
+/// A view of x's storage with the given geometry (storage_offset defaults to x's).
+Tensor as_strided(const Tensor& x, const Shape& size, const Strides& stride,
+                  std::optional<int64_t> storage_offset = std::nullopt);
+/// In-place view ops: x itself takes the view's geometry and history.
+Tensor& transpose_(Tensor& x, int64_t dim0, int64_t dim1);
+Tensor& t_(Tensor& x);
+Tensor& squeeze_(Tensor& x);
+Tensor& squeeze_(Tensor& x, int64_t dim);
+Tensor& unsqueeze_(Tensor& x, int64_t dim);
+Tensor& as_strided_(Tensor& x, const Shape& size, const Strides& stride,
+                    std::optional<int64_t> storage_offset = std::nullopt);
+/// Gives x the contiguous shape `size`, growing its storage if needed (new
+/// elements uninitialised); refused for tensors that require grad.
+Tensor& resize_(Tensor& x, const Shape& size);
+Tensor& resize_as_(Tensor& x, const Tensor& other);
 Tensor flip(const Tensor& x, const std::vector<int64_t>& dims);
 Tensor cat(const tensor_list& tensors, int64_t dim = 0);
 Tensor stack(const tensor_list& tensors, int64_t dim = 0);

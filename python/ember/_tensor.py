@@ -131,3 +131,70 @@ def from_dlpack(ext_tensor):
     else:
         capsule = ext_tensor
     return _C._from_dlpack(capsule)
+
+
+class _LegacyTensorMeta(type):
+    """isinstance(t, ember.FloatTensor) holds for every float32 tensor, as in PyTorch."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype
+
+    def __repr__(cls):
+        return f"<class 'ember.{cls.__name__}'>"
+
+
+def _new_legacy(dtype, args):
+    """torch.FloatTensor(2, 3) (uninitialised), FloatTensor(size), FloatTensor([1, 2]) (from data)."""
+    if not args:
+        return _C.empty(0, dtype=dtype)
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return args[0].to(dtype)
+    if len(args) == 1 and not isinstance(args[0], (int, Size)) and not isinstance(args[0], np.integer):
+        return tensor(args[0], dtype=dtype)
+    return _C.empty(*args, dtype=dtype)
+
+
+def _legacy_type(name, dtype):
+    return _LegacyTensorMeta(name, (), {
+        "__new__": lambda cls, *args: _new_legacy(cls.dtype, args),
+        "dtype": dtype,
+        "__module__": "ember",
+        "__doc__": f"The legacy constructor of {dtype} tensors: {name}(2, 3) or {name}([1, 2]).",
+    })
+
+
+FloatTensor = _legacy_type("FloatTensor", _C.float32)
+DoubleTensor = _legacy_type("DoubleTensor", _C.float64)
+LongTensor = _legacy_type("LongTensor", _C.int64)
+BoolTensor = _legacy_type("BoolTensor", _C.bool)
+_LEGACY_TYPES = {t.dtype: t for t in (FloatTensor, DoubleTensor, LongTensor, BoolTensor)}
+
+
+def _type(self, dtype=None, non_blocking=False, **kwargs):
+    """With no argument the type name ('ember.FloatTensor'); otherwise the tensor
+    converted to a dtype, a legacy type or its name (self when it already has it)."""
+    if dtype is None:
+        return f"ember.{_LEGACY_TYPES[self.dtype].__name__}"
+    if isinstance(dtype, str):
+        name = dtype.split(".")[-1]
+        matches = [t for t in _LEGACY_TYPES.values() if t.__name__ == name]
+        if not matches:
+            raise ValueError(f"type: invalid type: '{dtype}'")
+        dtype = matches[0].dtype
+    elif isinstance(dtype, _LegacyTensorMeta):
+        dtype = dtype.dtype
+    return self if self.dtype == dtype else self.to(dtype)
+
+
+def _new(self, *args):
+    """The legacy Tensor.new: a tensor of self's dtype, from sizes (uninitialised) or data."""
+    return _new_legacy(self.dtype, args)
+
+
+def _new_tensor(self, data, dtype=None, requires_grad=False, device=None):
+    return tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad, device=device)
+
+
+Tensor.type = _type
+Tensor.new = _new
+Tensor.new_tensor = _new_tensor

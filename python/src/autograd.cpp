@@ -51,6 +51,32 @@ HookHandle node_hook_handle(const std::shared_ptr<Node>& node, int id) {
   });
 }
 
+// Inputs of grad()/backward() may be GradientEdges: (node, output_nr) pairs.
+bool has_edges(const py::list& inputs) {
+  for (const auto& x : inputs)
+    if (!py::isinstance<TensorImpl>(x)) return true;
+  return false;
+}
+
+// Tensors become the edge their gradient travels (non-leaves in backward retain their grad).
+std::vector<Edge> to_edges(const py::list& inputs, bool retain_non_leaves) {
+  std::vector<Edge> edges;
+  for (const auto& x : inputs) {
+    if (py::isinstance<TensorImpl>(x)) {
+      Tensor t = x.cast<Tensor>();
+      EMBER_CHECK_STATE(t.requires_grad(), "One of the differentiated Tensors does not require grad");
+      if (retain_non_leaves && !t.is_leaf()) t.retain_grad();
+      edges.push_back(gradient_edge(t));
+      continue;
+    }
+    auto pair = x.cast<py::tuple>();
+    if (pair.size() != 2)
+      throw py::type_error("grad: expected a Tensor or a GradientEdge(node, output_nr) as input");
+    edges.push_back({pair[0].cast<std::shared_ptr<Node>>(), pair[1].cast<uint32_t>()});
+  }
+  return edges;
+}
+
 py::tuple next_functions(const Node& node) {
   py::list out;
   for (const Edge& e : node.next_edges()) out.append(py::make_tuple(node_object(e.fn), e.input_nr));
@@ -139,6 +165,8 @@ void bind_autograd(py::module_& m) {
   m.def("is_grad_enabled", &GradMode::is_enabled);
   m.def("_set_grad_enabled", &GradMode::set_enabled, "mode"_a);
   m.def("is_anomaly_enabled", &AnomalyMode::is_enabled);
+  m.def("is_inference_mode_enabled", &InferenceMode::is_enabled);
+  m.def("_set_inference_mode", &InferenceMode::set_enabled, "enabled"_a);
   m.def("is_anomaly_check_nan_enabled", &AnomalyMode::should_check_nan);
   m.def("_set_detect_anomaly", &AnomalyMode::set_enabled, "mode"_a, "check_nan"_a = true);
 
@@ -156,25 +184,74 @@ void bind_autograd(py::module_& m) {
     return trace;
   });
 
+  m.def("_grad_accumulator", [](const Tensor& t) { return node_object(gradient_edge(t).fn); });
+  m.def("_increment_version", [](const Tensor& t) { t.storage()->bump_version(); });
+  m.def("_queue_callback", [](const py::function& fn) {
+    auto f = hold(fn);
+    autograd::queue_callback([f] {
+      py::gil_scoped_acquire gil;
+      (*f)();
+    });
+  });
+
+  // Saved-tensor hooks (torch.autograd.graph.saved_tensors_hooks): what pack
+  // returns is kept as a Python object, and unpack must give back a tensor.
+  m.def("_push_saved_tensors_default_hooks", [](const py::function& pack, const py::function& unpack) {
+    auto p = hold(pack), u = hold(unpack);
+    SavedTensorHooks hooks;
+    hooks.pack = [p](const Tensor& t) -> std::shared_ptr<void> {
+      py::gil_scoped_acquire gil;
+      return hold((*p)(t));
+    };
+    hooks.unpack = [u](const std::shared_ptr<void>& packed) {
+      py::gil_scoped_acquire gil;
+      py::object result = (*u)(*std::static_pointer_cast<py::object>(packed));
+      if (!py::isinstance<TensorImpl>(result))
+        throw py::type_error(fmt::format(
+            "Output of saved tensor unpack_hook expected to be a Tensor but got result of type {}",
+            py::str(py::type::of(result).attr("__name__")).cast<std::string>()));
+      return result.cast<Tensor>();
+    };
+    push_saved_tensor_hooks(std::move(hooks));
+  });
+  m.def("_pop_saved_tensors_default_hooks", &pop_saved_tensor_hooks);
+  m.def("_saved_tensors_hooks_disable", [](const std::string& message) { set_saved_tensor_hooks_disabled(message); });
+  m.def("_saved_tensors_hooks_enable", [] { set_saved_tensor_hooks_disabled(std::nullopt); });
+  m.def("_saved_tensors_hooks_is_enabled", [] { return !saved_tensor_hooks_disabled().has_value(); });
+  m.def("_saved_tensors_hooks_get_disabled_error_message",
+        []() -> py::object {
+          const auto& m = saved_tensor_hooks_disabled();
+          return m ? py::object(py::str(*m)) : py::object(py::none());
+        });
+
   m.def("_backward",
         [](const tensor_list& tensors, const std::vector<std::optional<Tensor>>& grad_tensors,
-           std::optional<bool> retain_graph, bool create_graph, const tensor_list& inputs) {
+           std::optional<bool> retain_graph, bool create_graph, const py::list& inputs) {
           tensor_list grads = to_tensor_list(grad_tensors);
+          bool edges = has_edges(inputs);
+          tensor_list input_tensors = edges ? tensor_list{} : inputs.cast<tensor_list>();
+          std::vector<Edge> input_edges = edges ? to_edges(inputs, true) : std::vector<Edge>{};
           // Without the GIL: Python backward functions and hooks take it back,
           // also on the threads a deep reentrant backward continues on.
           py::gil_scoped_release no_gil;
-          autograd::backward(tensors, grads, retain_graph, create_graph, inputs);
+          if (edges) autograd::backward(tensors, grads, retain_graph, create_graph, input_edges);
+          else autograd::backward(tensors, grads, retain_graph, create_graph, input_tensors);
         },
         "tensors"_a, "grad_tensors"_a, "retain_graph"_a, "create_graph"_a, "inputs"_a);
   m.def("_grad",
-        [](const tensor_list& outputs, const tensor_list& inputs,
-           const std::vector<std::optional<Tensor>>& grad_outputs, std::optional<bool> retain_graph,
-           bool create_graph, bool allow_unused, bool materialize_grads) {
+        [](const tensor_list& outputs, const py::list& inputs, const std::vector<std::optional<Tensor>>& grad_outputs,
+           std::optional<bool> retain_graph, bool create_graph, bool allow_unused, bool materialize_grads) {
           tensor_list grads = to_tensor_list(grad_outputs), result;
+          bool edges = has_edges(inputs);
+          if (edges && materialize_grads)
+            throw ValueError("materialize_grads cannot be used when the given input is a GradientEdge");
+          tensor_list input_tensors = edges ? tensor_list{} : inputs.cast<tensor_list>();
+          std::vector<Edge> input_edges = edges ? to_edges(inputs, false) : std::vector<Edge>{};
           {
             py::gil_scoped_release no_gil;
-            result = autograd::grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused,
-                                    materialize_grads);
+            result = edges ? autograd::grad(outputs, input_edges, grads, retain_graph, create_graph, allow_unused)
+                           : autograd::grad(outputs, input_tensors, grads, retain_graph, create_graph, allow_unused,
+                                            materialize_grads);
           }
           return py::tuple(py::cast(result));
         },
@@ -201,10 +278,21 @@ void bind_autograd(py::module_& m) {
              }
              ctx.save_for_backward(saved);
            })
-      .def_property_readonly("saved_tensors",
-                             [](const autograd::AutogradContext& ctx) {
-                               return py::tuple(py::cast(ctx.get_saved_variables()));
-                             })
+      .def_property_readonly(
+          "saved_tensors",
+          [](const py::object& self) {
+            auto& ctx = self.cast<autograd::AutogradContext&>();
+            // A Function with clear_saved_tensors_on_access frees them on first read.
+            bool clear = py::hasattr(self, "_clear_saved_tensors_on_access");
+            if (clear && py::hasattr(self, "_saved_tensors_accessed"))
+              throw Error("saved_tensors can only be accessed once when clear_saved_tensors_on_access is set to True");
+            py::tuple saved(py::cast(ctx.get_saved_variables()));
+            if (clear) {
+              self.attr("_saved_tensors_accessed") = true;
+              for (SavedVariable& s : ctx.saved_) s.release();
+            }
+            return saved;
+          })
       .def("mark_dirty",
            [](autograd::AutogradContext& ctx, const py::args& tensors) { ctx.mark_dirty(tensors.cast<tensor_list>()); })
       .def("set_materialize_grads", &autograd::AutogradContext::set_materialize_grads, "value"_a)

@@ -120,8 +120,12 @@ void bind_conv_pool(py::module_& f) {
 }
 
 void bind_activations(py::module_& f) {
-  f.def("relu", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "relu"); return relu(x); },
-        "input"_a, "inplace"_a = false);
+  f.def("relu", [](Tensor& x, bool inplace) { return inplace ? relu_(x) : relu(x); }, "input"_a, "inplace"_a = false);
+  f.def("relu_", &ember::relu_, "input"_a);
+  f.def("threshold", [](Tensor& x, double threshold, double value, bool inplace) {
+    return inplace ? threshold_(x, threshold, value) : ember::threshold(x, threshold, value);
+  }, "input"_a, "threshold"_a, "value"_a, "inplace"_a = false);
+  f.def("threshold_", &ember::threshold_, "input"_a, "threshold"_a, "value"_a);
   f.def("relu6", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "relu6"); return relu6(x); },
         "input"_a, "inplace"_a = false);
   f.def("leaky_relu", [](const Tensor& x, double negative_slope, bool inplace) {

@@ -8,6 +8,7 @@
 #include "nn/init.h"
 #include "nn/module.h"
 #include "nn/modules/activation.h"
+#include "ops/activation.h"
 #include "nn/modules/container.h"
 #include "nn/modules/conv.h"
 #include "nn/modules/dropout.h"
@@ -663,6 +664,17 @@ void bind_norms(py::module_& nn) {
       .def_property_readonly("p", [](nn::Dropout2dImpl& m) { return m.options.p(); });
 }
 
+/// nn.ReLU(inplace=True): relu_ on its input, named as ReLU in repr.
+class InplaceReLUImpl : public nn::ReLUImpl {
+ public:
+  std::string name() const override { return "ReLU"; }
+  std::string extra_repr() const override { return "inplace=True"; }
+  Tensor forward(const Tensor& input) override {
+    Tensor x = input;
+    return relu_(x);
+  }
+};
+
 /// An activation without options: Cls(inplace=False) or Cls().
 template <class Impl>
 void def_plain_activation(py::module_& nn, const char* name, bool has_inplace) {
@@ -679,7 +691,10 @@ void def_plain_activation(py::module_& nn, const char* name, bool has_inplace) {
 }
 
 void bind_activations(py::module_& nn) {
-  def_plain_activation<nn::ReLUImpl>(nn, "ReLU", true);
+  Class<nn::ReLUImpl>(nn, "ReLU").def(py::init([](bool inplace) -> std::shared_ptr<nn::ReLUImpl> {
+    if (inplace) return std::make_shared<InplaceReLUImpl>();
+    return std::make_shared<nn::ReLUImpl>();
+  }), "inplace"_a = false);
   def_plain_activation<nn::ReLU6Impl>(nn, "ReLU6", true);
   def_plain_activation<nn::SELUImpl>(nn, "SELU", true);
   def_plain_activation<nn::SiLUImpl>(nn, "SiLU", true);

@@ -10,6 +10,8 @@
 #include "ops/linalg.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
+#include "ops/sort.h"
+#include "ops/activation.h"
 
 namespace ember::python {
 namespace {
@@ -51,6 +53,12 @@ void bind_elementwise(py::module_& m) {
   m.def("pow", py::overload_cast<Scalar, const Tensor&>(&ember::pow), "input"_a, "exponent"_a);
   def_op(m, "maximum", &ember::maximum, "other"_a);
   def_op(m, "minimum", &ember::minimum, "other"_a);
+  def_op(m, "atan2", &ember::atan2, "other"_a);
+  def_op(m, "arctan2", &ember::atan2, "other"_a);
+  def_op(m, "isclose", &ember::isclose, "other"_a, "rtol"_a = 1e-05, "atol"_a = 1e-08, "equal_nan"_a = false);
+  def_op(m, "allclose", &ember::allclose, "other"_a, "rtol"_a = 1e-05, "atol"_a = 1e-08, "equal_nan"_a = false);
+  def_op(m, "relu", &ember::relu);
+  def_op(m, "relu_", [](Tensor& x) -> Tensor& { return relu_(x); });
 
   def_op(m, "neg", &ember::neg);
   def_op(m, "exp", &ember::exp);
@@ -89,6 +97,7 @@ void bind_elementwise(py::module_& m) {
   def_op(m, "logical_and", &ember::logical_and, "other"_a);
   def_op(m, "logical_or", &ember::logical_or, "other"_a);
   def_op(m, "isfinite", &ember::isfinite);
+  def_op(m, "signbit", &ember::signbit);
   def_op(m, "clone", &ember::clone);
 }
 
@@ -149,6 +158,18 @@ void bind_reduce(py::module_& m) {
   def_op(m, "logsumexp",
          [](const Tensor& x, const py::object& dim, bool keepdim) { return logsumexp(x, to_dims(dim), keepdim); },
          "dim"_a, "keepdim"_a = false);
+  def_op(m, "prod", [](const Tensor& x, std::optional<Dtype> dtype) { return prod(dtype ? x.to(*dtype) : x); },
+         py::kw_only(), "dtype"_a = py::none());
+  def_op(m, "prod", [](const Tensor& x, int64_t dim, bool keepdim, std::optional<Dtype> dtype) {
+    return prod(dtype ? x.to(*dtype) : x, dim, keepdim);
+  }, "dim"_a, "keepdim"_a = false, py::kw_only(), "dtype"_a = py::none());
+  def_op(m, "trace", &ember::trace);
+  def_op(m, "argsort", &ember::argsort, "dim"_a = -1, "descending"_a = false, py::kw_only(), "stable"_a = false);
+  m.def("isin", &ember::isin, "elements"_a, "test_elements"_a, py::kw_only(), "assume_unique"_a = false,
+        "invert"_a = false);
+  m.def("isin", [](const Tensor& e, Scalar t, bool assume_unique, bool invert) {
+    return isin(e, wrap_scalar(t, e), assume_unique, invert);
+  }, "elements"_a, "test_element"_a, py::kw_only(), "assume_unique"_a = false, "invert"_a = false);
   def_op(m, "argmax", &ember::argmax, "dim"_a = py::none(), "keepdim"_a = false);
   def_op(m, "argmin", &ember::argmin, "dim"_a = py::none(), "keepdim"_a = false);
 
@@ -166,6 +187,17 @@ void bind_reduce(py::module_& m) {
          [min_type](const Tensor& x, int64_t dim, bool keepdim) { return min_type(*py::cast(min(x, dim, keepdim))); },
          "dim"_a, "keepdim"_a = false);
   def_op(m, "min", &ember::minimum, "other"_a);
+  py::object median_type = namedtuple("median", py::make_tuple("values", "indices"), "module"_a = "ember.return_types");
+  py::object nanmedian_type =
+      namedtuple("nanmedian", py::make_tuple("values", "indices"), "module"_a = "ember.return_types");
+  def_op(m, "median", py::overload_cast<const Tensor&>(&ember::median));
+  def_op(m, "median", [median_type](const Tensor& x, int64_t dim, bool keepdim) {
+    return median_type(*py::cast(median(x, dim, keepdim)));
+  }, "dim"_a, "keepdim"_a = false);
+  def_op(m, "nanmedian", py::overload_cast<const Tensor&>(&ember::nanmedian));
+  def_op(m, "nanmedian", [nanmedian_type](const Tensor& x, int64_t dim, bool keepdim) {
+    return nanmedian_type(*py::cast(nanmedian(x, dim, keepdim)));
+  }, "dim"_a, "keepdim"_a = false);
 }
 
 void bind_linalg(py::module_& m) {
@@ -205,6 +237,44 @@ void bind_shape(py::module_& m) {
            return as_tuple(split(x, sections, dim));
          },
          "split_size_or_sections"_a, "dim"_a = 0);
+  def_op(m, "split_with_sizes",
+         [](const Tensor& x, const std::vector<int64_t>& sizes, int64_t dim) { return as_tuple(split(x, sizes, dim)); },
+         "split_sizes"_a, "dim"_a = 0);
+  def_op(m, "unsafe_split",
+         [](const Tensor& x, int64_t split_size, int64_t dim) { return as_tuple(unsafe_split(x, split_size, dim)); },
+         "split_size"_a, "dim"_a = 0);
+  def_op(m, "unsafe_split_with_sizes",
+         [](const Tensor& x, const std::vector<int64_t>& sizes, int64_t dim) {
+           return as_tuple(unsafe_split_with_sizes(x, sizes, dim));
+         },
+         "split_sizes"_a, "dim"_a = 0);
+  def_op(m, "unsafe_chunk",
+         [](const Tensor& x, int64_t chunks, int64_t dim) { return as_tuple(unsafe_chunk(x, chunks, dim)); },
+         "chunks"_a, "dim"_a = 0);
+  def_op(m, "diagonal", &ember::diagonal, "offset"_a = 0, "dim1"_a = 0, "dim2"_a = 1);
+  def_method(m, "repeat", [](const Tensor& x, const py::args& sizes) { return repeat(x, to_shape(sizes)); });
+  def_op(m, "as_strided", &ember::as_strided, "size"_a, "stride"_a, "storage_offset"_a = py::none());
+  def_op(m, "swapdims", &ember::transpose, "dim0"_a, "dim1"_a);
+  def_op(m, "swapaxes", &ember::transpose, "axis0"_a, "axis1"_a);
+  // In-place view ops return self (the same Python object).
+  def_method(m, "transpose_", [](Tensor& x, int64_t d0, int64_t d1) -> Tensor& { return transpose_(x, d0, d1); },
+             "dim0"_a, "dim1"_a);
+  def_method(m, "swapdims_", [](Tensor& x, int64_t d0, int64_t d1) -> Tensor& { return transpose_(x, d0, d1); },
+             "dim0"_a, "dim1"_a);
+  def_method(m, "swapaxes_", [](Tensor& x, int64_t d0, int64_t d1) -> Tensor& { return transpose_(x, d0, d1); },
+             "axis0"_a, "axis1"_a);
+  def_method(m, "t_", [](Tensor& x) -> Tensor& { return t_(x); });
+  def_method(m, "squeeze_", [](Tensor& x) -> Tensor& { return squeeze_(x); });
+  def_method(m, "squeeze_", [](Tensor& x, int64_t dim) -> Tensor& { return squeeze_(x, dim); }, "dim"_a);
+  def_method(m, "unsqueeze_", [](Tensor& x, int64_t dim) -> Tensor& { return unsqueeze_(x, dim); }, "dim"_a);
+  def_method(m, "as_strided_",
+             [](Tensor& x, const Shape& size, const Strides& stride, std::optional<int64_t> offset) -> Tensor& {
+               return as_strided_(x, size, stride, offset);
+             },
+             "size"_a, "stride"_a, "storage_offset"_a = py::none());
+  def_method(m, "resize_", [](Tensor& x, const py::args& size) -> Tensor& { return resize_(x, to_shape(size)); });
+  def_method(m, "resize_as_", [](Tensor& x, const Tensor& other) -> Tensor& { return resize_as_(x, other); },
+             "the_template"_a);
   m.def("cat", &ember::cat, "tensors"_a, "dim"_a = 0);
   m.def("stack", &ember::stack, "tensors"_a, "dim"_a = 0);
 }
@@ -215,6 +285,10 @@ void bind_index(py::module_& m) {
   def_op(m, "scatter_add", &ember::scatter_add, "dim"_a, "index"_a, "src"_a);
   def_op(m, "index_add", &ember::index_add, "dim"_a, "index"_a, "source"_a);
   def_op(m, "masked_fill", &ember::masked_fill, "mask"_a, "value"_a);
+  def_op(m, "scatter_reduce", &ember::scatter_reduce, "dim"_a, "index"_a, "src"_a, "reduce"_a, py::kw_only(),
+         "include_self"_a = true);
+  def_op(m, "index_reduce", &ember::index_reduce, "dim"_a, "index"_a, "source"_a, "reduce"_a, py::kw_only(),
+         "include_self"_a = true);
   def_op(m, "nonzero", &ember::nonzero);
   def_op(m, "index_put", py::overload_cast<const Tensor&, const tensor_list&, const Tensor&, bool>(&ember::index_put),
          "indices"_a, "values"_a, "accumulate"_a = false);
@@ -267,6 +341,15 @@ void bind_factory(py::module_& m) {
   m.def("randint", [](int64_t high, const Shape& size, Dtype dtype, const py::object& device, Generator* generator) {
     return randint(0, high, size, options(dtype, false, device, "randint"), generator);
   }, "high"_a, "size"_a, py::kw_only(), "dtype"_a = kInt64, "device"_a = py::none(), "generator"_a = py::none());
+  def_op(m, "bernoulli", [](const Tensor& p, const py::object& generator) {
+    return bernoulli(p, to_generator(generator));
+  }, py::kw_only(), "generator"_a = py::none());
+  def_method(m, "bernoulli_", [](Tensor& x, double p, const py::object& generator) -> Tensor& {
+    return bernoulli_(x, p, to_generator(generator));
+  }, "p"_a = 0.5, py::kw_only(), "generator"_a = py::none());
+  def_method(m, "bernoulli_", [](Tensor& x, const Tensor& p, const py::object& generator) -> Tensor& {
+    return bernoulli_(x, p, to_generator(generator));
+  }, "p"_a, py::kw_only(), "generator"_a = py::none());
   m.def("randperm", [](int64_t n, Generator* generator, const py::object& device) {
     options(std::nullopt, false, device, "randperm");
     return randperm(n, generator);

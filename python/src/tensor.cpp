@@ -244,6 +244,16 @@ void bind_tensor(py::module_& m) {
       .def_property_readonly("retains_grad", method(&Tensor::retains_grad))
       .def("retain_grad", method(&Tensor::retain_grad))
       .def("register_hook", &register_python_hook, "hook"_a)
+      .def("register_post_accumulate_grad_hook",
+           [](const Tensor& t, const py::function& fn) {
+             auto f = hold(fn);
+             return t.register_post_accumulate_grad_hook([f](const Tensor& leaf) {
+               py::gil_scoped_acquire gil;
+               py::object result = (*f)(leaf);
+               if (!result.is_none()) throw py::type_error("Tensor post accumulate grad hooks should return None.");
+             });
+           },
+           "hook"_a)
       .def(
           "backward",
           [](const Tensor& t, std::optional<Tensor> gradient, std::optional<bool> retain_graph, bool create_graph,
@@ -257,7 +267,13 @@ void bind_tensor(py::module_& m) {
             t.backward(gradient.value_or(Tensor()), retain_graph, create_graph, input_list);
           },
           "gradient"_a = py::none(), "retain_graph"_a = py::none(), "create_graph"_a = false, "inputs"_a = py::none())
-      .def_property_readonly("_version", method(&Tensor::_version))
+      .def_property_readonly("_version",
+                             [](const Tensor& t) {
+                               EMBER_CHECK_STATE(!t.is_inference(), "Inference tensors do not track version counter.");
+                               return t._version();
+                             })
+      .def("is_inference", method(&Tensor::is_inference))
+      .def_property_readonly("output_nr", method(&Tensor::output_nr))
       // ---- indexing ----
       .def("__getitem__", [](const Tensor& t, const py::handle& key) { return t.index(to_indices(key)); })
       .def("__setitem__", [](Tensor& t, const py::handle& key, const Tensor& value) { t.index_put_(to_indices(key), value); })

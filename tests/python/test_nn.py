@@ -478,7 +478,7 @@ def test_layers_match_torch_functionally():
 def test_inplace_and_unsupported_options_fail_clearly():
     assert repr(enn.ReLU(inplace=False)) == "ReLU()"
     with pytest.raises(ValueError, match="inplace=True is not supported"):
-        enn.ReLU(inplace=True)
+        enn.ReLU6(inplace=True)
     with pytest.raises(ValueError, match="padding_mode='zeros'"):
         enn.Conv2d(1, 1, 3, padding_mode="reflect")
     with pytest.raises(ValueError, match="expected padding 'same', 'valid'"):

@@ -6,13 +6,15 @@ from .. import _C
 from .._C import Tensor
 from .._grad_mode import enable_grad, no_grad, set_grad_enabled
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from . import graph
 from .function import Function, FunctionCtx, once_differentiable
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .variable import Variable
 
 __all__ = [
     "backward", "grad", "Function", "FunctionCtx", "gradcheck", "gradgradcheck", "GradcheckError",
     "no_grad", "enable_grad", "set_grad_enabled", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-    "once_differentiable", "is_multithreading_enabled", "set_multithreading_enabled",
+    "once_differentiable", "Variable", "is_multithreading_enabled", "set_multithreading_enabled",
 ]
 
 
@@ -28,6 +30,19 @@ def _as_list(tensors, what):
     return tensors
 
 
+def _as_inputs(inputs, what):
+    """Inputs of grad/backward: tensors or graph.GradientEdges."""
+    if inputs is None:
+        return []
+    if isinstance(inputs, (Tensor, graph.GradientEdge)):
+        return [inputs]
+    inputs = list(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, (Tensor, graph.GradientEdge)):
+            raise TypeError(f"{what}: expected a Tensor or a GradientEdge as input {i}, got {type(t).__name__}")
+    return inputs
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
     """Accumulates d(tensors)/d(leaf) · grad_tensors into every leaf's ``.grad``
     (with ``inputs``, only into theirs).
@@ -35,14 +50,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     ``grad_tensors`` may be omitted (or hold None) for one-element tensors."""
     if grad_variables is not None:
         grad_tensors = grad_variables
-    if inputs is not None and not isinstance(inputs, Tensor) and len(inputs) == 0:
+    if inputs is not None and not isinstance(inputs, (Tensor, graph.GradientEdge)) and len(inputs) == 0:
         raise RuntimeError("'inputs' argument to backward() cannot be empty.")
     _C._backward(
         _as_list(tensors, "backward"),
         _as_list(grad_tensors, "backward"),
         retain_graph,
         create_graph,
-        _as_list(inputs, "backward"),
+        _as_inputs(inputs, "backward"),
     )
 
 
@@ -61,7 +76,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         allow_unused = materialize_grads
     return _C._grad(
         _as_list(outputs, "grad"),
-        _as_list(inputs, "grad"),
+        _as_inputs(inputs, "grad"),
         _as_list(grad_outputs, "grad"),
         retain_graph,
         create_graph,

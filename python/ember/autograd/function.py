@@ -64,6 +64,8 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = FunctionCtx()
+        if getattr(cls, "clear_saved_tensors_on_access", False):
+            ctx._clear_saved_tensors_on_access = True
         inputs = [a if isinstance(a, Tensor) else None for a in args]
         recording = _C.is_grad_enabled()
         ctx.needs_input_grad = tuple(recording and t is not None and t.requires_grad for t in inputs)
@@ -76,12 +78,34 @@ class Function:
                 result = cls.forward(ctx, *args, **kwargs)
         is_tuple = isinstance(result, tuple)
         outputs = result if is_tuple else (result,)
-        backward = cls.backward if cls.backward is not Function.backward else cls.vjp
+        backward = _backward_of(cls)
         recorded = _C._record_function(
             cls.__name__, ctx, inputs, [o if isinstance(o, Tensor) else None for o in outputs], backward
         )
         outputs = tuple(r if isinstance(o, Tensor) else o for o, r in zip(outputs, recorded))
         return outputs if is_tuple else outputs[0]
+
+
+def _backward_of(cls):
+    """The user's backward (or vjp); errors at backward time, as PyTorch's, when
+    neither or both are defined."""
+    has_backward = cls.backward is not Function.backward
+    has_vjp = cls.vjp is not Function.vjp
+    if has_backward and has_vjp:
+        def both(ctx, *grads):
+            raise RuntimeError(
+                "Implementing both 'backward' and 'vjp' for a custom Function is not allowed. You should only "
+                "implement one of them."
+            )
+        return both
+    if not has_backward and not has_vjp:
+        def neither(ctx, *grads):
+            raise RuntimeError(
+                "You must implement either the backward or vjp method for your custom autograd.Function to use it "
+                "with backward mode AD."
+            )
+        return neither
+    return cls.backward if has_backward else cls.vjp
 
 
 def _bound_inputs(cls, args, kwargs):

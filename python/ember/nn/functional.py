@@ -43,6 +43,7 @@ from .._C._functional import (
     prelu,
     relu,
     relu6,
+    relu_,
     selu,
     sigmoid,
     silu,
@@ -51,4 +52,6 @@ from .._C._functional import (
     softplus,
     softsign,
     tanh,
+    threshold,
+    threshold_,
 )

@@ -127,7 +127,6 @@ def _get_gradient_edge_cls():
 
 
 class TestAutograd(TestCase):
-    @ember_xfail("no_grad class decoration: no FutureWarning")
     def test_grad_mode_class_decoration(self):
         # Decorating class is deprecated and should not be used
         with self.assertWarnsRegex(FutureWarning, "Decorating classes is deprecated"):
@@ -717,7 +716,6 @@ class TestAutograd(TestCase):
         # Works
         torch.autograd.grad(out.sum(), x_edge)
 
-    @ember_xfail("torch.autograd.graph (GradientEdge/get_gradient_edge) missing")
     def test_grad_to_node_inplace(self):
         x = torch.rand(2, requires_grad=True).clone()
         x_edge = torch.autograd.graph.get_gradient_edge(x)
@@ -727,7 +725,6 @@ class TestAutograd(TestCase):
         self.assertEqual(g_old, 2 * torch.ones_like(x))
         self.assertEqual(g_new, torch.ones_like(x))
 
-    @ember_xfail("torch.autograd.graph (GradientEdge/get_gradient_edge) missing")
     def test_grad_to_node_multi(self):
         GradientEdge = _get_gradient_edge_cls()
         x = torch.rand(2, requires_grad=True).clone()
@@ -772,7 +769,6 @@ class TestAutograd(TestCase):
                 out.sum(), (x, edge_y), allow_unused=True, materialize_grads=True
             )
 
-    @ember_xfail("torch.autograd.graph (GradientEdge/get_gradient_edge) missing")
     def test_backward_to_node(self):
         GradientEdge = _get_gradient_edge_cls()
         x = torch.rand(2, requires_grad=True).clone()
@@ -897,7 +893,6 @@ class TestAutograd(TestCase):
             self.assertEqual(x.grad, expected_grad)
             self.assertIsNone(x_list[i].grad)
 
-    @ember_xfail("materialize_grads: zero grads don't require grad with create_graph=True, so grad of them raises")
     def test_grad_materialize_grads(self):
         x = torch.tensor(0.5, requires_grad=True)
         a = torch.tensor(1.0, requires_grad=True)
@@ -917,7 +912,6 @@ class TestAutograd(TestCase):
         ):
             torch.autograd.grad(y, x, allow_unused=False, materialize_grads=True)
 
-    @ember_xfail("Tensor.register_post_accumulate_grad_hook missing")
     def test_post_accumulate_grad_hook_on_non_leaf(self):
         def hook(tensor):
             tensor.sub_(1.0)
@@ -931,7 +925,6 @@ class TestAutograd(TestCase):
         ):
             non_leaf.register_post_accumulate_grad_hook(hook)
 
-    @ember_xfail("Tensor.register_post_accumulate_grad_hook missing")
     def test_post_accumulate_grad_hook_multiple_hooks(self):
         def hook1(tensor):
             tensor.sub_(tensor.grad)
@@ -948,7 +941,6 @@ class TestAutograd(TestCase):
         # both hooks should be called, in order
         self.assertEqual(4.0 * (tensor_ref - 1.0), tensor)
 
-    @ember_xfail("Tensor.register_post_accumulate_grad_hook missing")
     def test_post_accumulate_grad_hook_multiple_tensors(self):
         def hook(tensor):
             tensor.sub_(tensor.grad)
@@ -1035,7 +1027,6 @@ class TestAutograd(TestCase):
             self.assertEqual(p_static, p)
             self.assertNotEqual(p_reference, p)
 
-    @ember_xfail("Tensor.register_post_accumulate_grad_hook missing")
     def test_post_accumulate_grad_hook_gets_cleaned_up(self):
         def fun_stuff_with_hook():
             thing_to_put_in_hook = torch.rand(3)
@@ -1166,7 +1157,6 @@ class TestAutograd(TestCase):
         b.clone().backward()
         self.assertEqual(b.grad.item(), 2)
 
-    @ember_xfail("Node.register_hook missing")
     def test_accumulate_grad_posthooks_can_observe_tensor_prehook(self):
         # Post hooks on accumulate should be able to observe changes to
         # grad made by tensor prehooks
@@ -1425,7 +1415,6 @@ class TestAutograd(TestCase):
         else:
             return lambda x: x * 2
 
-    @ember_xfail("Node.register_hook missing")
     def test_grad_fn_prehooks(self):
         for use_custom_function in (True, False):
             mul2 = self._get_mul2(use_custom_function)
@@ -1530,7 +1519,6 @@ class TestAutograd(TestCase):
         self.assertTrue(torch.allclose(a.grad, torch.ones(1) * 4 * k))
         self.assertTrue(torch.allclose(b.grad, torch.ones(1) * 4 * k))
 
-    @ember_xfail("Node.register_prehook missing")
     def test_grad_fn_prehooks_remove_hooks(self):
         for use_custom_function in (True, False):
             mul2 = self._get_mul2(use_custom_function)
@@ -1686,7 +1674,6 @@ class TestAutograd(TestCase):
         y = x.view(2, 2)
         y.add_(torch.randn(2, 2, requires_grad=True))
 
-    @ember_xfail("torch.allclose missing")
     def test_retains_grad_inplace_multiple_outputs(self):
         class DoubleMul(Function):
             @staticmethod
@@ -2000,7 +1987,6 @@ class TestAutograd(TestCase):
         xd = x
         self.assertEqual(x.grad, 2 * xd * go_y + 6 * xd.pow(5) * go_z)
 
-    @ember_xfail("Tensor.output_nr missing")
     def test_save_output_nr(self):
         x = torch.randn(10, requires_grad=True)
 
@@ -2156,7 +2142,6 @@ class TestAutograd(TestCase):
             z = doubler(x)
         self.assertTrue(z.requires_grad)
 
-    @ember_xfail("no_grad()/enable_grad() decorating a generator function doesn't switch grad mode around each resume")
     def test_set_grad_generator_functions(self):
         @torch.no_grad()
         def gen_no_grad():
@@ -2225,7 +2210,6 @@ class TestAutograd(TestCase):
             enable_grad_context_manager_recursive(10)
             self.assertFalse(torch.is_grad_enabled())
 
-    @ember_xfail("no_grad()/enable_grad() decorating a generator function doesn't switch grad mode around each resume")
     def test_set_grad_coroutines(self):
         @torch.no_grad()
         def coro_no_grad(n=10):
@@ -2271,7 +2255,6 @@ class TestAutograd(TestCase):
             except StopIteration:
                 pass
 
-    @ember_xfail("no_grad()/enable_grad() decorating a generator function doesn't switch grad mode around each resume")
     def test_set_grad_coroutines_benign_exceptions(self):
         class RecoverableException(Exception):
             pass
@@ -2324,7 +2307,6 @@ class TestAutograd(TestCase):
             except StopIteration:
                 pass
 
-    @ember_xfail("no_grad()/enable_grad() decorating a generator function doesn't switch grad mode around each resume")
     def test_set_grad_coroutines_critical_exceptions(self):
         class UnrecoverableException(Exception):
             pass
@@ -2370,7 +2352,6 @@ class TestAutograd(TestCase):
             with self.assertRaises(SecondaryException):
                 coro.throw(UnrecoverableException)
 
-    @ember_xfail("no_grad()/enable_grad() decorating a generator function doesn't switch grad mode around each resume")
     def test_set_grad_coroutines_exit(self):
         @torch.no_grad()
         def coro_no_grad(state):
@@ -2431,7 +2412,6 @@ class TestAutograd(TestCase):
             y = MyOp.apply(x)
         self.assertFalse(y.requires_grad)
 
-    @ember_xfail("Tensor.bernoulli missing")
     def test_indexing(self):
         x = torch.arange(1.0, 17).view(4, 4)
         y = Variable(x, requires_grad=True)
@@ -2985,7 +2965,6 @@ class TestAutograd(TestCase):
         y.backward(torch.randn(2, 3, 4))
         self.assertEqual(x.size(), x.grad.size())
 
-    @ember_xfail("Tensor.new missing (legacy constructor)")
     def test_setitem(self):
         self._test_setitem((5, 5), 1)
         self._test_setitem((5,), 1)
@@ -3018,7 +2997,6 @@ class TestAutograd(TestCase):
             ),
         )
 
-    @ember_xfail("torch.BoolTensor legacy constructor and Tensor.bernoulli_ missing")
     def test_setitem_mask(self):
         mask = torch.BoolTensor(5, 5).bernoulli_()
         self._test_setitem((5, 5), Variable(mask))
@@ -3037,7 +3015,6 @@ class TestAutograd(TestCase):
         gradcheck(func, [x])
         gradgradcheck(func, [x])
 
-    @ember_xfail("Tensor.diagonal missing")
     def test_diagonal_expanded_v(self):
         value = torch.rand([])
         v_expanded = torch.tensor(value).expand(10)
@@ -3224,7 +3201,6 @@ class TestAutograd(TestCase):
         for _ in range(10):
             CollectOnDelete().forward(torch.randn(1, requires_grad=True)).backward()
 
-    @ember_xfail("Tensor.prod missing")
     def test_custom_autograd_repeated_grad_grad(self):
         # This test failed the equality check in PR #22983; it's an interesting
         # and different test case worth enshrining.  mult1 is not testing
@@ -3387,7 +3363,6 @@ class TestAutograd(TestCase):
 
         self._test_type_conversion_backward(lambda x: x)
 
-    @ember_xfail("Tensor.repeat missing")
     def test_isolated_node(self):
         x = torch.randn(5, 5, requires_grad=True)
         y = torch.randn(5, 5, requires_grad=True)

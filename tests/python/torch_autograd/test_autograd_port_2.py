@@ -216,7 +216,6 @@ class TestAutograd(TestCase):
         fn = gradient_penalty.grad_fn.next_functions[0][0].next_functions[1][0]
         self.assertEqual(fn.name(), "ThresholdBackwardBackward0")
 
-    @ember_xfail("Tensor.relu_ missing")
     def test_inplace_on_view_weak_grad_fn(self):
         # Issue 23502: Test that b's grad_fn is preserved.
         a = torch.arange(10.0, requires_grad=True)
@@ -986,7 +985,6 @@ class TestAutograd(TestCase):
         self.assertEqual(order.count("Reentrant"), 10)
         self.assertEqual(order[-1], "MyFunction")
 
-    @ember_xfail("Variable._execution_engine.queue_callback missing")
     def test_callback_adds_callback(self):
         called = [0]
 
@@ -1064,21 +1062,18 @@ class TestAutograd(TestCase):
 
         return counter
 
-    @ember_xfail("Variable._execution_engine.queue_callback missing")
     def test_reentrant_with_callbacks_depth_0(self):
         # Verify callback is called only once.
         ret = self._test_reentrant_with_callbacks([0])
         self.assertEqual(ret["outer"], 1)
         self.assertEqual(ret["inner"], 0)
 
-    @ember_xfail("Variable._execution_engine.queue_callback missing")
     def test_reentrant_with_callbacks_depth_1(self):
         # Verify callback is called only once.
         ret = self._test_reentrant_with_callbacks([1])
         self.assertEqual(ret["outer"], 0)
         self.assertEqual(ret["inner"], 1)
 
-    @ember_xfail("Variable._execution_engine.queue_callback missing")
     def test_reentrant_with_callbacks_both_depths(self):
         # Verify callback is called twice.
         ret = self._test_reentrant_with_callbacks([0, 1])
@@ -1154,7 +1149,6 @@ class TestAutograd(TestCase):
         y = MyFn.apply(x.clone())
         y.sum().backward()
 
-    @ember_xfail("Function.clear_saved_tensors_on_access unsupported (second ctx.saved_tensors access does not raise 'can only be accessed once')")
     def test_clear_saved_tensors_on_access_double_access_error(self):
         class MyFn(Function):
             clear_saved_tensors_on_access = True
@@ -1460,7 +1454,6 @@ class TestAutograd(TestCase):
         self._do_test_autograd_simple_views_python(torch.double)
         # (the torch.cdouble run of the original is dropped: complex dtypes are out of scope)
 
-    @ember_xfail("in-place view ops missing (as_strided_, transpose_, t_, squeeze_, unsqueeze_, swapdims_, swapaxes_)")
     def test_autograd_inplace_views_creation_meta(self):
         # Tests creation_meta properly handled for inplace views
 
@@ -1763,7 +1756,6 @@ class TestAutograd(TestCase):
         with self.assertRaisesRegex(RuntimeError, bad_mark_dirty_err):
             fn(a, b)
 
-    @ember_xfail("ctx.mark_dirty on a non-input does not raise 'received a tensor that was not an input.'")
     def test_custom_function_mark_output_view_of_intermediate(self):
         class Func(torch.autograd.Function):
             @staticmethod
@@ -1784,7 +1776,6 @@ class TestAutograd(TestCase):
         ):
             Func.apply(a_clone)
 
-    @ember_xfail("Tensor.split_with_sizes missing")
     def test_custom_function_inplace_on_non_default_view(self):
         class Func(torch.autograd.Function):
             @staticmethod
@@ -1806,7 +1797,6 @@ class TestAutograd(TestCase):
         ):
             Func.apply(b)
 
-    @ember_xfail("mark_dirty in-place on a view of a leaf does not raise 'a view of a leaf Variable that requires grad'")
     def test_custom_function_inplace_on_view_of_leaf(self):
         class Func(torch.autograd.Function):
             @staticmethod
@@ -1914,7 +1904,6 @@ class TestAutograd(TestCase):
         c.backward()
         self.assertEqual(b.grad, torch.tensor([-inf, 0.0, 0.0]))
 
-    @ember_xfail("Function defining both backward and vjp does not raise \"Implementing both 'backward' and 'vjp'\"")
     def test_custom_function_error(self):
         class BadFw(Function):
             @staticmethod

@@ -235,7 +235,6 @@ get_out().sum().backward()
 class TestAutogradDeviceType(_TestCase):
     device_type = "cpu"
 
-    @ember_xfail('tensor(device=) kwarg missing; then torch.median/nanmedian missing')
     def test_min_max_median_backprops_to_all_values(self, device="cpu"):
         for f in [torch.min, torch.max, torch.median, torch.nanmedian]:
             x1 = torch.tensor(
@@ -250,7 +249,6 @@ class TestAutogradDeviceType(_TestCase):
                 self.assertEqual(x.grad.sum(), 1.0)
                 self.assertEqual((x.grad == 1 / 3).sum(), 3)
 
-    @ember_xfail('randn(device=) kwarg missing; then torch.scatter_reduce/index_reduce missing, gradcheck lacks check_batched_grad')
     def test_scatter_index_reduce_amin_amax_backprops_to_all_values(self, device="cpu"):
         # tests that gradients are evenly distributed when there are multiple max/min values
         # tested here instead of adding a SampleInput as the backward for this case is non-differentiable for gradgrad
@@ -268,7 +266,6 @@ class TestAutogradDeviceType(_TestCase):
 
             gradcheck(fn, (input, 0, idx, src, reduction), check_batched_grad=False)
 
-    @ember_xfail('tensor(device=) kwarg missing; then torch.scatter_reduce/index_reduce missing, gradcheck lacks check_batched_grad')
     def test_scatter_index_reduce_prod_gradgrad_error(self, device="cpu"):
         # test that double backward raises an error for the case where 2 zeros in src
         # are scattered to the same position in self
@@ -682,7 +679,6 @@ class TestAutogradDeviceType(_TestCase):
         x.sum().backward()
         self.assertEqual(root.grad.tolist(), [[1, 2], [1, 1], [1, 1]])
 
-    @ember_xfail('randn(device=) kwarg missing; then Tensor.unsafe_split/unsafe_split_with_sizes/unsafe_chunk missing')
     def test_inplace_on_view_multi_output_unsafe(self, device="cpu"):
         for f in [
             lambda t: t.unsafe_split(1),
@@ -695,7 +691,6 @@ class TestAutogradDeviceType(_TestCase):
             s1.mul_(s2)
             s1.sum().backward()
 
-    @ember_xfail('randn(device=) kwarg missing; then Tensor.split_with_sizes missing')
     def test_inplace_on_view_multi_output_safe(self, device="cpu"):
         for f in [
             lambda t: t.split(1),
@@ -781,7 +776,6 @@ class TestAutogradDeviceType(_TestCase):
         (c * d).sum().backward()
         self.assertEqual(c.grad.stride(), (2, 1))
 
-    @ember_xfail('tensor(device=) kwarg missing; then torch.isin/signbit missing')
     def test_non_differentiable_ops(self, device="cpu"):
         # Just make sure the op doesn't raise an error
         # and resulting tensor has requires_grad=False.
@@ -793,7 +787,6 @@ class TestAutogradDeviceType(_TestCase):
         out = torch.signbit(x)
         self.assertFalse(out.requires_grad)
 
-    @ember_xfail('rand(device=) kwarg missing; then Tensor.resize_/resize_as_ missing')
     def test_resize_version_bump(self, device="cpu"):
         x = torch.rand((1,), device=device)
         y = torch.randn((3,), device=device)

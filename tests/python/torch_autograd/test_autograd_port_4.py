@@ -285,13 +285,11 @@ class TestAutograd(_TestCase):
             y.sum().backward()
             self.assertEqual(a.grad, y)
 
-    @ember_xfail("torch.autograd.graph.saved_tensors_hooks missing")
     def test_setting_default_saved_variable_hooks_twice_should_not_fail(self):
         with torch.autograd.graph.saved_tensors_hooks(lambda x: x, lambda x: x):
             with torch.autograd.graph.saved_tensors_hooks(lambda x: x, lambda x: x):
                 pass
 
-    @ember_xfail("torch.autograd.graph.saved_tensors_hooks missing")
     def test_setting_default_saved_variable_hooks_twice_should_use_inner(self):
         with torch.autograd.graph.saved_tensors_hooks(lambda x: 3 * x, lambda x: 3 * x):
             b = torch.randn(5, requires_grad=True)
@@ -336,7 +334,6 @@ class TestAutograd(_TestCase):
 
         self.assertTrue(torch._C._autograd._saved_tensors_hooks_is_enabled())
 
-    @ember_xfail("torch.autograd.graph.saved_tensors_hooks missing")
     def test_saved_tensor_hooks_custom_error_propagation(self):
         class CustomError(Exception):
             pass
@@ -366,7 +363,6 @@ class TestAutograd(_TestCase):
             with self.assertRaisesRegex(CustomError, "unpack"):
                 out.backward()
 
-    @ember_xfail("torch.autograd.graph.saved_tensors_hooks missing")
     def test_saved_tensor_hooks_custom_function_intermediates(self):
         class Func(torch.autograd.Function):
             @staticmethod
@@ -388,7 +384,6 @@ class TestAutograd(_TestCase):
             out = Func.apply(a)
         out.backward()
 
-    @ember_xfail("torch.autograd.graph.saved_tensors_hooks missing")
     def test_unpack_hooks_exec_count(self):
         def f(x, y):
             return x * y
@@ -417,7 +412,6 @@ class TestAutograd(_TestCase):
             self.assertEqual(pack_count, 1)
             self.assertEqual(unpack_count, 1)
 
-    @ember_xfail("torch.autograd.graph.saved_tensors_hooks missing")
     def test_saved_tensors_hook_version_counter_not_shared(self):
         class Test(torch.autograd.Function):
             @staticmethod
@@ -488,7 +482,6 @@ class TestAutograd(_TestCase):
                 y.sum().backward()
                 self.assertEqual(2 * a, a.grad)
 
-    @ember_xfail("torch.autograd.graph.saved_tensors_hooks missing")
     def test_default_saved_tensors_hooks_double_backward(self):
         with torch.autograd.graph.saved_tensors_hooks(lambda x: x, lambda x: x):
             a = torch.randn(5, requires_grad=True)
@@ -731,7 +724,6 @@ class TestAutogradInferenceMode(_TestCase):
         except AssertionError as e:
             return False
 
-    @ember_xfail("torch.inference_mode missing")
     def test_inference_mode_context_manager(self):
         self.assertFalse(torch.is_inference_mode_enabled())
         with torch.inference_mode():
@@ -741,7 +733,6 @@ class TestAutogradInferenceMode(_TestCase):
             self.assertTrue(torch.is_inference_mode_enabled())
         self.assertFalse(torch.is_inference_mode_enabled())
 
-    @ember_xfail("torch.inference_mode missing")
     def test_inference_mode_decorator(self):
         def func(x):
             self.assertEqual(torch.is_inference_mode_enabled(), mode)
@@ -766,7 +757,6 @@ class TestAutogradInferenceMode(_TestCase):
                 self.assertTrue(not mode or torch.is_inference(d))
                 self.assertEqual(d.requires_grad, requires_grad and not mode)
 
-    @ember_xfail("torch.inference_mode missing")
     def test_inference_mode_tensor_creation(self):
         with torch.inference_mode():
             # new tensors created through constructors are inference tensors
@@ -783,7 +773,6 @@ class TestAutogradInferenceMode(_TestCase):
             self.assertFalse(tmp.requires_grad)
             self.assertTrue(torch.is_inference(tmp))
 
-    @ember_xfail("torch.inference_mode missing")
     def test_inference_mode_existing_autograd_session(self):
         s = torch.ones(1, 2, 3, requires_grad=True)
         a = s.clone()
@@ -804,7 +793,6 @@ class TestAutogradInferenceMode(_TestCase):
         with self.assertRaisesRegex(RuntimeError, err_msg):
             out.backward(torch.ones_like(out))
 
-    @ember_xfail("torch.inference_mode missing")
     def test_inference_mode_inf_tensor_in_inf_mode_functional_op(self):
         def functional_op(x):
             return x * x
@@ -852,7 +840,6 @@ class TestAutogradInferenceMode(_TestCase):
                 self.assertTrue(torch.is_inference(view_out))
                 self.assertFalse(view_out.requires_grad)
 
-    @ember_xfail("torch.inference_mode missing")
     def test_inference_mode_inf_tensor_in_normal_mode_functional_op(self):
         def functional_op(x):
             return x * x
@@ -897,7 +884,6 @@ class TestAutogradInferenceMode(_TestCase):
             self.assertFalse(out._is_view())
             self.assertTrue(out.is_leaf)
 
-    @ember_xfail("torch.inference_mode missing")
     def test_normal_tensor_inplace_output_in_inference_mode(self):
         def run_test(fn):
             for requires_grad in (True, False):
@@ -950,7 +936,6 @@ class TestAutogradInferenceMode(_TestCase):
             run_test(lambda x: x.add_(2))
             run_test(lambda x: x.transpose_(0, 1))
 
-    @ember_xfail("torch.inference_mode missing")
     def test_normal_tensor_view_output_in_inference_mode(self):
         for requires_grad in (True, False):
             s = torch.ones(1, 2, 3, requires_grad=requires_grad)
@@ -980,7 +965,6 @@ class TestAutogradInferenceMode(_TestCase):
                 # tmp.is_leaf
                 self.assertEqual(a._version, tmp._version)
 
-    @ember_xfail("torch.inference_mode missing")
     def test_normal_tensor_view_output_in_normal_mode(self):
         def functional_op(x):
             return x * x
@@ -1013,7 +997,6 @@ class TestAutogradInferenceMode(_TestCase):
             self.assertFalse(torch.is_inference(tmp))
             self.assertEqual(tmp.requires_grad, requires_grad)
 
-    @ember_xfail("torch.inference_mode missing")
     def test_mix_inference_and_normal_tensor_functional_op(self):
         for requires_grad in (True, False):
             s = torch.ones(1, 2, 3, requires_grad=requires_grad)
@@ -1070,7 +1053,6 @@ class TestAutogradInferenceMode(_TestCase):
                 with self.assertRaisesRegex(RuntimeError, err_msg):
                     torch.mul(s, s, out=c)
 
-    @ember_xfail("torch.inference_mode missing")
     def test_mix_inference_and_normal_tensor_view_op(self):
         for requires_grad in (True, False):
             s = torch.ones(1, 2, 3, requires_grad=requires_grad)
@@ -1091,7 +1073,6 @@ class TestAutogradInferenceMode(_TestCase):
             self.assertFalse(torch.is_inference(tmp2))
             self.assertEqual(tmp2.requires_grad, requires_grad)
 
-    @ember_xfail("torch.inference_mode missing")
     def test_inference_mode_handle_direct_view_on_rebase(self):
         def run_test(fn):
             for requires_grad in (True, False):
@@ -1168,7 +1149,6 @@ class TestMultithreadAutograd(_TestCase):
 
 class TestAutogradMultipleDispatch(_TestCase):
     # instantiate_device_type_tests(TestAutogradMultipleDispatch, ...) names these *_cpu.
-    @ember_xfail("torch.atan2 missing")
     def test_atan2_zero_gradient_cpu(self):
         x = torch.tensor([0.0], requires_grad=True)
         y = torch.tensor([0.0], requires_grad=True)
@@ -1177,7 +1157,6 @@ class TestAutogradMultipleDispatch(_TestCase):
         self.assertEqual(x.grad, torch.zeros_like(x))
         self.assertEqual(y.grad, torch.zeros_like(y))
 
-    @ember_xfail("torch.trace missing")
     def test_trace_backward_nonsquare_171704_cpu(self):
         # https://github.com/pytorch/pytorch/issues/171704
         # Upstream wraps the loop body in self.subTest(shape=shape); dropped here because
