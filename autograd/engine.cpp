@@ -176,8 +176,9 @@ void run_graph(GraphTask& task) {
       any_defined = true;
     }
     if (any_defined) node->run_pre_hooks(grads);
-    if (auto it = task.captures.find(node); it != task.captures.end())
-      for (auto [nr, slot] : it->second) task.captured[slot] = grads[nr];
+    if (!task.captures.empty())
+      if (auto it = task.captures.find(node); it != task.captures.end())
+        for (auto [nr, slot] : it->second) task.captured[slot] = grads[nr];
     if (task.filtered && !task.needed.count(node)) continue;  // a capture point only
 
     tensor_list outputs;

@@ -21,10 +21,14 @@ std::function<std::string()> trace_collector;
 // running on several threads at once (and by reentrant passes).
 std::mutex grad_mutex;
 
-// Nodes whose last owner is going away, released one at a time by the
-// outermost destructor on this thread: graph depth never becomes stack depth.
+// Nodes whose last owner is going away are released recursively while that is
+// shallow (cheap), and past kRecursiveReleaseDepth nested releases queued
+// here, to be released one at a time by the outermost destructor on this
+// thread: graph depth never becomes stack depth.
+constexpr int kRecursiveReleaseDepth = 128;
 thread_local std::vector<std::shared_ptr<Node>> dying_nodes;
 thread_local bool draining = false;
+thread_local int release_depth = 0;
 
 void drain_dying_nodes() {
   if (draining) return;
@@ -37,10 +41,13 @@ void drain_dying_nodes() {
   draining = false;
 }
 
-// Takes over `fn` if this is its last reference, so its destruction joins the queue.
+// Drops `fn`; if this is its last reference and releases are already nested
+// deep, its destruction joins the queue instead.
 void defer_release(std::shared_ptr<Node>& fn) {
-  if (fn && fn.use_count() == 1) dying_nodes.push_back(std::move(fn));
+  if (fn && fn.use_count() == 1 && release_depth >= kRecursiveReleaseDepth) dying_nodes.push_back(std::move(fn));
+  ++release_depth;
   fn.reset();
+  --release_depth;
 }
 
 std::string legacy_type_name(Dtype d) {
@@ -82,12 +89,12 @@ Node::Node(std::string name) : name_(std::move(name)), sequence_nr_(next_sequenc
 
 Node::~Node() {
   for (Edge& e : next_edges_) defer_release(e.fn);
-  drain_dying_nodes();
+  if (release_depth == 0) drain_dying_nodes();
 }
 
 AutogradMeta::~AutogradMeta() {
   defer_release(grad_fn);
-  drain_dying_nodes();
+  if (release_depth == 0) drain_dying_nodes();
 }
 
 uint32_t Node::add_input_metadata(const Tensor& output) {
@@ -164,7 +171,7 @@ void replace_from_hook(tensor_list& grads, tensor_list&& replaced) {
 
 }  // namespace
 
-void Node::run_pre_hooks(tensor_list& grads) {
+void Node::run_pre_hooks_slow(tensor_list& grads) {
   for (auto& [id, hook] : std::vector<std::pair<int, NodePreHook>>(pre_hooks_)) replace_from_hook(grads, hook(grads));
 }
 
@@ -187,6 +194,7 @@ bool Node::remove_retained_grad(const TensorImpl* tensor) {
 }
 
 Tensor Node::run_hooks(uint32_t output_nr, Tensor grad) {
+  if (hooks_.empty() && retained_.empty()) return grad;
   for (const HookEntry& h : std::vector<HookEntry>(hooks_))
     if (h.output_nr == output_nr) grad = apply_hook(h, grad);
   // retain_grad runs after the user's hooks, so .grad sees what they returned.

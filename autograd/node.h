@@ -79,7 +79,9 @@ class Node : public std::enable_shared_from_this<Node> {
   void remove_node_hook(int id);
   bool has_post_hooks() const { return !post_hooks_.empty(); }
   /// Runs the node's pre-hooks (after the tensor hooks) on all incoming gradients.
-  void run_pre_hooks(tensor_list& grads);
+  void run_pre_hooks(tensor_list& grads) {
+    if (!pre_hooks_.empty()) run_pre_hooks_slow(grads);
+  }
   /// Runs the node's post-hooks on its result.
   void run_post_hooks(tensor_list& grad_inputs, const tensor_list& grad_outputs);
   /// Opaque data the bindings attach (Python's Node.metadata dict).
@@ -91,6 +93,8 @@ class Node : public std::enable_shared_from_this<Node> {
   bool remove_retained_grad(const TensorImpl* tensor);
 
  protected:
+  void run_pre_hooks_slow(tensor_list& grads);
+
   std::string name_;
   uint64_t sequence_nr_;
   std::vector<Edge> next_edges_;
