@@ -66,6 +66,17 @@ def _deepcopy(self, memo):
     return copy
 
 
+def _rebuild_tensor(array, requires_grad, cls=Tensor):
+    t = _C.from_numpy(array.copy()).requires_grad_(requires_grad)
+    return t if cls is Tensor else cls(t, requires_grad)
+
+
+def _reduce_ex(self, protocol):
+    # Pickled as its values (a NumPy copy), requires_grad and its class (nn.Parameter
+    # stays one), for every protocol; no history.
+    return (_rebuild_tensor, (self.detach().numpy().copy(), self.requires_grad, type(self)))
+
+
 Tensor.shape = property(_shape, doc="The tensor's sizes as an ember.Size.")
 Tensor.size = _size
 Tensor.__iter__ = _iter
@@ -75,6 +86,7 @@ Tensor.__array__ = _array
 Tensor.__array_priority__ = 1000
 Tensor.__format__ = _format
 Tensor.__deepcopy__ = _deepcopy
+Tensor.__reduce_ex__ = _reduce_ex
 
 
 def _infer_dtype(data, array):

@@ -245,3 +245,15 @@ def test_thread_count_round_trips():
     finally:
         ember.set_num_threads(before)
     assert ember.get_num_threads() == before
+
+
+def test_pickle_keeps_values_requires_grad_and_class_for_every_protocol():
+    import pickle
+
+    x = ember.randn(2, 3, requires_grad=True)
+    p = ember.nn.Parameter(ember.ones(2))
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        xc, pc = pickle.loads(pickle.dumps([x, p], protocol=protocol))
+        assert np.array_equal(xc.detach().numpy(), x.detach().numpy())
+        assert xc.requires_grad and xc.grad_fn is None
+        assert type(pc) is ember.nn.Parameter and pc.requires_grad

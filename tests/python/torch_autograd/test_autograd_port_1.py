@@ -206,7 +206,7 @@ class TestAutograd(TestCase):
 
         return x, y
 
-    @ember_xfail("type(grad_fn).__name__ is 'Node' for every node, not its class name (CopyBackwards, AddBackward0, ...)")
+    @ember_xfail("AssertionError: 'AddBackward0(ExpandBackward0(ViewBackward[99 chars]()))' != 'CopyBackwards(None, AddBackward0(ExpandBa[90 chars]))))'")
     def test_function(self):
         class MyFunction(Function):
             @staticmethod
@@ -248,7 +248,7 @@ class TestAutograd(TestCase):
         x.grad = None
         y.grad = None
 
-    @ember_xfail("type(grad_fn).__name__ is 'Node' for every node, not its class name (CopyBackwards, Error)")
+    @ember_xfail("AssertionError: '_DelayedErrorBackward(None, AccumulateGrad())' != 'CopyBackwards(None, Error(AccumulateGrad(), None, AccumulateGrad()))'")
     def test_once_differentiable(self):
         class MyFunction(Function):
             @staticmethod
@@ -651,7 +651,7 @@ class TestAutograd(TestCase):
         x.grad = None
         y.grad = None
 
-    @ember_xfail("error message differs: grad_output shape-mismatch message prints [2], PyTorch prints str(t.shape) (torch.Size([2]))")
+    @ember_xfail("AssertionError: 'Mism[40 chars]e of [2] and output[0] has a shape of [2, 2].' != 'Mism[40 chars]e of ember.Size([2]) and output[0] has a shape[19 c...")
     def test_grad(self):
         x = torch.randn(2, 2, requires_grad=True)
         y = torch.randn(2, 2, requires_grad=True)
@@ -701,7 +701,7 @@ class TestAutograd(TestCase):
                 + ".",
             )
 
-    @ember_xfail("torch.autograd.graph (GradientEdge/get_gradient_edge) missing")
+    @ember_xfail("AttributeError: 'ember._C.Tensor' object has no attribute 'set_'")
     def test_grad_to_node_set(self):
         x = torch.rand(2, requires_grad=True)
         x_edge = torch.autograd.graph.get_gradient_edge(x)
@@ -742,7 +742,7 @@ class TestAutograd(TestCase):
 
         self.assertEqual(ref, new)
 
-    @ember_xfail("torch.autograd.graph (GradientEdge/get_gradient_edge) missing")
+    @ember_xfail("ember.ValueError: materialize_grads cannot be used when the given input is a GradientEdge")
     def test_grad_to_node_materialize(self):
         GradientEdge = _get_gradient_edge_cls()
         x = torch.rand(2, requires_grad=True).clone()
@@ -784,7 +784,7 @@ class TestAutograd(TestCase):
         torch.autograd.backward(out.sum(), inputs=(x, edge_y))
         torch.autograd.backward(out.sum(), inputs=(edge_x, edge_y))
 
-    @ember_xfail("torch.autograd.graph (GradientEdge/get_gradient_edge) missing")
+    @ember_xfail("TypeError: backward: expected a Tensor or a sequence of Tensors, got CloneBackward0 at 0")
     def test_gradient_edge_graph_ownership(self):
         # Ensure we own the graph properly
         class Clone(torch.autograd.Function):
@@ -864,7 +864,7 @@ class TestAutograd(TestCase):
         self.assertFalse(hook_called[0])
         self.assertIsNone(x.grad)
 
-    @ember_xfail("tensor hook not called (with None) for undefined grad of sibling unbind output")
+    @ember_xfail("AssertionError: tensor(1.) != None")
     def test_grad_nonleaf_register_hook(self):
         # This checks an edge case for register_hook.
         # We want to capture grad of a nonleaf tensor,
@@ -957,7 +957,7 @@ class TestAutograd(TestCase):
         self.assertEqual(tensor1_ref - 1.0, tensor1)
         self.assertEqual(tensor2_ref - 1.0, tensor2)
 
-    @ember_xfail("Tensor.register_post_accumulate_grad_hook missing")
+    @ember_xfail("TypeError: Tensor post accumulate grad hooks should return None.")
     def test_post_accumulate_grad_hook_returns_not_None(self):
         def bad_hook(tensor):
             return tensor.grad
@@ -968,7 +968,7 @@ class TestAutograd(TestCase):
         with self.assertRaisesRegex(RuntimeError, "hooks should return None."):
             tensor.sum().backward()
 
-    @ember_xfail("Tensor.register_post_accumulate_grad_hook missing")
+    @ember_xfail("TypeError: cannot pickle 'ember._C._nn.Linear' object")
     def test_post_accumulate_grad_hook_e2e(self):
         def setup_optim_in_bwd(model):
             optims = {}
@@ -1052,7 +1052,7 @@ class TestAutograd(TestCase):
             gc.collect()
             self.assertIsNone(ref())  # thing_to_put_in_hook should be cleaned
 
-    @ember_xfail("Node.register_prehook missing")
+    @ember_xfail("AssertionError: tensors differ (rtol=1.3e-06, atol=1e-05):")
     def test_post_accumulate_grad_hook_ordering(self):
         tensor = torch.rand(3, requires_grad=True)
 
@@ -1094,7 +1094,7 @@ class TestAutograd(TestCase):
         x.sum().backward()
         # Should run fine
 
-    @ember_xfail("Node.register_prehook missing")
+    @ember_xfail("Node pre-hooks and tensor hooks run in a different order than PyTorch's")
     def test_prehook_ordering(self):
         # Hooks registered to tensor are ordered before those
         # that are registered to grad_fn
@@ -1198,7 +1198,7 @@ class TestAutograd(TestCase):
         out = a + b + c
         out.sum().backward(inputs=[b])
 
-    @ember_xfail("Node.register_hook missing")
+    @ember_xfail("Node post-hooks are not run for nodes that grad() captures without executing (PyTorch runs them)")
     def test_hook_edge_case_when_called_with_grad(self):
         # grad executes the tensor hooks of the next node but not
         # grad_fn pre hooks or the post hooks
@@ -1295,7 +1295,7 @@ class TestAutograd(TestCase):
         y = x**2
         torch.autograd.grad(y, x)  # this should succeed now
 
-    @ember_xfail("grad_fn Node is not callable")
+    @ember_xfail("AssertionError: 'expected .* arguments, got .* instead' does not match ''PowBackward0' object is not callable'")
     def test_grad_fn_badcalls(self):
         error_regex = "expected .* arguments, got .* instead"
         x = torch.ones(1, requires_grad=True)
@@ -1465,7 +1465,7 @@ class TestAutograd(TestCase):
             self.assertEqual(pre_counter[0], 4)
             self.assertTrue(torch.allclose(a.grad, torch.ones(3, 3) * 2))
 
-    @ember_xfail("Node.register_prehook missing (also torch.allclose)")
+    @ember_xfail("ValueError: not enough values to unpack (expected 2, got 1)")
     def test_grad_fn_prehooks_multiple_outputs(self):
         # Compute gradients without hooks
         b = torch.rand(3, 3, requires_grad=True)
@@ -2552,14 +2552,14 @@ class TestAutograd(TestCase):
         tensor[a != 0] = tensor[a != 0]
         tensor.backward(torch.zeros_like(tensor))
 
-    @ember_xfail("torch.autograd.torch alias and deprecated Tensor.volatile missing")
+    @ember_xfail("AttributeError: module 'ember.autograd' has no attribute 'torch'")
     def test_volatile_deprecated(self):
         v = torch.autograd.torch.randn(3, 3)
         with warnings.catch_warnings(record=True) as w:
             self.assertFalse(v.volatile)
         self.assertIn("volatile", str(w[0].message))
 
-    @ember_xfail("ctx.saved_variables (deprecated alias) missing")
+    @ember_xfail("AttributeError: 'ember._C.FunctionCtx' object has no attribute 'saved_variables'")
     def test_saved_variables_deprecated(self):
         class MyFunction(Function):
             @staticmethod
@@ -2666,7 +2666,7 @@ class TestAutograd(TestCase):
         with self.assertRaises(RuntimeError):
             b.add_(5)
 
-    @ember_xfail("del tensor.grad unsupported (grad property has no deleter)")
+    @ember_xfail("AttributeError: property of 'Tensor' object has no deleter")
     def test_attribute_deletion(self):
         x = torch.randn((5, 5), requires_grad=True)
         del x.grad
@@ -2755,7 +2755,7 @@ class TestAutograd(TestCase):
                 )
             )
 
-    @ember_xfail("torch._C._functions.AccumulateGrad missing")
+    @ember_xfail("AttributeError: module 'ember._C' has no attribute '_functions'")
     def test_next_functions(self):
         x = torch.randn(5, 5, requires_grad=True)
         y = torch.randn(5, 5, requires_grad=True)
@@ -2905,7 +2905,7 @@ class TestAutograd(TestCase):
         gradcheck(fn, [x])
         gradgradcheck(fn, [x])
 
-    @ember_xfail("torch.autograd.function.InplaceFunction missing")
+    @ember_xfail("AttributeError: module 'ember.autograd.function' has no attribute 'InplaceFunction'")
     def test_return_duplicate_inplace(self):
         class DoubleInplace(Function):
             @staticmethod
@@ -3057,7 +3057,7 @@ class TestAutograd(TestCase):
         expected_grad[:2] = grad_output
         self.assertEqual(x.grad, expected_grad)
 
-    @ember_xfail("Tensor.grad_dtype missing")
+    @ember_xfail("AttributeError: 'ember._C.Tensor' object has no attribute 'grad_dtype'")
     def test_grad_dtype(self):
         leaf = torch.tensor([1.0, 2.0], requires_grad=True)
         # Default to tensor's dtype
@@ -3338,7 +3338,7 @@ class TestAutograd(TestCase):
         self.assertEqual(dvar.grad, torch.ones_like(dvar))
         self.assertEqual(type(dvar.grad), type(dvar))
 
-    @ember_xfail("legacy tensor types (torch.FloatTensor, IntTensor, ...) and Tensor.type(t) missing")
+    @ember_xfail("AttributeError: 'ember._C.Tensor' object has no attribute 'int'")
     def test_type_conversions(self):
         x = torch.randn(5, 5)
         self.assertIsInstance(x.float(), torch.FloatTensor)
@@ -3378,7 +3378,7 @@ class TestAutograd(TestCase):
         self.assertEqual(x.shape[0], 3)
         self.assertEqual(x.shape[1], 4)
 
-    @ember_xfail("Tensor.numpy() raises for requires_grad tensor even under no_grad()")
+    @ember_xfail("RuntimeError: Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
     def test_numpy_requires_grad(self):
         x = torch.randn(2, 2, requires_grad=True)
         err_msg_outputs = r"Can't call numpy\(\) on Tensor that requires grad. Use tensor.detach\(\).numpy\(\) instead."
@@ -3421,7 +3421,7 @@ class TestAutograd(TestCase):
         self.assertEqual(y.grad, torch.ones(5, 5))
         self.assertTrue(hook_called[0])
 
-    @ember_xfail("torch.autograd.function.InplaceFunction missing")
+    @ember_xfail("AttributeError: module 'ember.autograd.function' has no attribute 'InplaceFunction'")
     def test_return_leaf_inplace(self):
         InplaceFunction = torch.autograd.function.InplaceFunction
 
@@ -3477,7 +3477,7 @@ class TestAutograd(TestCase):
             RuntimeError, "modified by an inplace operation", lambda: z.backward()
         )
 
-    @ember_xfail("torch.autograd.graph.increment_version missing (also torch.int, torch.inference_mode)")
+    @ember_xfail("AttributeError: module 'ember' has no attribute 'int'")
     def test_increment_version(self):
         a = torch.rand(5, requires_grad=True)
         v = a._version
@@ -3592,7 +3592,6 @@ class TestAutograd(TestCase):
         y.sum().backward()
         self.assertEqual(x.grad, torch.ones_like(x))
 
-    @pytest.mark.skipif(IS_EMBER, reason="crash: pickle.dumps(tensor, protocol=0) aborts: 'instance allocation failed: new instance has no pybind11-registered base types'")
     def test_pickle(self):
         x = torch.randn(10, 10, requires_grad=True)
         y = torch.randn(10, 10, requires_grad=False)
@@ -3778,7 +3777,7 @@ class TestAutograd(TestCase):
         run_test((10, 10), torch.zeros(10, 10))
         run_test((10,), 0)
 
-    @ember_xfail("nn.Module.register_full_backward_hook missing")
+    @ember_xfail("AttributeError: 'MyModule' object has no attribute 'register_full_backward_hook'")
     def test_backward_hook_relative_ordering(self):
         order = []
         nn = torch.nn

@@ -151,7 +151,7 @@ def set_warn_always_context(new_val):
 
 
 class TestAutograd(TestCase):
-    @ember_xfail("Node.register_hook (grad_fn.register_hook) missing")
+    @ember_xfail("TypeError: register_hook(): incompatible function arguments. The following argument types are supported:")
     def test_inplace_on_view_saved_output(self):
         # Test an in-place operation on a view in which the in-place op saves
         # its output. Previously, this created a reference cycle.
@@ -183,7 +183,7 @@ class TestAutograd(TestCase):
         ):
             y.add_(1)
 
-    @ember_xfail("F.relu/nn.ReLU inplace=True unsupported; F.threshold missing")
+    @ember_xfail("AssertionError: 'ViewBackward0' != 'ThresholdBackwardBackward0'")
     def test_inplace_on_view_backward(self):
         # Issue #10532: Make sure that this does not raise RuntimeError.
         net = nn.Sequential(nn.InstanceNorm2d(2), nn.ReLU(True))
@@ -236,7 +236,7 @@ class TestAutograd(TestCase):
         with self.assertRaises(RuntimeError):
             b = a.relu_()
 
-    @ember_xfail("out= keyword unsupported (torch.mul(..., out=))")
+    @ember_xfail("TypeError: mul(): incompatible function arguments. The following argument types are supported:")
     def test_out_variant_raises_when_inputs_require_grad(self):
         a = torch.randn(2, 2, requires_grad=True)
         b = torch.randn(2, 2, requires_grad=True)
@@ -301,7 +301,7 @@ class TestAutograd(TestCase):
                     out.backward()
             self.assertIn("MyFunc.apply", str(w[0].message))
 
-    @ember_xfail("detect_anomaly emits no forward-traceback warnings ('No forward pass information', 'MyFunc.apply')")
+    @ember_xfail("IndexError: list index out of range")
     def test_nested_anomaly_detect_nan(self):
         size = 10
 
@@ -373,7 +373,7 @@ class TestAutograd(TestCase):
         self.assertIn("MyFunc2.apply", str(w[1].message))
         self.assertIn("MyFunc.apply", str(w[2].message))
 
-    @ember_xfail("with warnings as errors, the anomaly 'Error detected in PowBackward0' warning is raised instead of printed to stderr")
+    @ember_xfail("UserWarning: Error detected in PowBackward0. Traceback of forward call that caused the error:")
     def test_anomaly_grad_warnings(self):
         # PyTorch won't throw warnings if there is an error
         # but we'd want to at least see them in stderr
@@ -666,7 +666,7 @@ class TestAutograd(TestCase):
         check(fast_mode=True)
         check(fast_mode=False)
 
-    @ember_xfail("torch.tensor([t]) of a requires_grad 1-element tensor raises (numpy() on grad tensor)")
+    @ember_xfail("AssertionError: 'Numerical gradient for function expected to be zero' does not match 'Can't call numpy() on Tensor that requires grad. Use tensor.d...")
     def test_gradcheck_check_no_differentiable_outputs(self):
         def check(fast_mode):
             # When none of the outputs are differentiable, but numerical gradient is not zero
@@ -750,7 +750,7 @@ class TestAutograd(TestCase):
         check(fast_mode=True)
         check(fast_mode=False)
 
-    @ember_xfail("deprecated gradcheck.get_numerical_jacobian missing")
+    @ember_xfail("AttributeError: module 'ember.autograd.gradcheck' has no attribute 'get_numerical_jacobian'")
     def test_gradcheck_get_numerical_jacobian(self):
         # get_numerical_jacobian is deprecated and no longer used internally by gradcheck
         get_numerical_jacobian = _from_gradcheck_module("get_numerical_jacobian")
@@ -781,7 +781,7 @@ class TestAutograd(TestCase):
         with self.assertRaisesRegex(ValueError, "Expected grad_out to be 1.0"):
             jacobian = get_numerical_jacobian(fn, (a, b), eps=1e-6, grad_out=2.0)
 
-    @ember_xfail("deprecated gradcheck.get_analytical_jacobian missing")
+    @ember_xfail("AttributeError: module 'ember.autograd.gradcheck' has no attribute 'get_analytical_jacobian'")
     def test_gradcheck_get_analytical_jacobian(self):
         get_analytical_jacobian = _from_gradcheck_module("get_analytical_jacobian")
 
@@ -1449,7 +1449,7 @@ class TestAutograd(TestCase):
                         self.assertTrue(bw_called[0] == expected_called)
                         self.assertTrue(ga_nz[0] == expected_ga_nz)
 
-    @ember_xfail("custom Function ctx._is_pure_view unsupported: in-place on a pure-view output raises instead of replaying the view")
+    @ember_xfail("RuntimeError: Output 0 of IdOneOutput is a view and is being modified inplace. This view was created inside a custom Function (or because an input ...")
     def test_autograd_simple_views_python(self):
         self._do_test_autograd_simple_views_python(torch.double)
         # (the torch.cdouble run of the original is dropped: complex dtypes are out of scope)
@@ -1551,7 +1551,7 @@ class TestAutograd(TestCase):
         run_tests(lambda v: v.swapdims_(0, 0))
         run_tests(lambda v: v.swapaxes_(0, 0))
 
-    @ember_xfail("repr of a no_grad view modified in no_grad raises instead of printing grad_fn=<Invalid>")
+    @ember_xfail("RuntimeError: A view was created in no_grad mode and its base or another view of its base has been modified inplace with grad mode enabled. Given t...")
     def test_autograd_print_tensor(self):
         a = torch.ones(1, requires_grad=True)
         a_clone = a.clone()
@@ -1578,7 +1578,7 @@ class TestAutograd(TestCase):
         c = Func.apply(a)
         self.assertEqual(repr(c), "tensor([2.], grad_fn=<FuncBackward>)")
 
-    @ember_xfail("torch.inference_mode missing")
+    @ember_xfail("AssertionError: 'a view of a view .* is being .* inside the inference_mode' does not match 'A view was created in inference mode and is being modif...")
     def test_autograd_inplace_view_of_view(self):
         x = torch.zeros(2)
         with torch.no_grad():
@@ -1962,7 +1962,7 @@ class TestAutograd(TestCase):
         foo = MyFn.apply(base, True)
         self.assertEqual(foo.grad_fn.__class__.__name__, "MyFnBackward")
 
-    @ember_xfail("Tensor.argsort missing (and searchsorted, bucketize, linspace, count_nonzero, unique...)")
+    @ember_xfail("AttributeError: module 'ember' has no attribute 'searchsorted'")
     def test_integer_outputs(self):
         inp = torch.rand(4, requires_grad=True)
 
@@ -2059,7 +2059,7 @@ class TestAutograd(TestCase):
                     )
                     assert_only_first_requires_grad(res)
 
-    @ember_xfail("Module.register_full_backward_hook missing")
+    @ember_xfail("AttributeError: 'Test' object has no attribute 'register_full_backward_hook'")
     def test_create_graph_and_full_backward_hook_cycle(self):
         # If BackwardHook saves grad_output, it can create a cycle when we perform backward
         # with create_graph=True
@@ -2193,7 +2193,7 @@ class TestAutograd(TestCase):
     def test_hook_closure_cycle_use_custom_function_True_use_tensor_hook_True(self):
         self._test_hook_closure_cycle(True, True)
 
-    @ember_xfail("Node.register_hook (grad_fn.register_hook) missing")
+    @ember_xfail("a hook closure holding its own grad_fn is a reference cycle through C++ that gc cannot collect (leak)")
     def test_hook_closure_cycle_use_custom_function_True_use_tensor_hook_False(self):
         self._test_hook_closure_cycle(True, False)
 
@@ -2201,11 +2201,11 @@ class TestAutograd(TestCase):
     def test_hook_closure_cycle_use_custom_function_False_use_tensor_hook_True(self):
         self._test_hook_closure_cycle(False, True)
 
-    @ember_xfail("Node.register_hook (grad_fn.register_hook) missing")
+    @ember_xfail("a hook closure holding its own grad_fn is a reference cycle through C++ that gc cannot collect (leak)")
     def test_hook_closure_cycle_use_custom_function_False_use_tensor_hook_False(self):
         self._test_hook_closure_cycle(False, False)
 
-    @ember_xfail("Module.register_full_backward_hook missing")
+    @ember_xfail("AttributeError: 'MSELoss' object has no attribute 'register_full_backward_hook'")
     def test_full_backward_hook_double_backward(self):
         x = torch.rand(1, requires_grad=True)
         y = torch.rand_like(x)
@@ -2317,7 +2317,7 @@ class TestAutograd(TestCase):
         check(fast_mode=True)
         check(fast_mode=False)
 
-    @ember_xfail("grad_fn._saved_self/_saved_other/_saved_result attributes missing")
+    @ember_xfail("AttributeError: 'MulBackward0' object has no attribute '_saved_self'")
     def test_no_unnecessary_unwrapping(self):
         a = torch.randn(5, requires_grad=True)
         a_orig = a.detach().clone()
@@ -2345,7 +2345,7 @@ class TestAutograd(TestCase):
         # a is left untouched
         self.assertEqual(a, a_orig)
 
-    @ember_xfail("grad_fn._saved_result attribute missing")
+    @ember_xfail("AttributeError: 'ExpBackward0' object has no attribute '_saved_result'")
     def test_saved_variable_version_counter(self):
         a = torch.rand(2, requires_grad=True)
 

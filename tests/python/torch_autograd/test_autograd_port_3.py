@@ -201,7 +201,7 @@ get_out().sum().backward()
         self.assertEqual(y, y2)
         self.assertEqual(y_expected, y2_expected)
 
-    @ember_xfail('Tensor.grad returns a fresh Python wrapper on each access: weakref.ref(t.grad)() is already dead')
+    @ember_xfail("AssertionError: None != tensor([2., 4., 6.])")
     def test_grad_thread_safety(self):
         import threading
         from concurrent.futures import ThreadPoolExecutor
@@ -285,7 +285,7 @@ class TestAutogradDeviceType(_TestCase):
             ):
                 gradgradcheck(fn, (input, 0, idx, src, "prod"))
 
-    @ember_xfail('ones(device=) kwarg missing; then Tensor.set_ missing')
+    @ember_xfail("AttributeError: 'Parameter' object has no attribute 'set_'")
     def test_parameter_resize(self, device="cpu"):
         asd = torch.nn.Parameter(torch.ones(16, dtype=torch.double, device=device))
 
@@ -384,22 +384,22 @@ class TestAutogradDeviceType(_TestCase):
     def test_set_requires_grad_only_for_floats_float64(self):
         self._test_set_requires_grad_only_for_floats("cpu", torch.float64)
 
-    @ember_xfail('dtype int8 missing')
+    @ember_xfail("AttributeError: module 'ember' has no attribute 'int8'")
     def test_set_requires_grad_only_for_floats_int8(self):
         self._test_set_requires_grad_only_for_floats("cpu", torch.int8)
 
-    @ember_xfail('dtype int16 missing')
+    @ember_xfail("AttributeError: module 'ember' has no attribute 'int16'")
     def test_set_requires_grad_only_for_floats_int16(self):
         self._test_set_requires_grad_only_for_floats("cpu", torch.int16)
 
-    @ember_xfail('dtype int32 missing')
+    @ember_xfail("AttributeError: module 'ember' has no attribute 'int32'")
     def test_set_requires_grad_only_for_floats_int32(self):
         self._test_set_requires_grad_only_for_floats("cpu", torch.int32)
 
     def test_set_requires_grad_only_for_floats_int64(self):
         self._test_set_requires_grad_only_for_floats("cpu", torch.int64)
 
-    @ember_xfail('randint(device=) kwarg missing; then torch.channels_last / contiguous(memory_format=) missing')
+    @ember_xfail("AttributeError: module 'ember' has no attribute 'channels_last'")
     def test_advanced_indexing_backwards_memory_format(self, device="cpu"):
         # See https://github.com/pytorch/pytorch/issues/36956
         shape = (2, 8, 1, 2)
@@ -498,7 +498,7 @@ class TestAutogradDeviceType(_TestCase):
     def test_requires_grad_factory_float64(self):
         self._test_requires_grad_factory(("cpu",), torch.float64)
 
-    @ember_xfail('randn(device=) kwarg missing; then dtypes float16 (half) / bfloat16 missing')
+    @ember_xfail("AttributeError: module 'ember' has no attribute 'half'")
     def test_copy_(self, device="cpu"):
         # At the time of writing this test, copy_ is not generated from native_functions.yaml
         # there was a bug that bfloat16 was not recognized as floating.
@@ -741,7 +741,7 @@ class TestAutogradDeviceType(_TestCase):
         gradcheck(fn, (vec))
         gradgradcheck(fn, (vec))
 
-    @ember_xfail('rand(device=) kwarg missing; then torch.contiguous_format/channels_last, to(memory_format=), empty_strided missing')
+    @ember_xfail("AttributeError: module 'ember' has no attribute 'contiguous_format'")
     def test_strided_leaf_grad_layout(self, device="cpu"):
         # (1) If leaf is non-overlapping and dense, grad's layout should match its leaf.
         for fmt_a in (torch.contiguous_format, torch.channels_last):
