@@ -87,6 +87,9 @@ Tensor.__array_priority__ = 1000
 Tensor.__format__ = _format
 Tensor.__deepcopy__ = _deepcopy
 Tensor.__reduce_ex__ = _reduce_ex
+# `del t.grad` clears it, as in PyTorch (pybind11 properties have no deleter).
+_grad = Tensor.grad
+Tensor.grad = property(_grad.fget, _grad.fset, lambda self: _grad.fset(self, None), _grad.__doc__)
 
 
 def _infer_dtype(data, array):

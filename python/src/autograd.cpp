@@ -10,6 +10,7 @@
 #include "autograd/gradcheck.h"
 #include "autograd/node.h"
 #include "autograd/warning.h"
+#include "ops/factory.h"
 #include "bindings.h"
 
 namespace ember::python {
@@ -243,15 +244,21 @@ void bind_autograd(py::module_& m) {
            std::optional<bool> retain_graph, bool create_graph, bool allow_unused, bool materialize_grads) {
           tensor_list grads = to_tensor_list(grad_outputs), result;
           bool edges = has_edges(inputs);
-          if (edges && materialize_grads)
-            throw ValueError("materialize_grads cannot be used when the given input is a GradientEdge");
           tensor_list input_tensors = edges ? tensor_list{} : inputs.cast<tensor_list>();
           std::vector<Edge> input_edges = edges ? to_edges(inputs, false) : std::vector<Edge>{};
           {
             py::gil_scoped_release no_gil;
-            result = edges ? autograd::grad(outputs, input_edges, grads, retain_graph, create_graph, allow_unused)
+            result = edges ? autograd::grad(outputs, input_edges, grads, retain_graph, create_graph,
+                                            allow_unused || materialize_grads)
                            : autograd::grad(outputs, input_tensors, grads, retain_graph, create_graph, allow_unused,
                                             materialize_grads);
+          }
+          // With edges, only tensor inputs can be materialized (an edge has no tensor to copy).
+          for (size_t i = 0; edges && materialize_grads && i < result.size(); ++i) {
+            if (result[i].defined()) continue;
+            if (!py::isinstance<TensorImpl>(inputs[i]))
+              throw ValueError("materialize_grads cannot be used when the given input is a GradientEdge");
+            result[i] = zeros_like(inputs[i].cast<Tensor>()).requires_grad_(create_graph);
           }
           return py::tuple(py::cast(result));
         },

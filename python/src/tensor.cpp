@@ -250,7 +250,7 @@ void bind_tensor(py::module_& m) {
              return t.register_post_accumulate_grad_hook([f](const Tensor& leaf) {
                py::gil_scoped_acquire gil;
                py::object result = (*f)(leaf);
-               if (!result.is_none()) throw py::type_error("Tensor post accumulate grad hooks should return None.");
+               if (!result.is_none()) throw Error("Tensor post accumulate grad hooks should return None.");
              });
            },
            "hook"_a)

@@ -43,6 +43,16 @@ def _as_inputs(inputs, what):
     return inputs
 
 
+def _check_grad_shapes(outputs, grads):
+    """PyTorch's _make_grads check, worded with ember.Size as PyTorch's is with torch.Size."""
+    for i, (out, g) in enumerate(zip(outputs, grads)):
+        if g is not None and out is not None and g.shape != out.shape:
+            raise _C.ValueError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a shape of "
+                f"{out.shape}."
+            )
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
     """Accumulates d(tensors)/d(leaf) · grad_tensors into every leaf's ``.grad``
     (with ``inputs``, only into theirs).
@@ -52,9 +62,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         grad_tensors = grad_variables
     if inputs is not None and not isinstance(inputs, (Tensor, graph.GradientEdge)) and len(inputs) == 0:
         raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    tensors, grad_tensors = _as_list(tensors, "backward"), _as_list(grad_tensors, "backward")
+    _check_grad_shapes(tensors, grad_tensors)
     _C._backward(
-        _as_list(tensors, "backward"),
-        _as_list(grad_tensors, "backward"),
+        tensors,
+        grad_tensors,
         retain_graph,
         create_graph,
         _as_inputs(inputs, "backward"),
@@ -74,10 +86,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         )
     if allow_unused is None:
         allow_unused = materialize_grads
+    outputs, grad_outputs = _as_list(outputs, "grad"), _as_list(grad_outputs, "grad")
+    _check_grad_shapes(outputs, grad_outputs)
     return _C._grad(
-        _as_list(outputs, "grad"),
+        outputs,
         _as_inputs(inputs, "grad"),
-        _as_list(grad_outputs, "grad"),
+        grad_outputs,
         retain_graph,
         create_graph,
         allow_unused,
