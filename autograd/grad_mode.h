@@ -3,9 +3,15 @@
 
 namespace ember {
 
+namespace detail {
+// Inline with constant initializers, so every op reads them without a call.
+inline thread_local bool grad_enabled = true;
+inline thread_local bool inference_enabled = false;
+}  // namespace detail
+
 struct GradMode {
-  static bool is_enabled();
-  static void set_enabled(bool enabled);
+  static bool is_enabled() { return detail::grad_enabled; }
+  static void set_enabled(bool enabled) { detail::grad_enabled = enabled; }
 };
 
 /// Sets grad mode for a scope and restores the previous one (libtorch's AutoGradMode).
@@ -29,8 +35,8 @@ struct NoGradGuard : AutoGradMode {
 /// made inside are inference tensors, which autograd refuses to save for
 /// backward and which may not be modified in place outside inference mode.
 struct InferenceMode {
-  static bool is_enabled();
-  static void set_enabled(bool enabled);
+  static bool is_enabled() { return detail::inference_enabled; }
+  static void set_enabled(bool enabled) { detail::inference_enabled = enabled; }
 };
 
 /// Inference mode on (or, with false, off) for a scope; grad mode is its opposite there.

@@ -269,17 +269,21 @@ void accumulate_grad(TensorImpl& impl, const Tensor& g) {
 
 namespace {
 thread_local std::vector<std::shared_ptr<const SavedTensorHooks>> saved_hooks_stack;
+thread_local int saved_hooks_depth = 0;  // its size, read by every save without touching the vector
 thread_local std::optional<std::string> saved_hooks_disabled;
 }  // namespace
 
 void push_saved_tensor_hooks(SavedTensorHooks hooks) {
   if (saved_hooks_disabled) throw Error(*saved_hooks_disabled);
   saved_hooks_stack.push_back(std::make_shared<const SavedTensorHooks>(std::move(hooks)));
+  ++saved_hooks_depth;
 }
 
 void pop_saved_tensor_hooks() {
   // Popping an empty stack (an extra __exit__) is harmless, as in PyTorch.
-  if (!saved_hooks_stack.empty()) saved_hooks_stack.pop_back();
+  if (saved_hooks_depth == 0) return;
+  saved_hooks_stack.pop_back();
+  --saved_hooks_depth;
 }
 
 void set_saved_tensor_hooks_disabled(std::optional<std::string> message) { saved_hooks_disabled = std::move(message); }
@@ -292,7 +296,7 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output, uint32_t output_nr
                     "Inference tensors cannot be saved for backward. To work around you can make a clone to get a "
                     "normal tensor and use it in autograd.");
   version_ = t._version();
-  if (!saved_hooks_stack.empty()) {
+  if (saved_hooks_depth > 0) {
     hooks_ = saved_hooks_stack.back();
     requires_grad_ = t.requires_grad();
     if (!is_output && requires_grad_) edge_ = gradient_edge(t);
