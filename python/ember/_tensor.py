@@ -2,6 +2,8 @@
 NumPy's __array__, tolist, deepcopy) and tensor creation from Python data.
 Everything else on Tensor is bound in C++ (python/src/tensor.cpp, ops.cpp)."""
 
+import warnings
+
 import numpy as np
 
 from . import _C
@@ -89,7 +91,23 @@ Tensor.__deepcopy__ = _deepcopy
 Tensor.__reduce_ex__ = _reduce_ex
 # `del t.grad` clears it, as in PyTorch (pybind11 properties have no deleter).
 _grad = Tensor.grad
-Tensor.grad = property(_grad.fget, _grad.fset, lambda self: _grad.fset(self, None), _grad.__doc__)
+
+
+def _get_grad(self):
+    # PyTorch's warning: a non-leaf's .grad stays None unless it retains its gradient.
+    if not self.is_leaf and not self.retains_grad:
+        warnings.warn(
+            "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
+            "be populated during autograd.backward(). If you indeed want the .grad field to be populated for a "
+            "non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+            "mistake, make sure you access the leaf Tensor instead.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _grad.fget(self)
+
+
+Tensor.grad = property(_get_grad, _grad.fset, lambda self: _grad.fset(self, None), _grad.__doc__)
 
 
 def _infer_dtype(data, array):

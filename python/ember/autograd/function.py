@@ -22,6 +22,7 @@ them (an input returned as-is becomes a view of it).
 
 import functools
 import inspect
+import warnings
 
 from .. import _C
 from .._C import FunctionCtx, Tensor
@@ -118,6 +119,14 @@ def _bound_inputs(cls, args, kwargs):
     bound = signature.bind(*args, **kwargs)
     bound.apply_defaults()
     return bound.args
+
+
+def _saved_variables(ctx):
+    warnings.warn("'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning, stacklevel=2)
+    return ctx.saved_tensors
+
+
+FunctionCtx.saved_variables = property(_saved_variables, doc="Deprecated alias of saved_tensors.")
 
 
 class _DelayedError(Function):

@@ -172,7 +172,6 @@ class TestAutograd(TestCase):
 
         self.assertEqual(len(w), 0)
 
-    @ember_xfail("no UserWarning on .grad of non-leaf")
     def test_tensor_grad_warnings(self):
         dummy = torch.empty(1)
 
@@ -2556,7 +2555,6 @@ class TestAutograd(TestCase):
             self.assertFalse(v.volatile)
         self.assertIn("volatile", str(w[0].message))
 
-    @ember_xfail("AttributeError: 'ember._C.FunctionCtx' object has no attribute 'saved_variables'")
     def test_saved_variables_deprecated(self):
         class MyFunction(Function):
             @staticmethod
