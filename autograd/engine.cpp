@@ -275,6 +275,12 @@ void prepare_roots(GraphTask& task, const tensor_list& roots, const tensor_list&
 
 }  // namespace
 
+Edge input_edge(const Tensor& x, bool retain_non_leaf) {
+  EMBER_CHECK_STATE(x.defined() && x.requires_grad(), "One of the differentiated Tensors does not require grad");
+  if (retain_non_leaf && !x.is_leaf()) x.retain_grad();
+  return gradient_edge(x);
+}
+
 void backward(const tensor_list& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
               bool create_graph, const std::vector<Edge>& inputs) {
   GraphTask task;
@@ -294,11 +300,7 @@ void backward(const tensor_list& roots, const tensor_list& grad_roots, std::opti
 void backward(const tensor_list& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
               bool create_graph, const tensor_list& inputs) {
   std::vector<Edge> edges;
-  for (const Tensor& x : inputs) {
-    EMBER_CHECK_STATE(x.defined() && x.requires_grad(), "One of the differentiated Tensors does not require grad");
-    if (!x.is_leaf()) x.retain_grad();
-    edges.push_back(gradient_edge(x));
-  }
+  for (const Tensor& x : inputs) edges.push_back(input_edge(x, /*retain_non_leaf=*/true));
   backward(roots, grad_roots, retain_graph, create_graph, edges);
 }
 
@@ -326,10 +328,7 @@ tensor_list grad(const tensor_list& outputs, const tensor_list& inputs, const te
                  std::optional<bool> retain_graph, bool create_graph, bool allow_unused, bool materialize_grads) {
   EMBER_CHECK_STATE(!inputs.empty(), "grad requires non-empty inputs.");
   std::vector<Edge> edges;
-  for (const Tensor& x : inputs) {
-    EMBER_CHECK_STATE(x.defined() && x.requires_grad(), "One of the differentiated Tensors does not require grad");
-    edges.push_back(gradient_edge(x));
-  }
+  for (const Tensor& x : inputs) edges.push_back(input_edge(x, /*retain_non_leaf=*/false));
   tensor_list result =
       grad(outputs, edges, grad_outputs, retain_graph, create_graph, allow_unused || materialize_grads);
   // As PyTorch: a materialized gradient is a zero tensor, part of the graph under create_graph.

@@ -21,6 +21,10 @@ void backward(const tensor_list& roots, const tensor_list& grad_roots = {},
               std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
               const tensor_list& inputs = {});
 
+/// The edge a differentiated tensor `x` is captured at (an error unless it
+/// requires grad); backward's non-leaf inputs also retain their gradient.
+Edge input_edge(const Tensor& x, bool retain_non_leaf);
+
 /// The same with the inputs given as graph edges (PyTorch's GradientEdge: a
 /// node and input slot, valid after the tensor it came from changed).
 void backward(const tensor_list& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,

@@ -64,10 +64,7 @@ std::vector<Edge> to_edges(const py::list& inputs, bool retain_non_leaves) {
   std::vector<Edge> edges;
   for (const auto& x : inputs) {
     if (py::isinstance<TensorImpl>(x)) {
-      Tensor t = x.cast<Tensor>();
-      EMBER_CHECK_STATE(t.requires_grad(), "One of the differentiated Tensors does not require grad");
-      if (retain_non_leaves && !t.is_leaf()) t.retain_grad();
-      edges.push_back(gradient_edge(t));
+      edges.push_back(autograd::input_edge(x.cast<Tensor>(), retain_non_leaves));
       continue;
     }
     auto pair = x.cast<py::tuple>();
