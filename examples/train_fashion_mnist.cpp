@@ -314,6 +314,8 @@ int run(Config c) {
   if (c.resume) {
     if (std::filesystem::exists(c.checkpoint)) {
       state = load(c, *model, *opt, sched.get(), augment_gen);
+      // A checkpoint at an epoch's end holds the next epoch's shuffling state: the loop reads it back from here.
+      shuffle_gen.set_state(state.shuffle_state);
       fmt::print("resumed from {} at epoch {}, batch {}\n", c.checkpoint, state.epoch + (state.batch > 0), state.batch);
     } else {
       fmt::print("no checkpoint at {}: starting from scratch\n", c.checkpoint);

@@ -104,6 +104,23 @@ def test_sigint_writes_a_checkpoint_and_resume_is_exact(binary, uninterrupted, t
     assert path.read_bytes() == reference.read_bytes()
 
 
+def test_resume_from_the_checkpoint_of_an_epochs_end_is_exact(binary, uninterrupted, tmp_path):
+    """The checkpoint written after epoch 1 holds epoch 2's shuffling state:
+    a resumed run must draw epoch 2's order from it, not from a fresh generator."""
+    reference, _ = uninterrupted
+    path = tmp_path / "ck.safetensors"
+    proc = subprocess.Popen([binary, *SMALL, "--checkpoint", str(path)], stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:  # the summary line comes after the epoch's checkpoint
+        if line.startswith("epoch 1/2  train loss"):
+            proc.kill()
+            break
+    proc.wait(timeout=120)
+    proc.stdout.close()
+    out = train(binary, path, "--resume").stdout
+    assert "resumed from" in out and "at epoch 1, batch 0" in out, out
+    assert path.read_bytes() == reference.read_bytes()
+
+
 @pytest.mark.parametrize("delay", [0.4, 0.9, 1.4, 1.9])
 def test_sigkill_leaves_a_loadable_checkpoint_and_resume_is_exact(binary, uninterrupted, tmp_path, delay):
     reference, _ = uninterrupted
