@@ -43,8 +43,7 @@ Tensor full(const Shape& shape, Scalar value, TensorOptions options) {
     T v = std::is_integral_v<T> && value.is_integral() ? T(value.to_int()) : T(value.to_double());
     T* p = t.data_ptr<T>();
     int64_t n = t.numel();
-#pragma omp parallel for simd if (n >= kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) p[i] = v;
+    parallel_for_simd(n, [&](int64_t i) { p[i] = v; });
   });
   return finish(t, options);
 }

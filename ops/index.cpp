@@ -132,8 +132,7 @@ void for_row_pairs(T* a, const std::vector<int64_t>& a_rows, const Strides& a_re
   }
   std::vector<int64_t> ao = element_offsets(dims, sa), bo = element_offsets(dims, sb);
   int64_t n = int64_t(a_rows.size()), m = int64_t(ao.size());
-#pragma omp parallel for if (parallel && n > 1 && n * m * len >= kParallelGrain)
-  for (int64_t k = 0; k < n; ++k) {
+  parallel_for(n, parallel && n * m * len >= kParallelGrain, [&](int64_t k) {
     for (int64_t r = 0; r < m; ++r) {
       T* ra = a + a_rows[k] + ao[r];
       U* rb = b + b_rows[k] + bo[r];
@@ -143,7 +142,7 @@ void for_row_pairs(T* a, const std::vector<int64_t>& a_rows, const Strides& a_re
         for (int64_t i = 0; i < len; ++i) f(ra[i * ia], rb[i * ib]);
       }
     }
-  }
+  });
 }
 
 // strided_rows without threads, for kernels whose rows may write the same element.

@@ -8,11 +8,9 @@
 #include <cstdint>
 
 #include "autograd/tensor.h"
+#include "ops/parallel.h"
 
 namespace ember {
-
-/// Below this many elements a loop runs on one thread.
-constexpr int64_t kParallelGrain = 32768;
 
 /// Calls inner(offsets, n, inner_strides) for every innermost row of `shape`,
 /// where offsets[k] is operand k's element offset of the row's first element.
@@ -43,8 +41,7 @@ void strided_rows(const Shape& shape, const std::array<Strides, K>& strides, Inn
   int64_t rows = 1;
   for (size_t d = 0; d + 1 < dims.size(); ++d) rows *= dims[d];
   int64_t outer_dims = int64_t(dims.size()) - 1;
-#pragma omp parallel for if (rows > 1 && rows * n >= kParallelGrain)
-  for (int64_t r = 0; r < rows; ++r) {
+  parallel_for(rows, rows * n >= kParallelGrain, [&](int64_t r) {
     std::array<int64_t, K> off{};
     int64_t rem = r;
     for (int64_t d = outer_dims - 1; d >= 0; --d) {
@@ -53,7 +50,7 @@ void strided_rows(const Shape& shape, const std::array<Strides, K>& strides, Inn
       for (size_t k = 0; k < K; ++k) off[k] += i * st[k][d];
     }
     inner(off, n, inner_strides);
-  }
+  });
 }
 
 /// out[i] = f(x[i]); `out` is contiguous with x's shape.
@@ -62,8 +59,7 @@ void map_unary(R* out, const Tensor& x, F f) {
   const T* px = static_cast<const T*>(x.storage()->data()) + x.storage_offset();
   int64_t n = x.numel();
   if (x.is_contiguous()) {
-#pragma omp parallel for simd if (n >= kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) out[i] = f(px[i]);
+    parallel_for_simd(n, [&](int64_t i) { out[i] = f(px[i]); });
     return;
   }
   strided_rows<2>(x.shape(), {contiguous_strides(x.shape()), x.strides()},
@@ -81,14 +77,12 @@ void map_binary(R* out, const Shape& shape, const Tensor& a, const Tensor& b, F 
   const B* pb = static_cast<const B*>(b.storage()->data()) + b.storage_offset();
   int64_t n = numel_of(shape);
   if (a.is_contiguous() && b.is_contiguous() && a.shape() == shape && b.shape() == shape) {
-#pragma omp parallel for simd if (n >= kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) out[i] = f(pa[i], pb[i]);
+    parallel_for_simd(n, [&](int64_t i) { out[i] = f(pa[i], pb[i]); });
     return;
   }
   if (a.is_contiguous() && a.shape() == shape && b.numel() == 1) {
     const B vb = *pb;
-#pragma omp parallel for simd if (n >= kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) out[i] = f(pa[i], vb);
+    parallel_for_simd(n, [&](int64_t i) { out[i] = f(pa[i], vb); });
     return;
   }
   strided_rows<3>(shape,

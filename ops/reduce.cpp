@@ -109,8 +109,8 @@ void run(const Red& red, const Tensor& x, const Plan& p) {
     // Everything into one output: threads take contiguous ranges of r, merged in order.
     const int64_t chunks = big ? std::min<int64_t>(omp_get_max_threads(), p.N / 4096 + 1) : 1;
     std::vector<Acc> part(chunks, red.init(0));
-#pragma omp parallel for if (chunks > 1)
-    for (int64_t c = 0; c < chunks; ++c) accumulate(red, part[c], px, p, p.N * c / chunks, p.N * (c + 1) / chunks);
+    parallel_for(chunks, chunks > 1,
+                 [&](int64_t c) { accumulate(red, part[c], px, p, p.N * c / chunks, p.N * (c + 1) / chunks); });
     for (int64_t c = 1; c < chunks; ++c) red.merge(part[0], part[c]);
     red.write(0, part[0]);
     return;
@@ -118,12 +118,11 @@ void run(const Red& red, const Tensor& x, const Plan& p) {
   const bool columns = !p.rshape.empty() && p.kstride.back() == 1 && p.rstride.back() != 1;
   if (!columns) {
     // Each output's group in turn (reduced dims innermost, e.g. the last dim).
-#pragma omp parallel for if (big)
-    for (int64_t k = 0; k < p.M; ++k) {
+    parallel_for(p.M, big, [&](int64_t k) {
       Acc acc = red.init(k);
       accumulate(red, acc, px + offset_of(k, p.kshape, p.kstride), p, 0, p.N);
       red.write(k, acc);
-    }
+    });
     return;
   }
   // The innermost kept dim is contiguous (e.g. reducing dim 0): sweep the
@@ -132,8 +131,7 @@ void run(const Red& red, const Tensor& x, const Plan& p) {
   const Shape oshape(p.kshape.begin(), p.kshape.end() - 1);
   const Strides ostride(p.kstride.begin(), p.kstride.end() - 1);
   const int64_t inner = p.rshape.back(), st = p.rstride.back();
-#pragma omp parallel for if (big && rows * blocks > 1)
-  for (int64_t item = 0; item < rows * blocks; ++item) {
+  parallel_for(rows * blocks, big, [&](int64_t item) {
     const int64_t row = item / blocks, j0 = (item % blocks) * kColumnBlock, len = std::min(kColumnBlock, L - j0);
     const int64_t k0 = row * L + j0;
     const T* base = px + offset_of(row, oshape, ostride) + j0;
@@ -145,7 +143,7 @@ void run(const Red& red, const Tensor& x, const Plan& p) {
         for (int64_t j = 0; j < len; ++j) red.step(acc[j], q[i * st + j], r + i);
     }
     for (int64_t j = 0; j < len; ++j) red.write(k0 + j, acc[j]);
-  }
+  });
 }
 
 // Σ f(q[i·st]) in double over independent partial sums: one accumulator

@@ -6,7 +6,7 @@
 
 #include "autograd/error.h"
 #include "ops/factory.h"
-#include "ops/loops.h"
+#include "ops/parallel.h"
 
 namespace ember::optim {
 
@@ -57,14 +57,13 @@ void Adagrad::update(Tensor& param, const Tensor& grad, const OptimizerOptions& 
     const T wd = T(o.weight_decay()), eps = T(o.eps()), neg_clr = T(-clr);
     const bool maximize = o.maximize(), decay = o.weight_decay() != 0;
     int64_t n = param.numel();
-#pragma omp parallel for simd if (n >= kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) {
+    parallel_for_simd(n, [&](int64_t i) {
       T d = maximize ? -g[i] : g[i];
       if (decay) d = d + wd * p[i];
       sum[i] = sum[i] + d * d;
       T std = std::sqrt(sum[i]) + eps;
       p[i] = p[i] + neg_clr * d / std;
-    }
+    });
   });
 }
 

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "autograd/error.h"
-#include "ops/loops.h"
+#include "ops/parallel.h"
 
 namespace ember::optim {
 
@@ -73,8 +73,7 @@ void adam_update(Tensor& param, const Tensor& grad, const AdamOptions& o, ParamS
     const bool maximize = o.maximize(), l2 = !decoupled && o.weight_decay() != 0,
                shrink_p = decoupled && o.weight_decay() != 0;
     int64_t n = param.numel();
-#pragma omp parallel for simd if (n >= kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) {
+    parallel_for_simd(n, [&](int64_t i) {
       T d = maximize ? -g[i] : g[i];
       if (shrink_p) p[i] = p[i] * shrink;
       if (l2) d = d + wd * p[i];
@@ -84,7 +83,7 @@ void adam_update(Tensor& param, const Tensor& grad, const AdamOptions& o, ParamS
       if (vmax) second = vmax[i] = std::max(vmax[i], v[i]);
       T denom = std::sqrt(second) / bc2 + eps;
       p[i] = p[i] + neg_step * m[i] / denom;
-    }
+    });
   });
 }
 

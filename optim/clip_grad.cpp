@@ -8,7 +8,7 @@
 
 #include "autograd/error.h"
 #include "autograd/grad_mode.h"
-#include "ops/loops.h"
+#include "ops/parallel.h"
 
 namespace ember::optim {
 

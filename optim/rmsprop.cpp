@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "autograd/error.h"
-#include "ops/loops.h"
+#include "ops/parallel.h"
 
 namespace ember::optim {
 
@@ -52,8 +52,7 @@ void RMSprop::update(Tensor& param, const Tensor& grad, const OptimizerOptions& 
     const T mu = T(o.momentum()), neg_lr = T(-o.lr());
     const bool maximize = o.maximize(), decay = o.weight_decay() != 0;
     int64_t n = param.numel();
-#pragma omp parallel for simd if (n >= kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) {
+    parallel_for_simd(n, [&](int64_t i) {
       T d = maximize ? -g[i] : g[i];
       if (decay) d = d + wd * p[i];
       sq[i] = sq[i] * alpha + w * d * d;
@@ -72,7 +71,7 @@ void RMSprop::update(Tensor& param, const Tensor& grad, const OptimizerOptions& 
       } else {
         p[i] = p[i] + neg_lr * d / avg;
       }
-    }
+    });
   });
 }
 

@@ -3,7 +3,7 @@
 #include "optim/sgd.h"
 
 #include "autograd/error.h"
-#include "ops/loops.h"
+#include "ops/parallel.h"
 
 namespace ember::optim {
 
@@ -44,8 +44,7 @@ void SGD::update(Tensor& param, const Tensor& grad, const OptimizerOptions& opti
     const T lr = T(o.lr()), wd = T(o.weight_decay()), mu = T(o.momentum()), damp = T(1 - o.dampening());
     const bool maximize = o.maximize(), nesterov = o.nesterov(), decay = o.weight_decay() != 0;
     int64_t n = param.numel();
-#pragma omp parallel for simd if (n >= kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) {
+    parallel_for_simd(n, [&](int64_t i) {
       T d = maximize ? -g[i] : g[i];
       if (decay) d = d + wd * p[i];
       if (buf) {
@@ -53,7 +52,7 @@ void SGD::update(Tensor& param, const Tensor& grad, const OptimizerOptions& opti
         d = nesterov ? d + mu * buf[i] : buf[i];
       }
       p[i] = p[i] + -lr * d;
-    }
+    });
   });
 }
 

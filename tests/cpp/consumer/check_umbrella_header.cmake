@@ -3,7 +3,7 @@
 # are listed in `internal`. Usage: cmake -DEMBER_SOURCE_DIR=... -P check_umbrella_header.cmake
 cmake_minimum_required(VERSION 3.18)
 
-set(internal autograd/inplace.h ops/loops.h ops/vec_math.h ops/conv_geom.h ops/conv_direct.h ops/conv_simd.h ops/conv_winograd.h)
+set(internal autograd/inplace.h ops/loops.h ops/parallel.h ops/vec_math.h ops/conv_geom.h ops/conv_direct.h ops/conv_simd.h ops/conv_winograd.h)
 
 file(READ ${EMBER_SOURCE_DIR}/ember.h umbrella)
 file(GLOB headers RELATIVE ${EMBER_SOURCE_DIR}
