@@ -189,6 +189,7 @@ void check_no_internal_overlap(const Tensor& self) {
 }  // namespace
 
 void as_view(const Tensor& base, const Tensor& view, CreationMeta meta) {
+  if (base.is_inference()) return;  // a view of an inference tensor is a plain inference tensor
   if (!GradMode::is_enabled()) meta = CreationMeta::NoGradMode;
   if (InferenceMode::is_enabled() && !base.is_inference()) meta = CreationMeta::InferenceMode;
   std::shared_ptr<TensorImpl> root = base.impl_ptr();

@@ -393,17 +393,18 @@ Edge gradient_edge(const Tensor& t) {
   return {acc, 0};
 }
 
+// Inference tensors never enter the graph, even one made with requires_grad=True (PyTorch).
 bool any_requires_grad(std::initializer_list<const Tensor*> tensors) {
   if (!GradMode::is_enabled()) return false;
   for (const Tensor* t : tensors)
-    if (t->defined() && t->requires_grad()) return true;
+    if (t->defined() && t->requires_grad() && !t->is_inference()) return true;
   return false;
 }
 
 bool any_requires_grad(const tensor_list& tensors) {
   if (!GradMode::is_enabled()) return false;
   for (const Tensor& t : tensors)
-    if (t.defined() && t.requires_grad()) return true;
+    if (t.defined() && t.requires_grad() && !t.is_inference()) return true;
   return false;
 }
 

@@ -287,6 +287,7 @@ Tensor long_tensor(const std::vector<int64_t>& values) {
 // An in-place view op: self takes the geometry of make(self), and, when the
 // op is recorded, its history; the view's creation meta is kept (PyTorch).
 Tensor& in_place_view(Tensor& self, const std::function<Tensor(const Tensor&)>& make) {
+  check_writable(self);
   const bool recording = GradMode::is_enabled() && self.requires_grad();
   if (recording) check_inplace(self);
   Tensor v = make(self);
@@ -632,7 +633,8 @@ Tensor& as_strided_(Tensor& x, const Shape& size, const Strides& stride, std::op
 }
 
 Tensor& resize_(Tensor& x, const Shape& size) {
-  EMBER_CHECK_STATE(!x.requires_grad(), "cannot resize variables that require grad");
+  // Inference mode runs no autograd, so nothing there refuses (as in PyTorch).
+  EMBER_CHECK_STATE(!x.requires_grad() || InferenceMode::is_enabled(), "cannot resize variables that require grad");
   for (int64_t s : size)
     EMBER_CHECK(s >= 0, "resize_: Trying to create tensor with negative dimension {}: {}", s, shape_str(size));
   if (size == x.shape()) return x;

@@ -176,6 +176,32 @@ TEST_CASE("resize_ grows the storage and bumps the version", "[more_ops]") {
   CHECK_THROWS_WITH(resize_(r, {3}), Contains("cannot resize variables that require grad"));
 }
 
+TEST_CASE("inference tensors stay out of the graph as in PyTorch", "[more_ops]") {
+  Tensor c, plain;
+  {
+    InferenceModeGuard guard;
+    c = ones({1, 2, 3}).requires_grad_();
+    plain = ones({1, 2, 3});
+    Tensor v = c.view({-1});
+    CHECK(v.is_inference());
+    CHECK_FALSE(v.requires_grad());
+    CHECK_FALSE(v.is_view());
+    resize_(c, {1, 2});  // inference mode runs no autograd: requires_grad does not refuse it
+    CHECK(c.shape() == Shape{1, 2});
+    CHECK(c.requires_grad());
+  }
+  Tensor v = c.view({-1});
+  CHECK(v.is_inference());
+  CHECK_FALSE(v.requires_grad());
+  CHECK_FALSE(v.is_view());
+  CHECK(v.is_leaf());
+  Tensor y = c * c;
+  CHECK_FALSE(y.requires_grad());
+  CHECK_FALSE(y.is_inference());
+  CHECK_THROWS_WITH(transpose_(plain, 0, 1), Contains("Inplace update to inference tensor outside InferenceMode"));
+  CHECK(plain.shape() == Shape{1, 2, 3});
+}
+
 TEST_CASE("bernoulli draws 0 and 1 with probability p", "[more_ops]") {
   CHECK(values(bernoulli(tensor({0.0, 1.0, 1.0}, kFloat64))) == std::vector<double>{0, 1, 1});
   Tensor m = zeros({100}, kBool);

@@ -807,7 +807,6 @@ class TestAutogradInferenceMode(_TestCase):
                 self.assertTrue(torch.is_inference(func_out))
                 self.assertFalse(func_out.requires_grad)
 
-    @ember_xfail("RuntimeError: cannot resize variables that require grad")
     def test_inference_mode_inf_tensor_in_inf_mode_inplace_op(self):
         @torch.inference_mode()
         def run_test(fn):
@@ -828,7 +827,6 @@ class TestAutogradInferenceMode(_TestCase):
         run_test(lambda x: x.resize_as_(torch.ones(1, 2)))
         run_test(lambda x: x.copy_(torch.ones(1, 2, 3)))
 
-    @ember_xfail("a view of an inference tensor taken in inference mode requires grad (PyTorch: it does not)")
     def test_inference_mode_inf_tensor_in_inf_mode_view_op(self):
         with torch.inference_mode():
             for requires_grad in (True, False):
@@ -853,7 +851,6 @@ class TestAutogradInferenceMode(_TestCase):
         self.assertFalse(func_out.requires_grad)
         self.assertTrue(func_out.is_leaf)
 
-    @ember_xfail("in-place view ops (transpose_) on inference tensors outside inference mode are not refused")
     def test_inference_mode_inf_tensor_in_normal_mode_inplace_op(self):
         def run_test(fn):
             for requires_grad in (False, True):
@@ -872,7 +869,6 @@ class TestAutogradInferenceMode(_TestCase):
         run_test(lambda x: x.add_(2))
         run_test(lambda x: x.transpose_(0, 1))
 
-    @ember_xfail("a view of an inference tensor taken in normal mode requires grad (PyTorch: it does not)")
     def test_inference_mode_inf_tensor_in_normal_mode_view_op(self):
         for requires_grad in (True, False):
             with torch.inference_mode():
