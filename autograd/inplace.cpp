@@ -36,14 +36,13 @@ void handle_view_on_rebase(const TensorImpl& view, bool indirect) {
   std::string modified = indirect ? "its base or another view of its base has been" : "is being";
   const std::shared_ptr<Node>& fn = m.grad_fn;
   std::string msg;
-  if (cm == CreationMeta::InferenceMode) {
-    throw Error(fmt::format("A view was created in inference mode and {} modified inplace in normal mode.", modified));
-  }
-  if (cm == CreationMeta::NoGradMode || !fn) {
+  if (cm == CreationMeta::NoGradMode || cm == CreationMeta::InferenceMode || !fn) {
+    const bool inference = cm == CreationMeta::InferenceMode;
     std::string prefix = fn ? fmt::format("Output {} of {} is a view of a view which was created in", m.output_nr,
                                           short_name(fn->name()))
                             : std::string("A view was created in");
-    msg = fmt::format("{} no_grad mode and {} modified inplace with grad mode enabled.", prefix, modified);
+    msg = fmt::format("{} {} mode and {} modified inplace {}.", prefix, inference ? "inference" : "no_grad", modified,
+                      inference ? "in normal mode" : "with grad mode enabled");
   } else {
     msg = fmt::format("Output {} of {} is a view and {} modified inplace.", m.output_nr, short_name(fn->name()),
                       modified);
@@ -54,9 +53,12 @@ void handle_view_on_rebase(const TensorImpl& view, bool indirect) {
              "output views to be modified inplace. You should replace the inplace operation by an out-of-place one.";
       break;
     case CreationMeta::NoGradMode:
-      msg += " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
-             "moving both the view and the inplace either both inside the no_grad block (if you don't want the "
-             "inplace to be tracked) or both outside (if you want the inplace to be tracked).";
+    case CreationMeta::InferenceMode:
+      msg += fmt::format(
+          " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
+          "moving both the view and the inplace either both inside the {} block (if you don't want the inplace to be "
+          "tracked) or both outside (if you want the inplace to be tracked).",
+          cm == CreationMeta::InferenceMode ? "inference_mode" : "no_grad");
       break;
     case CreationMeta::InCustomFunction:
       msg += " This view was created inside a custom Function (or because an input was returned as-is) and the "
@@ -64,7 +66,6 @@ void handle_view_on_rebase(const TensorImpl& view, bool indirect) {
              "Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the "
              "output of the custom Function.";
       break;
-    case CreationMeta::InferenceMode:
     case CreationMeta::Default: break;
   }
   throw Error(msg);

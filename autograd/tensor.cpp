@@ -375,10 +375,7 @@ Tensor Tensor::squeeze(int64_t dim) const { return ember::squeeze(*this, dim); }
 Tensor Tensor::unsqueeze(int64_t dim) const { return ember::unsqueeze(*this, dim); }
 Tensor Tensor::permute(const std::vector<int64_t>& dims) const { return ember::permute(*this, dims); }
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const { return ember::transpose(*this, dim0, dim1); }
-Tensor Tensor::t() const {
-  EMBER_CHECK(dim() <= 2, "t: expects a tensor with <= 2 dimensions, but self is {}D", dim());
-  return dim() < 2 ? *this : transpose(0, 1);
-}
+Tensor Tensor::t() const { return ember::t(*this); }
 Tensor Tensor::expand(const Shape& shape) const { return ember::expand(*this, shape); }
 Tensor Tensor::expand_as(const Tensor& other) const { return ember::expand(*this, other.shape()); }
 Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const { return ember::narrow(*this, dim, start, length); }

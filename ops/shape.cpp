@@ -296,20 +296,20 @@ Tensor& in_place_view(Tensor& self, const std::function<Tensor(const Tensor&)>& 
   s.shape = vi.shape;
   s.strides = vi.strides;
   s.offset = vi.offset;
-  if (!recording) {
-    // The old grad_fn no longer fits: regenerate it from the base when next used.
-    if (s.autograd && s.autograd->view && s.autograd->grad_fn)
-      s.autograd->view->attr_version = s.storage->version() ^ 0x80000000u;
-    return self;
-  }
+  // A new geometry is a new version (PyTorch): self's other views regenerate their grad_fn, and so does
+  // self when the op is not recorded (its old grad_fn no longer fits).
+  s.storage->bump_version();
+  if (!recording) return self;
   const bool was_view = self.is_view();
   CreationMeta meta = was_view ? s.autograd->view->creation_meta : CreationMeta::Default;
   s.autograd = std::move(vi.autograd);
   if (!s.autograd) return self;
-  if (was_view && s.autograd->view)
+  if (was_view && s.autograd->view) {
     s.autograd->view->creation_meta = meta;
-  else
+    s.autograd->view->attr_version = s.storage->version();  // the grad_fn just recorded is current
+  } else {
     s.autograd->view.reset();
+  }
   return self;
 }
 
@@ -401,7 +401,10 @@ Tensor unsqueeze(const Tensor& x, int64_t dim) {
 }
 
 // d permute(x, p) = permute(g, p⁻¹)
-Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
+namespace {
+
+// permute, recorded under `name`: transpose and t are permutes that PyTorch names after themselves.
+Tensor permute_named(const Tensor& x, const std::vector<int64_t>& dims, const char* name) {
   int64_t n = x.dim();
   EMBER_CHECK(int64_t(dims.size()) == n,
               "permute: number of dims don't match in permute: the tensor has {} dimensions but {} were given ({})",
@@ -419,21 +422,35 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
   Tensor out = make_view(x, shape, strides, x.storage_offset());
   as_view(x, out);
   if (any_requires_grad({&x}))
-    record("PermuteBackward0", {x}, out,
+    record(name, {x}, out,
            [inverse](const tensor_list& g) -> tensor_list { return {permute(g[0], inverse)}; }, Saves::None);
   return out;
 }
 
-Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
+// Swaps two dims; 0-dim tensors accept dims 0 and -1.
+Tensor transpose_named(const Tensor& x, int64_t dim0, int64_t dim1, const char* name) {
   if (x.dim() == 0) {
     wrap_dim(dim0, 0, "transpose");
     wrap_dim(dim1, 0, "transpose");
-    return alias_view(x, x.shape(), x.strides(), "TransposeBackward0");
+    return alias_view(x, x.shape(), x.strides(), name);
   }
   std::vector<int64_t> dims(x.dim());
   for (int64_t i = 0; i < x.dim(); ++i) dims[i] = i;
   std::swap(dims[wrap_dim(dim0, x.dim(), "transpose")], dims[wrap_dim(dim1, x.dim(), "transpose")]);
-  return permute(x, dims);
+  return permute_named(x, dims, name);
+}
+
+}  // namespace
+
+Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) { return permute_named(x, dims, "PermuteBackward0"); }
+
+Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
+  return transpose_named(x, dim0, dim1, "TransposeBackward0");
+}
+
+Tensor t(const Tensor& x) {
+  EMBER_CHECK(x.dim() <= 2, "t: expects a tensor with <= 2 dimensions, but self is {}D", x.dim());
+  return transpose_named(x, 0, x.dim() < 2 ? 0 : 1, "TBackward0");
 }
 
 // d expand(x) = sum of g over the expanded dims
@@ -608,12 +625,12 @@ Tensor as_strided(const Tensor& x, const Shape& size, const Strides& stride, std
 }
 
 Tensor& transpose_(Tensor& x, int64_t dim0, int64_t dim1) {
-  return in_place_view(x, [=](const Tensor& s) { return transpose(s, dim0, dim1); });
+  return in_place_view(x, [=](const Tensor& s) { return transpose_named(s, dim0, dim1, "TransposeBackward1"); });
 }
 
 Tensor& t_(Tensor& x) {
   EMBER_CHECK(x.dim() <= 2, "t_: expects a tensor with <= 2 dimensions, but self is {}D", x.dim());
-  return in_place_view(x, [](const Tensor& s) { return s.dim() < 2 ? alias_view(s, s.shape(), s.strides(), "TBackward0") : transpose(s, 0, 1); });
+  return in_place_view(x, [](const Tensor& s) { return t(s); });
 }
 
 Tensor& squeeze_(Tensor& x) {

@@ -19,6 +19,8 @@ Tensor squeeze(const Tensor& x, int64_t dim);
 Tensor unsqueeze(const Tensor& x, int64_t dim);
 Tensor permute(const Tensor& x, const std::vector<int64_t>& dims);
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
+/// x with its two dims swapped (a view of x itself when it has fewer than 2); x.dim() <= 2.
+Tensor t(const Tensor& x);
 Tensor expand(const Tensor& x, const Shape& shape);
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
 Tensor select(const Tensor& x, int64_t dim, int64_t index);

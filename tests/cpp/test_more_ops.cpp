@@ -202,6 +202,24 @@ TEST_CASE("inference tensors stay out of the graph as in PyTorch", "[more_ops]")
   CHECK(plain.shape() == Shape{1, 2, 3});
 }
 
+TEST_CASE("in-place view ops bump the version as in PyTorch", "[more_ops]") {
+  Tensor a = ones({2, 3});
+  transpose_(a, 0, 1);
+  CHECK(a._version() == 1);
+  Tensor base = ones({2, 3}).requires_grad_();
+  Tensor b = base * 2;
+  Tensor v;
+  {
+    InferenceModeGuard guard;
+    v = b.view({-1});
+  }
+  transpose_(b, 0, 1);  // a new geometry of v's base: v may no longer give a grad_fn
+  CHECK_THROWS_WITH(v.grad_fn(), Contains("A view was created in inference mode and its base or another view of its "
+                                          "base has been modified inplace in normal mode. Given that this use case is "
+                                          "ambiguous and error-prone, it is forbidden."));
+  CHECK(b.grad_fn()->name() == "TransposeBackward1");  // PyTorch names the in-place variant so
+}
+
 TEST_CASE("bernoulli draws 0 and 1 with probability p", "[more_ops]") {
   CHECK(values(bernoulli(tensor({0.0, 1.0, 1.0}, kFloat64))) == std::vector<double>{0, 1, 1});
   Tensor m = zeros({100}, kBool);

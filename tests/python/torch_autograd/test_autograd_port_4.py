@@ -1088,7 +1088,6 @@ class TestAutogradInferenceMode(_TestCase):
         run_test(lambda x: x.add_(2))
         run_test(lambda x: x.transpose_(0, 1))
 
-    @ember_xfail("in-place view ops (transpose_) on a view made in inference mode are not refused in normal mode")
     def test_inference_mode_handle_indirect_view_on_rebase(self):
         def run_test(fn):
             for requires_grad in (True, False):
