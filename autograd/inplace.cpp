@@ -192,7 +192,7 @@ void check_no_internal_overlap(const Tensor& self) {
 void as_view(const Tensor& base, const Tensor& view, CreationMeta meta) {
   if (base.is_inference()) return;  // a view of an inference tensor is a plain inference tensor
   if (!GradMode::is_enabled()) meta = CreationMeta::NoGradMode;
-  if (InferenceMode::is_enabled() && !base.is_inference()) meta = CreationMeta::InferenceMode;
+  if (InferenceMode::is_enabled()) meta = CreationMeta::InferenceMode;
   std::shared_ptr<TensorImpl> root = base.impl_ptr();
   if (const AutogradMeta* bm = base.impl()->autograd.get(); bm && bm->view) {
     root = bm->view->base;

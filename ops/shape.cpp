@@ -400,10 +400,10 @@ Tensor unsqueeze(const Tensor& x, int64_t dim) {
   return alias_view(x, shape, strides, "UnsqueezeBackward0");
 }
 
-// d permute(x, p) = permute(g, p⁻¹)
 namespace {
 
-// permute, recorded under `name`: transpose and t are permutes that PyTorch names after themselves.
+// d permute(x, p) = permute(g, p⁻¹), recorded under `name`: transpose and t
+// are permutes that PyTorch names after themselves.
 Tensor permute_named(const Tensor& x, const std::vector<int64_t>& dims, const char* name) {
   int64_t n = x.dim();
   EMBER_CHECK(int64_t(dims.size()) == n,
