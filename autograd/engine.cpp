@@ -8,6 +8,7 @@
 // edges, and nothing past them runs.
 #include "autograd/engine.h"
 
+#include <atomic>
 #include <exception>
 #include <queue>
 #include <thread>
@@ -64,15 +65,22 @@ void check_nan(const Node& node, const tensor_list& grads) {
   }
 }
 
-// Anomaly mode's report of a failing node: where in the forward pass it was made.
-void warn_forward_trace(const Node& node) {
-  if (node.forward_trace().empty())
-    warn(fmt::format("Error detected in {}. No forward pass information available. Enable detect anomaly during "
-                     "forward pass for more information.",
-                     node.name()));
-  else
-    warn(fmt::format("Error detected in {}. Traceback of forward call that caused the error:\n{}", node.name(),
-                     node.forward_trace()));
+// Anomaly mode's report of a failing node, as PyTorch's: where in the forward
+// pass it was made, then the same for each node whose backward made the one before.
+void warn_forward_trace(const Node& failing) {
+  for (const Node* node = &failing; node; node = node->anomaly_parent().get()) {
+    if (node->forward_trace().empty())
+      warn_in_failure(fmt::format("Error detected in {}. No forward pass information available. Enable detect "
+                                  "anomaly during forward pass for more information.",
+                                  node->name()));
+    else if (node == &failing)
+      warn_in_failure(fmt::format("Error detected in {}. Traceback of forward call that caused the error:\n{}",
+                                  node->name(), node->forward_trace()));
+    else
+      warn_in_failure(fmt::format("\n\nPrevious calculation was induced by {}. Traceback of forward call that "
+                                  "induced the previous calculation:\n{}",
+                                  node->name(), node->forward_trace()));
+  }
 }
 
 // What one backward pass computes. With `filtered`, only nodes in `needed`
@@ -188,11 +196,11 @@ void run_graph(GraphTask& task) {
         tensor_list received = node->has_post_hooks() ? grads : tensor_list{};
         outputs = node->apply(std::move(grads));
         if (node->has_post_hooks()) node->run_post_hooks(outputs, received);
+        if (AnomalyMode::is_enabled() && AnomalyMode::should_check_nan()) check_nan(*node, outputs);
       } catch (...) {
         if (AnomalyMode::is_enabled()) warn_forward_trace(*node);
         throw;
       }
-      if (AnomalyMode::is_enabled() && AnomalyMode::should_check_nan()) check_nan(*node, outputs);
       if (!task.keep_graph) node->release_saved();
     }
 
@@ -251,25 +259,47 @@ void queue_callback(std::function<void()> callback) {
 namespace {
 
 // The edges and seed gradients of the roots, with PyTorch's checks.
+void check_root_count(size_t roots, const tensor_list& grad_roots) {
+  EMBER_CHECK_STATE(grad_roots.empty() || grad_roots.size() == roots,
+                    "grad can be implicitly created only for scalar outputs; got {} tensors and {} gradients", roots,
+                    grad_roots.size());
+}
+
+// Root i of the pass: where its gradient enters and that gradient (ones when
+// omitted for a one-element root), checked against the root's shape.
+void add_root(GraphTask& task, size_t i, Edge edge, const Shape& shape, Dtype dtype, const tensor_list& grad_roots) {
+  Tensor g = grad_roots.empty() ? Tensor() : grad_roots[i];
+  if (!g.defined()) {
+    EMBER_CHECK_STATE(numel_of(shape) == 1, "grad can be implicitly created only for scalar outputs");
+    g = ones(shape, dtype);
+  } else {
+    EMBER_CHECK(g.shape() == shape,
+                "Mismatch in shape: grad_output[{}] has a shape of {} and output[{}] has a shape of {}.", i,
+                shape_str(g.shape()), i, shape_str(shape));
+  }
+  task.root_edges.push_back(std::move(edge));
+  task.root_grads.push_back(g);
+}
+
 void prepare_roots(GraphTask& task, const tensor_list& roots, const tensor_list& grad_roots) {
-  EMBER_CHECK_STATE(grad_roots.empty() || grad_roots.size() == roots.size(),
-                    "grad can be implicitly created only for scalar outputs; got {} tensors and {} gradients",
-                    roots.size(), grad_roots.size());
+  check_root_count(roots.size(), grad_roots);
   for (size_t i = 0; i < roots.size(); ++i) {
     const Tensor& r = roots[i];
     EMBER_CHECK(r.defined(), "backward: tensor {} is undefined", i);
     EMBER_CHECK_STATE(r.requires_grad(), "element {} of tensors does not require grad and does not have a grad_fn", i);
-    Tensor g = grad_roots.empty() ? Tensor() : grad_roots[i];
-    if (!g.defined()) {
-      EMBER_CHECK_STATE(r.numel() == 1, "grad can be implicitly created only for scalar outputs");
-      g = ones_like(r);
-    } else {
-      EMBER_CHECK(g.shape() == r.shape(),
-                  "Mismatch in shape: grad_output[{}] has a shape of {} and output[{}] has a shape of {}.", i,
-                  shape_str(g.shape()), i, shape_str(r.shape()));
-    }
-    task.root_edges.push_back(gradient_edge(r));
-    task.root_grads.push_back(g);
+    add_root(task, i, gradient_edge(r), r.shape(), r.dtype(), grad_roots);
+  }
+}
+
+void prepare_roots(GraphTask& task, const std::vector<Edge>& roots, const tensor_list& grad_roots) {
+  check_root_count(roots.size(), grad_roots);
+  for (size_t i = 0; i < roots.size(); ++i) {
+    const Edge& e = roots[i];
+    EMBER_CHECK(e.fn && e.input_nr < e.fn->grad_meta().size(),
+                "backward: root {} is not a gradient edge of the graph (no node, or no input {} on it)", i,
+                e.input_nr);
+    const GradMeta& meta = e.fn->grad_meta()[e.input_nr];
+    add_root(task, i, e, meta.shape, meta.dtype, grad_roots);
   }
 }
 
@@ -281,8 +311,20 @@ Edge input_edge(const Tensor& x, bool retain_non_leaf) {
   return gradient_edge(x);
 }
 
-void backward(const tensor_list& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
-              bool create_graph, const std::vector<Edge>& inputs) {
+namespace {
+
+std::atomic<bool> warned_backward_create_graph{false};
+
+template <class Roots>
+void run_backward(const Roots& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
+                  bool create_graph, const std::vector<Edge>& inputs) {
+  if (create_graph) {
+    warn_once(warned_backward_create_graph,
+              "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+              "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
+              "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters "
+              "to None after use to break the cycle and avoid the leak.");
+  }
   GraphTask task;
   task.keep_graph = retain_graph.value_or(create_graph);
   task.create_graph = create_graph;
@@ -295,6 +337,18 @@ void backward(const tensor_list& roots, const tensor_list& grad_roots, std::opti
     task.needed = nodes_leading_to(task.root_edges, run, task.captures);
   }
   execute(task);
+}
+
+}  // namespace
+
+void backward(const tensor_list& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
+              bool create_graph, const std::vector<Edge>& inputs) {
+  run_backward(roots, grad_roots, retain_graph, create_graph, inputs);
+}
+
+void backward(const std::vector<Edge>& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
+              bool create_graph, const std::vector<Edge>& inputs) {
+  run_backward(roots, grad_roots, retain_graph, create_graph, inputs);
 }
 
 void backward(const tensor_list& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,

@@ -30,6 +30,11 @@ Edge input_edge(const Tensor& x, bool retain_non_leaf);
 void backward(const tensor_list& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
               bool create_graph, const std::vector<Edge>& inputs);
 
+/// The same from graph edges as roots (PyTorch's GradientEdge roots): a root's
+/// gradient may be omitted when the node receives a one-element gradient there.
+void backward(const std::vector<Edge>& roots, const tensor_list& grad_roots, std::optional<bool> retain_graph,
+              bool create_graph, const std::vector<Edge>& inputs);
+
 /// Returns d(outputs)/d(inputs) · grad_outputs without touching any `.grad`
 /// and without running the graph past the inputs; an input that the outputs
 /// do not depend on is an error unless `allow_unused` (then its gradient is

@@ -56,7 +56,8 @@ struct Matrix {
   double& at(int64_t r, int64_t c) { return v[size_t(r * cols + c)]; }
 };
 
-std::string matrix_str(const Matrix& m, Dtype dtype) { return repr(tensor(m.v, {m.rows, m.cols}, dtype)); }
+Tensor to_tensor(const Matrix& m, Dtype dtype) { return tensor(m.v, {m.rows, m.cols}, dtype); }
+std::string matrix_str(const Matrix& m, Dtype dtype) { return repr(to_tensor(m, dtype)); }
 
 // torch.allclose for one pair: equal (also equal infinities), or finite and |a - n| <= atol + rtol |n|.
 bool close(double a, double n, double rtol, double atol) {
@@ -211,13 +212,18 @@ std::vector<Matrix> numerical_jacobian(const TensorFn& fn, const tensor_list& in
   return J;
 }
 
-// PyTorch's _check_analytical_jacobian_attributes: the Jacobians of `output`
-// with respect to each input (one column per output element, or one column
-// v^T J when `v` is given), computed twice; checks the gradients' size and
-// dtype and that both passes agree within nondet_tol.
-std::vector<Matrix> analytical_jacobian(const Tensor& output, const tensor_list& diff_inputs, double nondet_tol,
-                                        bool check_grad_dtypes, const std::vector<double>* v = nullptr) {
-  bool sizes_ok = true, types_ok = true;
+// The Jacobians of `output` with respect to each input (one column per output
+// element, or one column v^T J when `v` is given), computed twice, with what
+// PyTorch's _check_analytical_jacobian_attributes judges: whether both passes
+// agree within nondet_tol and whether the gradients had their inputs' sizes and dtypes.
+struct AnalyticalJacobians {
+  std::vector<Matrix> jacobians;
+  bool reentrant = true, sizes_ok = true, types_ok = true;
+};
+
+AnalyticalJacobians compute_analytical_jacobians(const Tensor& output, const tensor_list& diff_inputs,
+                                                 double nondet_tol, const std::vector<double>* v = nullptr) {
+  AnalyticalJacobians result;
   auto vjp = [&](const Tensor& grad_output) {
     return grad({output}, diff_inputs, {grad_output}, true, false, true);
   };
@@ -225,10 +231,10 @@ std::vector<Matrix> analytical_jacobian(const Tensor& output, const tensor_list&
     for (size_t i = 0; i < g.size(); ++i) {
       if (!g[i].defined()) continue;  // no gradient flows: a zero column
       if (g[i].shape() != diff_inputs[i].shape()) {
-        sizes_ok = false;
+        result.sizes_ok = false;
         if (g[i].numel() != diff_inputs[i].numel()) continue;
       } else if (g[i].dtype() != diff_inputs[i].dtype()) {
-        types_ok = false;
+        result.types_ok = false;
       }
       auto values = g[i].to_vector();
       for (int64_t r = 0; r < J[i].rows; ++r) J[i].at(r, col) = values[size_t(r)];
@@ -248,18 +254,25 @@ std::vector<Matrix> analytical_jacobian(const Tensor& output, const tensor_list&
     }
     return J;
   };
-  std::vector<Matrix> first = jacobian(), second = jacobian();
-  bool reentrant = true;
-  for (size_t i = 0; i < first.size(); ++i)
-    if (max_abs_diff(first[i].v, second[i].v) > nondet_tol) reentrant = false;
-  if (!types_ok && check_grad_dtypes) fail("Gradient has dtype mismatch");
-  if (!sizes_ok) fail("Analytical gradient has incorrect size");
-  if (!reentrant)
+  result.jacobians = jacobian();
+  std::vector<Matrix> second = jacobian();
+  for (size_t i = 0; i < second.size(); ++i)
+    if (max_abs_diff(result.jacobians[i].v, second[i].v) > nondet_tol) result.reentrant = false;
+  return result;
+}
+
+// The analytical Jacobians, failing the check where the passes or the gradients are wrong.
+std::vector<Matrix> analytical_jacobian(const Tensor& output, const tensor_list& diff_inputs, double nondet_tol,
+                                        bool check_grad_dtypes, const std::vector<double>* v = nullptr) {
+  AnalyticalJacobians a = compute_analytical_jacobians(output, diff_inputs, nondet_tol, v);
+  if (!a.types_ok && check_grad_dtypes) fail("Gradient has dtype mismatch");
+  if (!a.sizes_ok) fail("Analytical gradient has incorrect size");
+  if (!a.reentrant)
     fail("Backward is not reentrant, i.e., running backward with same input and grad_output multiple times gives "
          "different values, although analytical gradient matches numerical gradient.The tolerance for "
          "nondeterminism was " +
          py_float(nondet_tol) + "." + kNondetNote);
-  return first;
+  return std::move(a.jacobians);
 }
 
 std::string mismatch_message(size_t output_idx, size_t input_idx, const std::string& numerical,
@@ -575,6 +588,29 @@ bool gradgradcheck(const TensorFn& fn, const tensor_list& inputs, const tensor_l
   tensor_list all = inputs;
   all.insert(all.end(), gos.begin(), gos.end());
   return gradcheck(first_derivative, all, options);
+}
+
+tensor_list get_numerical_jacobian(const TensorFn& fn, const tensor_list& inputs, const tensor_list& targets,
+                                   double eps) {
+  tensor_list float_outs = float_outputs(fn(inputs));
+  tensor_list jacobians;
+  for (const Tensor& x : targets) {
+    if (!x.defined() || !x.requires_grad()) continue;
+    NoGradGuard no_grad;  // the perturbed evaluations need no graph
+    auto J = numerical_jacobian(fn, inputs, x, float_outs, eps);
+    if (!J.empty()) jacobians.push_back(to_tensor(J[0], float_outs[0].dtype()));
+  }
+  return jacobians;
+}
+
+AnalyticalJacobian get_analytical_jacobian(const tensor_list& inputs, const Tensor& output, double nondet_tol) {
+  tensor_list diff_inputs;
+  for (const Tensor& x : inputs)
+    if (x.defined() && x.requires_grad()) diff_inputs.push_back(x);
+  AnalyticalJacobians a = compute_analytical_jacobians(output, diff_inputs, nondet_tol);
+  AnalyticalJacobian result{{}, a.reentrant, a.sizes_ok, a.types_ok};
+  for (const Matrix& m : a.jacobians) result.jacobians.push_back(to_tensor(m, output.dtype()));
+  return result;
 }
 
 }  // namespace ember::autograd

@@ -67,4 +67,22 @@ bool gradcheck(const TensorFn& fn, const tensor_list& inputs, const GradcheckOpt
 bool gradgradcheck(const TensorFn& fn, const tensor_list& inputs, const tensor_list& grad_outputs = {},
                    const GradcheckOptions& options = {});
 
+/// PyTorch's deprecated get_numerical_jacobian: for each target that requires
+/// grad, the Jacobian of fn's first floating output by central differences, as
+/// a (target.numel(), output.numel()) matrix.
+tensor_list get_numerical_jacobian(const TensorFn& fn, const tensor_list& inputs, const tensor_list& targets,
+                                   double eps = 1e-3);
+
+/// What PyTorch's deprecated get_analytical_jacobian returns: the Jacobian of
+/// the output with respect to each input that requires grad (by backward, one
+/// (input.numel(), output.numel()) matrix each), whether a second backward
+/// agreed within nondet_tol, and whether the gradients had the inputs' sizes and dtypes.
+struct AnalyticalJacobian {
+  tensor_list jacobians;
+  bool reentrant = true;
+  bool correct_grad_sizes = true;
+  bool correct_grad_types = true;
+};
+AnalyticalJacobian get_analytical_jacobian(const tensor_list& inputs, const Tensor& output, double nondet_tol = 0.0);
+
 }  // namespace ember::autograd

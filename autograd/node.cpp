@@ -84,7 +84,10 @@ CurrentNodeGuard::~CurrentNodeGuard() { running_node = std::move(previous_); }
 void set_forward_trace_collector(std::function<std::string()> collector) { trace_collector = std::move(collector); }
 
 Node::Node(std::string name) : name_(std::move(name)), sequence_nr_(next_sequence_nr++) {
-  if (AnomalyMode::is_enabled() && trace_collector) forward_trace_ = trace_collector();
+  if (AnomalyMode::is_enabled()) {
+    if (trace_collector) forward_trace_ = trace_collector();
+    anomaly_parent_ = running_node;
+  }
 }
 
 Node::~Node() {

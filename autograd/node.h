@@ -61,6 +61,8 @@ class Node : public std::enable_shared_from_this<Node> {
   bool needs_input_grad(size_t i) const { return i < next_edges_.size() && next_edges_[i].is_valid(); }
   /// Traceback of the forward call that made this node (anomaly mode only).
   const std::string& forward_trace() const { return forward_trace_; }
+  /// The node whose backward made this one (anomaly mode only; PyTorch's anomaly "parent").
+  const std::shared_ptr<Node>& anomaly_parent() const { return anomaly_parent_; }
 
   void add_next_edge(Edge e) { next_edges_.push_back(std::move(e)); }
   /// Declares the next forward output: its gradient will arrive as grads[return value].
@@ -104,6 +106,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<std::pair<int, NodePostHook>> post_hooks_;
   std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retained_;
   std::string forward_trace_;
+  std::shared_ptr<Node> anomaly_parent_;
 };
 
 /// Backward of an op written as a closure: `grads` are the output gradients,

@@ -119,7 +119,15 @@ std::string repr(const Tensor& t) {
   std::string s = "tensor(" + format_values(t, 7);
   if (t.numel() == 0 && t.dim() != 1) s += fmt::format(", size=({})", fmt::join(t.shape(), ", "));
   if (t.dtype() != kFloat32 && t.dtype() != kInt64 && t.dtype() != kBool) s += fmt::format(", dtype=ember.{}", dtype_name(t.dtype()));
-  if (t.grad_fn()) s += fmt::format(", grad_fn=<{}>", t.grad_fn()->name());
+  std::shared_ptr<Node> grad_fn;
+  try {
+    grad_fn = t.grad_fn();
+  } catch (const Error&) {
+    // A view whose history cannot be rebuilt (made in no_grad, its base since
+    // modified in place): PyTorch prints it as invalid rather than failing.
+    return s + ", grad_fn=<Invalid>)";
+  }
+  if (grad_fn) s += fmt::format(", grad_fn=<{}>", grad_fn->name());
   else if (t.requires_grad()) s += ", requires_grad=True";
   return s + ")";
 }

@@ -149,6 +149,8 @@ Tensor Tensor::variable_data() const {
 
 void Tensor::set_data(const Tensor& new_data) const {
   EMBER_CHECK(new_data.defined(), "set_data: expected a defined tensor");
+  EMBER_CHECK_STATE(!requires_grad() || is_floating(new_data.dtype()),
+                    "data set to a tensor that requires gradients must be floating point or complex dtype");
   impl_->storage = new_data.storage();
   impl_->offset = new_data.storage_offset();
   impl_->shape = new_data.shape();

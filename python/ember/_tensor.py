@@ -110,6 +110,14 @@ def _get_grad(self):
 Tensor.grad = property(_get_grad, _grad.fset, lambda self: _grad.fset(self, None), _grad.__doc__)
 
 
+def _volatile(self):
+    warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning, stacklevel=2)
+    return False
+
+
+Tensor.volatile = property(_volatile, doc="Removed in PyTorch 0.4: always False, with a warning.")
+
+
 def _infer_dtype(data, array):
     kind = array.dtype.kind
     if kind == "b":
@@ -123,6 +131,14 @@ def _infer_dtype(data, array):
     raise TypeError(f"tensor: expected numbers, bools or tensors, got data of NumPy dtype {array.dtype}")
 
 
+def _detach_elements(data):
+    if isinstance(data, Tensor):
+        return data.detach()
+    if isinstance(data, (list, tuple)):
+        return [_detach_elements(d) for d in data]
+    return data
+
+
 def tensor(data, dtype=None, requires_grad=False, *, device=None):
     """A new tensor holding a copy of ``data`` (nested lists, scalars, NumPy arrays, tensors).
 
@@ -134,7 +150,11 @@ def tensor(data, dtype=None, requires_grad=False, *, device=None):
         data = data.detach()
     elif isinstance(data, (int, list, tuple)) and dtype in (None, _C.int64):
         _C._check_int64_range(data, dtype is not None)
-    array = np.asarray(data)
+    try:
+        array = np.asarray(data)
+    except RuntimeError:
+        # A list holding tensors that require grad: torch.tensor takes their values.
+        array = np.asarray(_detach_elements(data))
     if dtype is None:
         dtype = _infer_dtype(data, array)
     out = _C.empty(array.shape, dtype=dtype, device=device)

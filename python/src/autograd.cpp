@@ -75,6 +75,23 @@ std::vector<Edge> to_edges(const py::list& inputs, bool retain_non_leaves) {
   return edges;
 }
 
+// Roots given as tensors or GradientEdges: each the edge its gradient enters the graph by.
+std::vector<Edge> to_root_edges(const py::list& roots) {
+  std::vector<Edge> edges;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    py::handle x = roots[i];
+    if (!py::isinstance<TensorImpl>(x)) {
+      auto pair = x.cast<py::tuple>();
+      edges.push_back({pair[0].cast<std::shared_ptr<Node>>(), pair[1].cast<uint32_t>()});
+      continue;
+    }
+    Tensor t = x.cast<Tensor>();
+    EMBER_CHECK_STATE(t.requires_grad(), "element {} of tensors does not require grad and does not have a grad_fn", i);
+    edges.push_back(gradient_edge(t));
+  }
+  return edges;
+}
+
 py::tuple next_functions(const Node& node) {
   py::list out;
   for (const Edge& e : node.next_edges()) out.append(py::make_tuple(node_object(e.fn), e.input_nr));
@@ -157,6 +174,8 @@ void bind_autograd(py::module_& m) {
       });
   py::class_<AccumulateGrad, Node, std::shared_ptr<AccumulateGrad>>(m, "AccumulateGrad")
       .def_property_readonly("variable", [](const AccumulateGrad& n) { return Tensor(n.leaf()); });
+  // Where PyTorch keeps its built-in node classes (torch._C._functions.AccumulateGrad).
+  m.def_submodule("_functions", "The engine's built-in node classes.").attr("AccumulateGrad") = m.attr("AccumulateGrad");
   py::class_<HookHandle>(m, "RemovableHandle", "Returned by register_hook; remove() unregisters the hook.")
       .def("remove", &HookHandle::remove);
 
@@ -165,13 +184,17 @@ void bind_autograd(py::module_& m) {
   m.def("is_anomaly_enabled", &AnomalyMode::is_enabled);
   m.def("is_inference_mode_enabled", &InferenceMode::is_enabled);
   m.def("_set_inference_mode", &InferenceMode::set_enabled, "enabled"_a);
+  m.def("set_warn_always", &set_warn_always, "b"_a);
+  m.def("is_warn_always_enabled", &warn_always_enabled);
   m.def("is_anomaly_check_nan_enabled", &AnomalyMode::should_check_nan);
   m.def("_set_detect_anomaly", &AnomalyMode::set_enabled, "mode"_a, "check_nan"_a = true);
 
   // C++ warnings become Python warnings; with the "error" filter, a Python exception.
   set_warning_handler([](const std::string& message) {
     py::gil_scoped_acquire gil;
-    if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) != 0) throw py::error_already_set();
+    if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) == 0) return;
+    if (!in_failure_report()) throw py::error_already_set();
+    PyErr_Print();  // the error being reported stays the one raised
   });
   // Anomaly mode stores the Python traceback of the forward call on each node.
   set_forward_trace_collector([]() -> std::string {
@@ -223,17 +246,20 @@ void bind_autograd(py::module_& m) {
         });
 
   m.def("_backward",
-        [](const tensor_list& tensors, const std::vector<std::optional<Tensor>>& grad_tensors,
+        [](const py::list& roots, const std::vector<std::optional<Tensor>>& grad_tensors,
            std::optional<bool> retain_graph, bool create_graph, const py::list& inputs) {
           tensor_list grads = to_tensor_list(grad_tensors);
-          bool edges = has_edges(inputs);
+          bool root_edges = has_edges(roots), edges = root_edges || has_edges(inputs);
+          tensor_list root_tensors = root_edges ? tensor_list{} : roots.cast<tensor_list>();
+          std::vector<Edge> root_edge_list = root_edges ? to_root_edges(roots) : std::vector<Edge>{};
           tensor_list input_tensors = edges ? tensor_list{} : inputs.cast<tensor_list>();
           std::vector<Edge> input_edges = edges ? to_edges(inputs, true) : std::vector<Edge>{};
           // Without the GIL: Python backward functions and hooks take it back,
           // also on the threads a deep reentrant backward continues on.
           py::gil_scoped_release no_gil;
-          if (edges) autograd::backward(tensors, grads, retain_graph, create_graph, input_edges);
-          else autograd::backward(tensors, grads, retain_graph, create_graph, input_tensors);
+          if (root_edges) autograd::backward(root_edge_list, grads, retain_graph, create_graph, input_edges);
+          else if (edges) autograd::backward(root_tensors, grads, retain_graph, create_graph, input_edges);
+          else autograd::backward(root_tensors, grads, retain_graph, create_graph, input_tensors);
         },
         "tensors"_a, "grad_tensors"_a, "retain_graph"_a, "create_graph"_a, "inputs"_a);
   m.def("_grad",
@@ -374,6 +400,26 @@ void bind_autograd(py::module_& m) {
           return autograd::gradgradcheck(f, ins, grad_outputs, options);
         },
         "fn"_a, "inputs"_a, "grad_outputs"_a, "options"_a);
+  m.def("_get_numerical_jacobian",
+        [](const py::function& fn, const std::vector<std::optional<Tensor>>& inputs, const tensor_list& targets,
+           double eps) {
+          autograd::TensorFn f = tensor_fn(fn);
+          tensor_list ins = to_tensor_list(inputs);
+          py::gil_scoped_release no_gil;
+          return autograd::get_numerical_jacobian(f, ins, targets, eps);
+        },
+        "fn"_a, "inputs"_a, "targets"_a, "eps"_a);
+  m.def("_get_analytical_jacobian",
+        [](const tensor_list& inputs, const Tensor& output, double nondet_tol) {
+          autograd::AnalyticalJacobian j;
+          {
+            py::gil_scoped_release no_gil;
+            j = autograd::get_analytical_jacobian(inputs, output, nondet_tol);
+          }
+          return py::make_tuple(py::tuple(py::cast(j.jacobians)), j.reentrant, j.correct_grad_sizes,
+                                j.correct_grad_types);
+        },
+        "inputs"_a, "output"_a, "nondet_tol"_a);
 }
 
 }  // namespace ember::python

@@ -4,6 +4,7 @@
 #include <pybind11/native_enum.h>
 #include <pybind11/numpy.h>
 
+#include "autograd/grad_mode.h"
 #include "autograd/node.h"
 #include "autograd/print.h"
 #include "bindings.h"
@@ -42,7 +43,8 @@ Dtype dtype_of_numpy(const py::dtype& dt, const char* op) {
 // The tensor's memory as a NumPy array whose base is the Python tensor `self`.
 py::array to_numpy(const py::object& self) {
   Tensor t = self.cast<Tensor>();
-  EMBER_CHECK_STATE(!t.requires_grad(),
+  // As PyTorch: refused only where the array could be mistaken for part of the graph.
+  EMBER_CHECK_STATE(!(t.requires_grad() && GradMode::is_enabled()),
                     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
   auto item = py::ssize_t(element_size(t.dtype()));
   std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end()), strides;

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "autograd/engine.h"
 #include "autograd/function.h"
@@ -12,6 +14,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
 #include "autograd/print.h"
+#include "autograd/warning.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
 #include "ops/reduce.h"
@@ -293,4 +296,93 @@ TEST_CASE("repr prints like PyTorch", "[autograd][print]") {
   Tensor x = tensor({1.0}, kFloat32).requires_grad_();
   CHECK(repr(x) == "tensor([1.], requires_grad=True)");
   CHECK(repr(x * 2.0) == "tensor([2.], grad_fn=<MulBackward0>)");
+}
+
+namespace {
+struct Square : autograd::Function<Square> {
+  static Tensor forward(autograd::AutogradContext* ctx, const Tensor& x) {
+    ctx->save_for_backward({x});
+    return x * x;
+  }
+  static tensor_list backward(autograd::AutogradContext* ctx, const tensor_list& grads) {
+    return {grads[0] * 2.0 * ctx->get_saved_variables()[0]};
+  }
+};
+
+// Collects what ember::warn reports while it lives, and gives every node made
+// meanwhile a forward trace naming the call that made it.
+struct AnomalyReport {
+  std::vector<std::string> warnings;
+  WarningHandler previous;
+  AnomalyReport() : previous(set_warning_handler([this](const std::string& m) { warnings.push_back(m); })) {
+    set_forward_trace_collector([] { return std::string("the forward call"); });
+  }
+  ~AnomalyReport() {
+    set_forward_trace_collector(nullptr);
+    set_warning_handler(previous);
+  }
+};
+}  // namespace
+
+TEST_CASE("anomaly mode reports the failing node and, as PyTorch, the node whose backward made it", "[autograd]") {
+  AnomalyReport report;
+  DetectAnomalyGuard anomaly;
+  Tensor x = leaf({3.0}, {});
+  Tensor y = Square::apply(x);
+  CHECK_FALSE(y.grad_fn()->anomaly_parent());
+  // The first derivative's graph is made by Square's backward: its nodes remember it.
+  Tensor g = autograd::grad({y}, {x}, {}, std::nullopt, /*create_graph=*/true)[0];
+  REQUIRE(g.grad_fn());
+  REQUIRE(g.grad_fn()->anomaly_parent());
+  CHECK(g.grad_fn()->anomaly_parent() == y.grad_fn());
+  CHECK(g.item<double>() == 6.0);
+
+  // A NaN flowing into the second backward fails the first node it reaches
+  // (g = (grad * 2) * x: its gradient for x, the node's input 1).
+  std::string failing = g.grad_fn()->name();
+  CHECK_THROWS_WITH(g.backward(full({}, std::nan(""), kFloat64)),
+                    Contains("Function '" + failing + "' returned nan values in its 1th output."));
+  REQUIRE(report.warnings.size() >= 2);
+  CHECK(report.warnings[0] ==
+        "Error detected in " + failing + ". Traceback of forward call that caused the error:\nthe forward call");
+  CHECK(report.warnings.back() == "\n\nPrevious calculation was induced by " + y.grad_fn()->name() +
+                                      ". Traceback of forward call that induced the previous calculation:\nthe "
+                                      "forward call");
+}
+
+TEST_CASE("backward from gradient edges, as PyTorch's GradientEdge roots", "[autograd]") {
+  Tensor x = leaf({1.0, 2.0}, {2});
+  Tensor y = (x * 3.0).sum();
+  Edge edge = gradient_edge(y);
+  y = Tensor();  // the edge keeps the graph alive without the tensor
+  autograd::backward(std::vector<Edge>{edge}, {}, /*retain_graph=*/true, false, {});
+  CHECK(x.grad().to_vector() == std::vector<double>{3.0, 3.0});
+  autograd::backward(std::vector<Edge>{edge}, {full({}, 2.0, kFloat64)}, std::nullopt, false, {});
+  CHECK(x.grad().to_vector() == std::vector<double>{9.0, 9.0});
+
+  Tensor v = x * 2.0;  // two elements: its gradient cannot be implied
+  CHECK_THROWS_WITH(autograd::backward(std::vector<Edge>{gradient_edge(v)}, {}, std::nullopt, false, {}),
+                    Contains("grad can be implicitly created only for scalar outputs"));
+}
+
+TEST_CASE("backward with create_graph warns once about the cycle it makes, every time with warn-always", "[autograd]") {
+  std::vector<std::string> warnings;
+  WarningHandler previous = set_warning_handler([&](const std::string& m) { warnings.push_back(m); });
+  auto count = [&] {
+    Tensor x = leaf({2.0}, {});
+    (x * x).backward({}, std::nullopt, /*create_graph=*/true);
+    autograd::grad({x * x}, {x}, {}, std::nullopt, /*create_graph=*/true);  // grad() never warns
+    size_t n = 0;
+    for (const auto& w : warnings) n += w.find("Using backward() with create_graph=True") != std::string::npos;
+    warnings.clear();
+    return n;
+  };
+  count();  // whether this warns depends on earlier tests: the flag is per process
+  CHECK(count() == 0);
+  set_warn_always(true);
+  CHECK(count() == 1);
+  CHECK(count() == 1);
+  set_warn_always(false);
+  CHECK(count() == 0);
+  set_warning_handler(previous);
 }

@@ -243,3 +243,47 @@ TEST_CASE("gradcheck refuses outputs whose shape changes under perturbation", "[
                     StartsWith("Expected `func` to return outputs with the same shape when inputs are perturbed on "
                                "index (0,) by 1e-06, but got: shapes [3] and [6]."));
 }
+
+namespace {
+// Its backward scales by how often it ran: deterministic, and not reentrant.
+struct CountingIdentity : autograd::Function<CountingIdentity> {
+  static inline int calls = 0;
+  static Tensor forward(autograd::AutogradContext*, const Tensor& x) { return x.clone(); }
+  static tensor_list backward(autograd::AutogradContext*, const tensor_list& grads) {
+    return {grads[0] * double(++calls)};
+  }
+};
+
+std::vector<double> identity_matrix(int64_t n, double scale) {
+  std::vector<double> m(size_t(n * n), 0.0);
+  for (int64_t i = 0; i < n; ++i) m[size_t(i * n + i)] = scale;
+  return m;
+}
+}  // namespace
+
+TEST_CASE("get_numerical_jacobian and get_analytical_jacobian give PyTorch's deprecated Jacobians",
+          "[autograd][gradcheck]") {
+  Tensor x = input({3}, 4), y = input({3}, 5);
+  auto fn = [](const tensor_list& in) { return tensor_list{in[0] * 2.0 + in[1], in[0] * in[1]}; };
+  // Of the first output only, one (numel(input), numel(output)) matrix per target.
+  tensor_list numerical = autograd::get_numerical_jacobian(fn, {x, y}, {x, y}, 1e-6);
+  REQUIRE(numerical.size() == 2);
+  CHECK(numerical[0].shape() == Shape{3, 3});
+  CHECK_THAT(numerical[0].to_vector(), Catch::Matchers::Approx(identity_matrix(3, 2.0)).margin(1e-8));
+  CHECK_THAT(numerical[1].to_vector(), Catch::Matchers::Approx(identity_matrix(3, 1.0)).margin(1e-8));
+  CHECK(autograd::get_numerical_jacobian(fn, {x, y}, {y}, 1e-6).size() == 1);
+
+  // d(x y)/dx = diag(y), d(x y)/dy = diag(x).
+  autograd::AnalyticalJacobian a = autograd::get_analytical_jacobian({x, y}, fn({x, y})[1]);
+  REQUIRE(a.jacobians.size() == 2);
+  auto xs = x.to_vector(), ys = y.to_vector();
+  std::vector<double> diag_y(9, 0.0), diag_x(9, 0.0);
+  for (size_t i = 0; i < 3; ++i) diag_y[i * 4] = ys[i], diag_x[i * 4] = xs[i];
+  CHECK(a.jacobians[0].to_vector() == diag_y);
+  CHECK(a.jacobians[1].to_vector() == diag_x);
+  CHECK(a.reentrant);
+  CHECK(a.correct_grad_sizes);
+  CHECK(a.correct_grad_types);
+
+  CHECK_FALSE(autograd::get_analytical_jacobian({x}, CountingIdentity::apply(x)).reentrant);
+}

@@ -43,10 +43,18 @@ def _as_inputs(inputs, what):
     return inputs
 
 
+def _as_roots(tensors, what):
+    """Roots of backward: tensors, or graph.GradientEdges (points of the graph)."""
+    if isinstance(tensors, graph.GradientEdge) or (
+            isinstance(tensors, (list, tuple)) and any(isinstance(t, graph.GradientEdge) for t in tensors)):
+        return _as_inputs(tensors, what)
+    return _as_list(tensors, what)
+
+
 def _check_grad_shapes(outputs, grads):
     """PyTorch's _make_grads check, worded with ember.Size as PyTorch's is with torch.Size."""
     for i, (out, g) in enumerate(zip(outputs, grads)):
-        if g is not None and out is not None and g.shape != out.shape:
+        if g is not None and isinstance(out, Tensor) and g.shape != out.shape:
             raise _C.ValueError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a shape of "
                 f"{out.shape}."
@@ -62,7 +70,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         grad_tensors = grad_variables
     if inputs is not None and not isinstance(inputs, (Tensor, graph.GradientEdge)) and len(inputs) == 0:
         raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-    tensors, grad_tensors = _as_list(tensors, "backward"), _as_list(grad_tensors, "backward")
+    tensors, grad_tensors = _as_roots(tensors, "backward"), _as_list(grad_tensors, "backward")
     _check_grad_shapes(tensors, grad_tensors)
     _C._backward(
         tensors,
@@ -122,3 +130,7 @@ class set_multithreading_enabled:
     def __exit__(self, exc_type, exc_value, traceback):
         global _multithreading_enabled
         _multithreading_enabled = self._prev
+
+
+# PyTorch's torch.autograd imports torch, so programs can reach it as torch.autograd.torch.
+import ember as torch  # noqa: E402

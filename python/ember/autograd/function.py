@@ -87,6 +87,14 @@ class Function:
         return outputs if is_tuple else outputs[0]
 
 
+class InplaceFunction(Function):
+    """A Function that may work in place on its inputs, as its ``inplace`` flag says (PyTorch's base class)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+
 def _backward_of(cls):
     """The user's backward (or vjp); errors at backward time, as PyTorch's, when
     neither or both are defined."""

@@ -3,6 +3,8 @@ the C++ checkers (ember::autograd::gradcheck) on a Python function. Non-tensor
 inputs are passed through to the function unchanged. ember has no forward-mode
 AD: check_forward_ad / check_fwd_over_rev raise NotImplementedError."""
 
+import warnings
+
 from .. import _C
 from .._C import Tensor
 
@@ -80,3 +82,37 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                        check_batched_grad=check_batched_grad, fast_mode=fast_mode, masked=bool(masked),
                        gen_non_contig_grad_outputs=gen_non_contig_grad_outputs)
     return _C._gradgradcheck(fn, tensors, grad_outputs, options)
+
+
+def _warn_private(name):
+    warnings.warn(
+        f"`{name}` was part of PyTorch's private API and not meant to be exposed. We are deprecating it and it will "
+        "be removed in a future version of PyTorch. If you have a specific use for this or feature request for this "
+        "to be a stable API, please file us an issue at https://github.com/pytorch/pytorch/issues/new",
+        FutureWarning, stacklevel=3)
+
+
+def get_numerical_jacobian(fn, inputs, target=None, eps=1e-3, grad_out=1.0):
+    """Deprecated in PyTorch: for each tensor of ``target`` (default ``inputs``) that
+    requires grad, the Jacobian of the first output of ``fn(inputs)`` (fn takes the
+    tuple) by central differences, shaped (target.numel(), output.numel())."""
+    _warn_private("get_numerical_jacobian")
+    if grad_out != 1.0:
+        raise ValueError("Expected grad_out to be 1.0. get_numerical_jacobian no longer supports values of "
+                         "grad_out != 1.0.")
+    inputs = _as_tuple(inputs)
+    targets = inputs if target is None else _as_tuple(target)
+    fn_of_tensors, tensors = _tensor_inputs(lambda *args: fn(args), inputs)
+    return tuple(_C._get_numerical_jacobian(fn_of_tensors, tensors, [t for t in targets if isinstance(t, Tensor)],
+                                            eps))
+
+
+def get_analytical_jacobian(inputs, output, nondet_tol=0.0, grad_out=1.0):
+    """Deprecated in PyTorch: (jacobians, reentrant, correct_grad_sizes,
+    correct_grad_types) of ``output`` with respect to each input that requires
+    grad, by backward (twice, to judge reentrancy within ``nondet_tol``)."""
+    _warn_private("get_analytical_jacobian")
+    if grad_out != 1.0:
+        raise ValueError("Expected grad_out to be 1.0. get_analytical_jacobian no longer supports values of "
+                         "grad_out != 1.0.")
+    return _C._get_analytical_jacobian([t for t in _as_tuple(inputs) if isinstance(t, Tensor)], output, nondet_tol)

@@ -781,7 +781,6 @@ class TestAutograd(TestCase):
         torch.autograd.backward(out.sum(), inputs=(x, edge_y))
         torch.autograd.backward(out.sum(), inputs=(edge_x, edge_y))
 
-    @ember_xfail("TypeError: backward: expected a Tensor or a sequence of Tensors, got CloneBackward0 at 0")
     def test_gradient_edge_graph_ownership(self):
         # Ensure we own the graph properly
         class Clone(torch.autograd.Function):
@@ -2548,7 +2547,6 @@ class TestAutograd(TestCase):
         tensor[a != 0] = tensor[a != 0]
         tensor.backward(torch.zeros_like(tensor))
 
-    @ember_xfail("AttributeError: module 'ember.autograd' has no attribute 'torch'")
     def test_volatile_deprecated(self):
         v = torch.autograd.torch.randn(3, 3)
         with warnings.catch_warnings(record=True) as w:
@@ -2725,7 +2723,6 @@ class TestAutograd(TestCase):
         c.backward(torch.tensor([1, 1, 1], dtype=torch.double), retain_graph=True)
         c.backward(torch.tensor([1, 1, 1], dtype=torch.double))
 
-    @ember_xfail("no UserWarning 'Using backward() with create_graph=True' from backward(create_graph=True)")
     def test_backward_create_graph_warns(self):
         with set_warn_always_context(True):
             b = torch.randn(3, requires_grad=True, dtype=torch.double)
@@ -2750,7 +2747,6 @@ class TestAutograd(TestCase):
                 )
             )
 
-    @ember_xfail("AttributeError: module 'ember._C' has no attribute '_functions'")
     def test_next_functions(self):
         x = torch.randn(5, 5, requires_grad=True)
         y = torch.randn(5, 5, requires_grad=True)
@@ -2900,7 +2896,6 @@ class TestAutograd(TestCase):
         gradcheck(fn, [x])
         gradgradcheck(fn, [x])
 
-    @ember_xfail("AttributeError: module 'ember.autograd.function' has no attribute 'InplaceFunction'")
     def test_return_duplicate_inplace(self):
         class DoubleInplace(Function):
             @staticmethod
@@ -3373,7 +3368,6 @@ class TestAutograd(TestCase):
         self.assertEqual(x.shape[0], 3)
         self.assertEqual(x.shape[1], 4)
 
-    @ember_xfail("RuntimeError: Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
     def test_numpy_requires_grad(self):
         x = torch.randn(2, 2, requires_grad=True)
         err_msg_outputs = r"Can't call numpy\(\) on Tensor that requires grad. Use tensor.detach\(\).numpy\(\) instead."
@@ -3416,7 +3410,7 @@ class TestAutograd(TestCase):
         self.assertEqual(y.grad, torch.ones(5, 5))
         self.assertTrue(hook_called[0])
 
-    @ember_xfail("AttributeError: module 'ember.autograd.function' has no attribute 'InplaceFunction'")
+    @ember_xfail("a custom Function's grad_fn is not an instance of a per-Function class (Function._backward_cls)")
     def test_return_leaf_inplace(self):
         InplaceFunction = torch.autograd.function.InplaceFunction
 

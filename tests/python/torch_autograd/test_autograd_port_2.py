@@ -183,7 +183,9 @@ class TestAutograd(TestCase):
         ):
             y.add_(1)
 
-    @ember_xfail("AssertionError: 'ViewBackward0' != 'ThresholdBackwardBackward0'")
+    @ember_xfail("double-backward graph differs: ember's CopySlices routes a view's gradient through the view's own "
+                 "backward (ViewBackward0) where PyTorch's replays the in-place op's backward "
+                 "(ThresholdBackwardBackward0); the gradient values agree")
     def test_inplace_on_view_backward(self):
         # Issue #10532: Make sure that this does not raise RuntimeError.
         net = nn.Sequential(nn.InstanceNorm2d(2), nn.ReLU(True))
@@ -301,7 +303,6 @@ class TestAutograd(TestCase):
                     out.backward()
             self.assertIn("MyFunc.apply", str(w[0].message))
 
-    @ember_xfail("IndexError: list index out of range")
     def test_nested_anomaly_detect_nan(self):
         size = 10
 
@@ -373,7 +374,6 @@ class TestAutograd(TestCase):
         self.assertIn("MyFunc2.apply", str(w[1].message))
         self.assertIn("MyFunc.apply", str(w[2].message))
 
-    @ember_xfail("UserWarning: Error detected in PowBackward0. Traceback of forward call that caused the error:")
     def test_anomaly_grad_warnings(self):
         # PyTorch won't throw warnings if there is an error
         # but we'd want to at least see them in stderr
@@ -666,7 +666,6 @@ class TestAutograd(TestCase):
         check(fast_mode=True)
         check(fast_mode=False)
 
-    @ember_xfail("AssertionError: 'Numerical gradient for function expected to be zero' does not match 'Can't call numpy() on Tensor that requires grad. Use tensor.d...")
     def test_gradcheck_check_no_differentiable_outputs(self):
         def check(fast_mode):
             # When none of the outputs are differentiable, but numerical gradient is not zero
@@ -750,7 +749,6 @@ class TestAutograd(TestCase):
         check(fast_mode=True)
         check(fast_mode=False)
 
-    @ember_xfail("AttributeError: module 'ember.autograd.gradcheck' has no attribute 'get_numerical_jacobian'")
     def test_gradcheck_get_numerical_jacobian(self):
         # get_numerical_jacobian is deprecated and no longer used internally by gradcheck
         get_numerical_jacobian = _from_gradcheck_module("get_numerical_jacobian")
@@ -781,7 +779,6 @@ class TestAutograd(TestCase):
         with self.assertRaisesRegex(ValueError, "Expected grad_out to be 1.0"):
             jacobian = get_numerical_jacobian(fn, (a, b), eps=1e-6, grad_out=2.0)
 
-    @ember_xfail("AttributeError: module 'ember.autograd.gradcheck' has no attribute 'get_analytical_jacobian'")
     def test_gradcheck_get_analytical_jacobian(self):
         get_analytical_jacobian = _from_gradcheck_module("get_analytical_jacobian")
 
@@ -902,7 +899,6 @@ class TestAutograd(TestCase):
         b.data = a
         self.assertTrue(b_id_saved == id(b))
 
-    @ember_xfail("x.data = int tensor on requires_grad leaf does not raise 'must be floating point or complex dtype'")
     def test_set_data_self_requires_grad(self):
         a = torch.tensor(1.0, requires_grad=True)
         b = torch.tensor(2.0)
@@ -1449,7 +1445,8 @@ class TestAutograd(TestCase):
                         self.assertTrue(bw_called[0] == expected_called)
                         self.assertTrue(ga_nz[0] == expected_ga_nz)
 
-    @ember_xfail("RuntimeError: Output 0 of IdOneOutput is a view and is being modified inplace. This view was created inside a custom Function (or because an input ...")
+    @ember_xfail("ctx._is_pure_view (a custom Function declared a pure view, whose output may then be modified "
+                 "in place) is not supported")
     def test_autograd_simple_views_python(self):
         self._do_test_autograd_simple_views_python(torch.double)
         # (the torch.cdouble run of the original is dropped: complex dtypes are out of scope)
@@ -1551,7 +1548,6 @@ class TestAutograd(TestCase):
         run_tests(lambda v: v.swapdims_(0, 0))
         run_tests(lambda v: v.swapaxes_(0, 0))
 
-    @ember_xfail("RuntimeError: A view was created in no_grad mode and its base or another view of its base has been modified inplace with grad mode enabled. Given t...")
     def test_autograd_print_tensor(self):
         a = torch.ones(1, requires_grad=True)
         a_clone = a.clone()
