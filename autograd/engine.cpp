@@ -177,17 +177,29 @@ void run_graph(GraphTask& task) {
     buffers.erase(node);
     grads.resize(node->grad_meta().size());
 
-    bool any_defined = false;
-    for (uint32_t nr = 0; nr < grads.size(); ++nr) {
-      if (!grads[nr].defined()) continue;
-      grads[nr] = node->run_hooks(nr, grads[nr]);
-      any_defined = true;
+    // PyTorch's order (its NOTE [Hooks ordering]): a node grad() only
+    // captures runs the tensor hooks on what it received, then gives that
+    // away; a node that runs gives away what it received, then runs the
+    // tensor hooks (called for every slot, with None where no gradient came),
+    // its pre-hooks, itself and its post-hooks.
+    auto run_tensor_hooks = [&] {
+      for (uint32_t nr = 0; nr < grads.size(); ++nr) grads[nr] = node->run_hooks(nr, std::move(grads[nr]));
+    };
+    auto capture = [&] {
+      if (!task.captures.empty())
+        if (auto it = task.captures.find(node); it != task.captures.end())
+          for (auto [nr, slot] : it->second) task.captured[slot] = grads[nr];
+    };
+    if (task.filtered && !task.needed.count(node)) {
+      run_tensor_hooks();
+      capture();
+      continue;
     }
-    if (any_defined) node->run_pre_hooks(grads);
-    if (!task.captures.empty())
-      if (auto it = task.captures.find(node); it != task.captures.end())
-        for (auto [nr, slot] : it->second) task.captured[slot] = grads[nr];
-    if (task.filtered && !task.needed.count(node)) continue;  // a capture point only
+    capture();
+    run_tensor_hooks();
+    node->run_pre_hooks(grads);
+    bool any_defined = false;
+    for (const Tensor& g : grads) any_defined |= g.defined();
 
     tensor_list outputs;
     if (any_defined) {

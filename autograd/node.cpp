@@ -63,6 +63,7 @@ std::string legacy_type_name(Dtype d) {
 Tensor apply_hook(const HookEntry& h, const Tensor& grad) {
   Tensor replaced = h.fn(grad);
   if (!replaced.defined()) return grad;
+  EMBER_CHECK_STATE(grad.defined(), "can't replace a None gradient with a non-None value");
   EMBER_CHECK_TYPE(replaced.dtype() == grad.dtype(), "hook '{}' has changed the type of value (was {} got {})", h.name,
                    legacy_type_name(grad.dtype()), legacy_type_name(replaced.dtype()));
   EMBER_CHECK(replaced.shape() == grad.shape(), "hook '{}' has changed the size of value", h.name);
@@ -201,9 +202,10 @@ Tensor Node::run_hooks(uint32_t output_nr, Tensor grad) {
   for (const HookEntry& h : std::vector<HookEntry>(hooks_))
     if (h.output_nr == output_nr) grad = apply_hook(h, grad);
   // retain_grad runs after the user's hooks, so .grad sees what they returned.
-  for (auto& [nr, weak] : retained_)
-    if (nr == output_nr)
-      if (auto impl = weak.lock()) accumulate_grad(*impl, grad);
+  if (grad.defined())
+    for (auto& [nr, weak] : retained_)
+      if (nr == output_nr)
+        if (auto impl = weak.lock()) accumulate_grad(*impl, grad);
   return grad;
 }
 
@@ -241,7 +243,9 @@ Tensor AccumulateGrad::run_hooks(uint32_t, Tensor grad) {
 }
 
 tensor_list AccumulateGrad::apply(tensor_list&& grads) {
-  accumulate_grad(*leaf_, grads[0]);
+  // The engine keeps what this node received for its post-hooks: that copy
+  // does not stop .grad from taking the buffer (so a post-hook sees .grad itself, as in PyTorch).
+  accumulate_grad(*leaf_, grads[0], 1 + has_post_hooks());
   if (leaf_->autograd && !leaf_->autograd->post_accumulate_hooks.empty()) {
     Tensor leaf(leaf_);
     for (auto& [id, hook] : std::vector<std::pair<int, std::function<void(const Tensor&)>>>(
@@ -251,13 +255,13 @@ tensor_list AccumulateGrad::apply(tensor_list&& grads) {
   return {};
 }
 
-void accumulate_grad(TensorImpl& impl, const Tensor& g) {
+void accumulate_grad(TensorImpl& impl, const Tensor& g, long expected_refs) {
   std::lock_guard<std::mutex> lock(grad_mutex);
   auto& meta = impl.meta();
   if (!meta.grad) {
     // Take the incoming buffer when nothing else can see it; otherwise copy it,
     // so a later in-place accumulation never writes into someone else's tensor.
-    bool exclusive = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && g.is_contiguous() &&
+    bool exclusive = g.impl_ptr().use_count() <= expected_refs && g.storage().use_count() == 1 && g.is_contiguous() &&
                      !g.requires_grad();
     if (GradMode::is_enabled())
       meta.grad = g.impl_ptr();

@@ -142,7 +142,8 @@ class AccumulateGrad : public Node {
 /// Adds `grad` into `impl.grad` (what AccumulateGrad, retain_grad and
 /// backward(inputs=...) on a non-leaf do): takes the buffer when nothing else
 /// can see it, accumulates in place unless grad mode (create_graph) is on.
-void accumulate_grad(TensorImpl& impl, const Tensor& grad);
+/// `expected_refs`: how many references to the buffer the caller itself holds.
+void accumulate_grad(TensorImpl& impl, const Tensor& grad, long expected_refs = 1);
 
 /// A tensor saved for backward. An op's own output is kept without its
 /// grad_fn (that would be a reference cycle) and rejoined to the node running

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "autograd/engine.h"
 #include "autograd/function.h"
@@ -185,4 +187,55 @@ TEST_CASE("reentrant backward 10,000 levels deep", "[tape][engine]") {
   Reentrant::apply(x, 10000).sum().backward();
   CHECK(Reentrant::reached == 10000);
   CHECK(x.grad().item() == 1.0);
+}
+
+TEST_CASE("hooks run in PyTorch's order: tensor hooks, node pre-hooks, the node, its post-hooks", "[tape][hooks]") {
+  std::vector<std::string> log;
+  Tensor a = leaf({1.0}, {});
+  Tensor b = a * 1.0;
+  Node& mul = *b.grad_fn();
+  mul.add_pre_hook([&](const tensor_list&) { log.push_back("pre"); return tensor_list{}; });
+  b.register_hook([&](const Tensor& g) { log.push_back("tensor"); return g * 3.0; });
+  mul.add_post_hook([&](const tensor_list&, const tensor_list&) { log.push_back("post"); return tensor_list{}; });
+  a.register_hook([&](const Tensor& g) { log.push_back("leaf"); return g; });
+  b.backward();
+  CHECK(log == std::vector<std::string>{"tensor", "pre", "post", "leaf"});
+  CHECK(values(a.grad()) == std::vector<double>{3.0});
+
+  // grad() captures b's node without running it: its tensor hooks run, not its node hooks.
+  log.clear();
+  autograd::grad({b * 2.0}, {b});
+  CHECK(log == std::vector<std::string>{"tensor"});
+}
+
+TEST_CASE("a tensor hook on an output that got no gradient is called with an undefined one", "[tape][hooks]") {
+  Tensor x = leaf({1.0, 2.0}, {2});
+  tensor_list parts = unbind(x);
+  int calls = 0;
+  bool got_undefined = false;
+  parts[0].register_hook([&](const Tensor& g) {
+    ++calls;
+    got_undefined = !g.defined();
+    return Tensor();
+  });
+  parts[1].backward();
+  CHECK(calls == 1);
+  CHECK(got_undefined);
+  CHECK(values(x.grad()) == std::vector<double>{0.0, 1.0});
+  // Turning "no gradient" into one is refused, as in PyTorch.
+  parts = unbind(x);
+  parts[0].register_hook([](const Tensor&) { return full({}, 1.0, kFloat64); });
+  CHECK_THROWS_WITH(parts[1].backward(), Contains("can't replace a None gradient with a non-None value"));
+}
+
+TEST_CASE("an accumulator's post-hook sees the leaf's .grad, which took the gradient it received", "[tape][hooks]") {
+  Tensor a = leaf({1.0, 2.0}, {2});
+  Tensor b = a * 1.0;
+  std::shared_ptr<Node> acc = b.grad_fn()->next_edges()[0].fn;
+  acc->add_post_hook([&](const tensor_list&, const tensor_list& received) {
+    CHECK(received[0].storage() == a.grad().storage());
+    return tensor_list{};
+  });
+  b.sum().backward();
+  CHECK(values(a.grad()) == std::vector<double>{1.0, 1.0});
 }

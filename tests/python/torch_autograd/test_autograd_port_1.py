@@ -860,7 +860,6 @@ class TestAutograd(TestCase):
         self.assertFalse(hook_called[0])
         self.assertIsNone(x.grad)
 
-    @ember_xfail("AssertionError: tensor(1.) != None")
     def test_grad_nonleaf_register_hook(self):
         # This checks an edge case for register_hook.
         # We want to capture grad of a nonleaf tensor,
@@ -1047,7 +1046,6 @@ class TestAutograd(TestCase):
             gc.collect()
             self.assertIsNone(ref())  # thing_to_put_in_hook should be cleaned
 
-    @ember_xfail("AssertionError: tensors differ (rtol=1.3e-06, atol=1e-05):")
     def test_post_accumulate_grad_hook_ordering(self):
         tensor = torch.rand(3, requires_grad=True)
 
@@ -1089,7 +1087,6 @@ class TestAutograd(TestCase):
         x.sum().backward()
         # Should run fine
 
-    @ember_xfail("Node pre-hooks and tensor hooks run in a different order than PyTorch's")
     def test_prehook_ordering(self):
         # Hooks registered to tensor are ordered before those
         # that are registered to grad_fn
@@ -1193,7 +1190,6 @@ class TestAutograd(TestCase):
         out = a + b + c
         out.sum().backward(inputs=[b])
 
-    @ember_xfail("Node post-hooks are not run for nodes that grad() captures without executing (PyTorch runs them)")
     def test_hook_edge_case_when_called_with_grad(self):
         # grad executes the tensor hooks of the next node but not
         # grad_fn pre hooks or the post hooks

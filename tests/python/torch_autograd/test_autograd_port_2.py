@@ -689,7 +689,6 @@ class TestAutograd(TestCase):
         check(fast_mode=True)
         check(fast_mode=False)
 
-    @ember_xfail("gradcheck lacks the undefined-output-grad check ('Expected backward function to handle undefined output grads')")
     def test_gradcheck_undefined_grad(self):
         def check(fast_mode):
             # when encounter runtime error while running backward
