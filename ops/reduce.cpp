@@ -469,6 +469,27 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
 }
 
 // d mean = g / N broadcast back over the reduced dims
+namespace {
+// d mean = g / N, spread over the reduced dims; `keep`: the result's shape with those dims kept as 1.
+Tensor mean_backward(const Tensor& g, const Shape& keep, const Shape& shape, double n) {
+  return expand(unreduce(g / n, keep), shape);
+}
+
+// d var = g 2 (x - mean) / (N - correction)
+Tensor var_backward(const Tensor& g, const Tensor& x, const std::vector<int64_t>& dims, const Shape& keep,
+                    double div) {
+  return unreduce(g, keep) * (x - mean(x, dims, true)) * (2.0 / div);
+}
+
+// d std = g (x - mean) / ((N - correction) std), 0 where std = 0 (as PyTorch)
+Tensor std_backward(const Tensor& g, const Tensor& x, const Tensor& std_out, const std::vector<int64_t>& dims,
+                    const Shape& keep, double div) {
+  Tensor s = unreduce(std_out, keep);
+  Tensor scale = where(eq(s, zeros({}, s.dtype())), zeros({}, s.dtype()), unreduce(g, keep) / (s * div));
+  return scale * (x - mean(x, dims, true));
+}
+}  // namespace
+
 Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   check_floating("mean", x);
   Reduction r = prepare("mean", x, dims, keepdim);
@@ -478,7 +499,7 @@ Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
     double n = double(r.plan.N);
     const char* name = dims.empty() ? "MeanBackward0" : "MeanBackward1";
     record(name, {x}, out, [keep, shape, n](const tensor_list& g) -> tensor_list {
-      return {expand(unreduce(g[0] / n, keep), shape)};
+      return {mean_backward(g[0], keep, shape, n)};
     }, Saves::None);
   }
   return out;
@@ -508,14 +529,12 @@ Tensor var(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction
     Shape keep = r.keep_shape;
     double div = double(std::max<int64_t>(r.plan.N - correction, 0));
     record("VarBackward0", {x}, out, [sx, keep, dims, div](const tensor_list& g) -> tensor_list {
-      Tensor xv = sx.unpack();
-      return {unreduce(g[0], keep) * (xv - mean(xv, dims, true)) * (2.0 / div)};
+      return {var_backward(g[0], sx.unpack(), dims, keep, div)};
     });
   }
   return out;
 }
 
-// d std = g (x - mean) / ((N - correction) std), 0 where std = 0 (as PyTorch)
 Tensor std(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction, bool keepdim) {
   check_floating("std", x);
   Reduction r = prepare("std", x, dims, keepdim);
@@ -525,25 +544,45 @@ Tensor std(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction
     Shape keep = r.keep_shape;
     double div = double(std::max<int64_t>(r.plan.N - correction, 0));
     record("StdBackward0", {x}, out, [sx, so, keep, dims, div](const tensor_list& g) -> tensor_list {
-      Tensor xv = sx.unpack(), s = unreduce(so.unpack(), keep);
-      Tensor scale = where(eq(s, zeros({}, s.dtype())), zeros({}, s.dtype()), unreduce(g[0], keep) / (s * div));
-      return {scale * (xv - mean(xv, dims, true))};
+      return {std_backward(g[0], sx.unpack(), so.unpack(), dims, keep, div)};
     });
   }
   return out;
 }
 
-// var_mean and std_mean are composites: their gradients are var's (std's) and mean's, summed.
+// var_mean and std_mean: one node with two outputs (as PyTorch's, so a node hook
+// sees both gradients); each gradient is var's (std's) plus mean's.
 std::tuple<Tensor, Tensor> var_mean(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction,
                                     bool keepdim) {
   check_floating("var_mean", x);
-  return {var(x, dims, correction, keepdim), mean(x, dims, keepdim)};
+  Reduction r = prepare("var_mean", x, dims, keepdim);
+  Tensor v = var_kernel(x, r, correction), m = sum_kernel(x, r, r.out_shape, true);
+  if (any_requires_grad({&x})) {
+    SavedVariable sx(x, false);
+    Shape keep = r.keep_shape, shape = x.shape();
+    double n = double(r.plan.N), div = double(std::max<int64_t>(r.plan.N - correction, 0));
+    record_multi("VarMeanBackward0", {x}, {v, m}, [sx, keep, shape, dims, n, div](const tensor_list& g) {
+      return tensor_list{var_backward(g[0], sx.unpack(), dims, keep, div) + mean_backward(g[1], keep, shape, n)};
+    });
+  }
+  return {v, m};
 }
 
 std::tuple<Tensor, Tensor> std_mean(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction,
                                     bool keepdim) {
   check_floating("std_mean", x);
-  return {std(x, dims, correction, keepdim), mean(x, dims, keepdim)};
+  Reduction r = prepare("std_mean", x, dims, keepdim);
+  Tensor s = sqrt(var_kernel(x, r, correction)), m = sum_kernel(x, r, r.out_shape, true);
+  if (any_requires_grad({&x})) {
+    SavedVariable sx(x, false), ss(s, true, 0);
+    Shape keep = r.keep_shape, shape = x.shape();
+    double n = double(r.plan.N), div = double(std::max<int64_t>(r.plan.N - correction, 0));
+    record_multi("StdMeanBackward0", {x}, {s, m}, [sx, ss, keep, shape, dims, n, div](const tensor_list& g) {
+      return tensor_list{std_backward(g[0], sx.unpack(), ss.unpack(), dims, keep, div) +
+                         mean_backward(g[1], keep, shape, n)};
+    });
+  }
+  return {s, m};
 }
 
 namespace {

@@ -136,8 +136,9 @@ void bind_autograd(py::module_& m) {
   py::class_<Node, std::shared_ptr<Node>>(m, "Node", "A backward function of the graph (a tensor's grad_fn).")
       .def("name", &Node::name)
       .def_property_readonly("next_functions", &next_functions)
+      // Any object is taken as a hook, as PyTorch takes it; it is called when backward reaches the node.
       .def("register_prehook",
-           [](const std::shared_ptr<Node>& node, const py::function& fn) {
+           [](const std::shared_ptr<Node>& node, const py::object& fn) {
              auto f = hold(fn);
              return node_hook_handle(node, node->add_pre_hook([f](const tensor_list& grad_outputs) {
                py::gil_scoped_acquire gil;
@@ -146,7 +147,7 @@ void bind_autograd(py::module_& m) {
            },
            "fn"_a)
       .def("register_hook",
-           [](const std::shared_ptr<Node>& node, const py::function& fn) {
+           [](const std::shared_ptr<Node>& node, const py::object& fn) {
              auto f = hold(fn);
              return node_hook_handle(
                  node, node->add_post_hook([f](const tensor_list& grad_inputs, const tensor_list& grad_outputs) {
@@ -155,6 +156,25 @@ void bind_autograd(py::module_& m) {
                  }));
            },
            "fn"_a)
+      // Calling a node runs its backward on the given gradients (None: no gradient), as in PyTorch.
+      .def("__call__",
+           [](const std::shared_ptr<Node>& node, const py::args& args) -> py::object {
+             size_t expected = node->grad_meta().size();
+             if (args.size() != expected)
+               throw py::type_error(fmt::format("{}: expected {} arguments, got {} instead", node->name(), expected,
+                                                args.size()));
+             tensor_list grads = to_tensor_list(py::list(args), "grad_fn called with");
+             tensor_list result;
+             {
+               CurrentNodeGuard current(node);
+               result = node->apply(std::move(grads));
+             }
+             auto wrap = [](const Tensor& t) { return t.defined() ? py::cast(t) : py::none(); };
+             if (result.size() == 1) return wrap(result[0]);
+             py::tuple out(result.size());
+             for (size_t i = 0; i < result.size(); ++i) out[i] = wrap(result[i]);
+             return std::move(out);
+           })
       .def_property_readonly("metadata",
                              [](Node& node) -> py::object {
                                if (!node.metadata) node.metadata = hold(py::dict());

@@ -125,6 +125,10 @@ def test_var_mean_std_mean_match_torch(op, shape, kwargs):
         assert_same(e.grad, t.grad, rtol=1e-10)
         e2 = e.detach().requires_grad_()
         assert ember.autograd.gradcheck(lambda x: getattr(ember, op)(x, **kwargs), (e2,))
+        assert ember.autograd.gradgradcheck(lambda x: getattr(ember, op)(x, **kwargs), (e2,))
+    # One node with two outputs, as PyTorch's (a node hook sees both gradients).
+    assert e_out[0].grad_fn is e_out[1].grad_fn
+    assert e_out[0].grad_fn.name() == t_out[0].grad_fn.name()
 
 
 def test_var_mean_takes_unbiased_positionally():

@@ -1456,7 +1456,6 @@ class TestAutograd(TestCase):
             self.assertEqual(pre_counter[0], 4)
             self.assertTrue(torch.allclose(a.grad, torch.ones(3, 3) * 2))
 
-    @ember_xfail("ValueError: not enough values to unpack (expected 2, got 1)")
     def test_grad_fn_prehooks_multiple_outputs(self):
         # Compute gradients without hooks
         b = torch.rand(3, 3, requires_grad=True)

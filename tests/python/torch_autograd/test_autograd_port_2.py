@@ -151,7 +151,6 @@ def set_warn_always_context(new_val):
 
 
 class TestAutograd(TestCase):
-    @ember_xfail("TypeError: register_hook(): incompatible function arguments. The following argument types are supported:")
     def test_inplace_on_view_saved_output(self):
         # Test an in-place operation on a view in which the in-place op saves
         # its output. Previously, this created a reference cycle.
