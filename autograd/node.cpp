@@ -184,6 +184,15 @@ void Node::run_post_hooks(tensor_list& grad_inputs, const tensor_list& grad_outp
     replace_from_hook(grad_inputs, hook(grad_inputs, grad_outputs));
 }
 
+SavedVariable* Node::saved_variable(std::string_view) { return nullptr; }
+
+void Node::clear_hooks() {
+  hooks_.clear();
+  pre_hooks_.clear();
+  post_hooks_.clear();
+  metadata.reset();
+}
+
 void Node::add_retained_grad(uint32_t output_nr, std::weak_ptr<TensorImpl> tensor) {
   retained_.emplace_back(output_nr, std::move(tensor));
 }
@@ -230,6 +239,18 @@ tensor_list LambdaNode::apply(tensor_list&& grads) {
 void LambdaNode::release_saved() {
   if (saves_) fn_ = nullptr;
 }
+
+SavedVariable* SavedVariables::find(std::string_view name) {
+  for (auto& [n, var] : saved_)
+    if (name == n) return &var;
+  return nullptr;
+}
+
+void SavedVariables::release() {
+  for (auto& entry : saved_) entry.second.release();
+}
+
+tensor_list SavedLambdaNode::apply(tensor_list&& grads) { return fn_(grads, saved_); }
 
 AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : Node("AccumulateGrad"), leaf_(std::move(leaf)) {
   grad_meta_.push_back({leaf_->shape, leaf_->dtype});
@@ -278,6 +299,10 @@ namespace {
 thread_local std::vector<std::shared_ptr<const SavedTensorHooks>> saved_hooks_stack;
 thread_local int saved_hooks_depth = 0;  // its size, read by every save without touching the vector
 thread_local std::optional<std::string> saved_hooks_disabled;
+constexpr const char* kPackHookInPlace =
+    "A saved tensor pack hook is modifying its input in place. Tensors provided as input to pack hook can not be "
+    "modified by in-place operations as this can lead to unexpected side-effects. Please open an issue if you need "
+    "to perform in-place operations on the input to a pack hook.";
 }  // namespace
 
 void push_saved_tensor_hooks(SavedTensorHooks hooks) {
@@ -308,10 +333,7 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output, uint32_t output_nr
     requires_grad_ = t.requires_grad();
     if (!is_output && requires_grad_) edge_ = gradient_edge(t);
     packed_ = hooks_->pack(t);
-    EMBER_CHECK_STATE(t._version() == version_,
-                      "A saved tensor pack hook is modifying its input in place. Tensors provided as input to pack "
-                      "hook can not be modified by in-place operations as this can lead to unexpected side-effects. "
-                      "Please open an issue if you need to perform in-place operations on the input to a pack hook.");
+    EMBER_CHECK_STATE(t._version() == version_, "{}", kPackHookInPlace);
     return;
   }
   if (is_output) {
@@ -321,6 +343,32 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output, uint32_t output_nr
   } else {
     data_ = t;
   }
+}
+
+void SavedVariable::register_hooks(std::shared_ptr<const SavedTensorHooks> hooks) {
+  EMBER_CHECK_STATE(!hooks_, "Calling register_hooks on a saved tensor whose hooks have already been set. Hint: only "
+                             "one pair of hooks is allowed at a time.");
+  EMBER_CHECK_STATE(!released_,
+                    "Calling register_hooks on a saved tensor after it has been freed. Saved intermediate values of "
+                    "the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+                    "you need to backward through the graph a second time or if you need to access saved values "
+                    "after calling backward.");
+  EMBER_CHECK_STATE(data_.defined(), "Calling register_hooks on a saved tensor with value None is forbidden");
+  // A saved output was stored detached; it belongs to a node, so its unpacked form rejoins it.
+  bool requires_grad = is_output_ || data_.requires_grad();
+  Edge edge = !is_output_ && requires_grad ? gradient_edge(data_) : Edge{};
+  uint32_t version = data_._version();
+  std::shared_ptr<void> packed;
+  {
+    NoGradGuard no_grad;  // as PyTorch packs: the hook may work on the tensor in place only to be refused below
+    packed = hooks->pack(data_);
+  }
+  EMBER_CHECK_STATE(data_._version() == version, "{}", kPackHookInPlace);
+  hooks_ = std::move(hooks);
+  packed_ = std::move(packed);
+  requires_grad_ = requires_grad;
+  edge_ = std::move(edge);
+  data_ = Tensor();
 }
 
 void SavedVariable::release() {
@@ -424,6 +472,11 @@ void set_history(const std::shared_ptr<Node>& fn, const tensor_list& inputs, con
 
 void record(const char* name, const tensor_list& inputs, const Tensor& output, BackwardFn fn, Saves saves) {
   set_history(std::make_shared<LambdaNode>(name, std::move(fn), saves == Saves::Tensors), inputs, {output});
+}
+
+void record(const char* name, const tensor_list& inputs, const Tensor& output, SavedVariables saved,
+            SavedBackwardFn fn) {
+  set_history(std::make_shared<SavedLambdaNode>(name, std::move(saved), std::move(fn)), inputs, {output});
 }
 
 void record_multi(const char* name, const tensor_list& inputs, const tensor_list& outputs, BackwardFn fn,

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "autograd/tensor.h"
@@ -36,6 +37,8 @@ using NodePreHook = std::function<tensor_list(const tensor_list& grad_outputs)>;
 /// computed for its inputs and the ones it received; returns replacements
 /// for the former, or an empty list to keep them.
 using NodePostHook = std::function<tensor_list(const tensor_list& grad_inputs, const tensor_list& grad_outputs)>;
+
+class SavedVariable;
 
 class Node : public std::enable_shared_from_this<Node> {
  public:
@@ -88,6 +91,15 @@ class Node : public std::enable_shared_from_this<Node> {
   void run_post_hooks(tensor_list& grad_inputs, const tensor_list& grad_outputs);
   /// Opaque data the bindings attach (Python's Node.metadata dict).
   std::shared_ptr<void> metadata;
+  /// The tensor this node saved under `name` (PyTorch's grad_fn._saved_<name>), or null.
+  virtual SavedVariable* saved_variable(std::string_view name);
+
+  /// The hooks themselves, for the bindings to find the Python callables they hold.
+  const std::vector<HookEntry>& hooks() const { return hooks_; }
+  const std::vector<std::pair<int, NodePreHook>>& pre_hooks() const { return pre_hooks_; }
+  const std::vector<std::pair<int, NodePostHook>>& post_hooks() const { return post_hooks_; }
+  /// Drops every hook and the metadata: how Python's gc breaks a cycle through them.
+  void clear_hooks();
 
   /// retain_grad() on a non-leaf: the gradient of `output_nr` is stored in `tensor.grad`.
   void add_retained_grad(uint32_t output_nr, std::weak_ptr<TensorImpl> tensor);
@@ -173,6 +185,9 @@ class SavedVariable {
   Tensor unpack(const std::shared_ptr<Node>& node = nullptr) const;
   bool defined() const { return data_.defined() || packed_ || released_; }
   void release();
+  /// Packs the saved tensor now with `hooks` (PyTorch's SavedTensor.register_hooks):
+  /// every later unpack goes through them. Only one pair per saved tensor.
+  void register_hooks(std::shared_ptr<const SavedTensorHooks> hooks);
 
  private:
   Tensor unpack_packed(const std::shared_ptr<Node>& node) const;
@@ -189,6 +204,37 @@ class SavedVariable {
   uint32_t output_nr_ = 0;
   bool is_output_ = false;
   bool released_ = false;
+};
+
+/// The tensors an op saved, kept by its node, each under the name PyTorch's
+/// derivatives.yaml gives it ("self", "other", "result"): Python reads them
+/// as grad_fn._saved_<name>. Indexed in the order they were given.
+class SavedVariables {
+ public:
+  SavedVariables(std::initializer_list<std::pair<const char*, SavedVariable>> saved) : saved_(saved) {}
+  const SavedVariable& operator[](size_t i) const { return saved_[i].second; }
+  SavedVariable* find(std::string_view name);
+  void release();
+
+ private:
+  std::vector<std::pair<const char*, SavedVariable>> saved_;
+};
+
+/// Backward of an op whose saved tensors live in its node: `saved` are the
+/// ones given to record, `grads` the output gradients.
+using SavedBackwardFn = std::function<tensor_list(const tensor_list& grads, const SavedVariables& saved)>;
+
+class SavedLambdaNode : public Node {
+ public:
+  SavedLambdaNode(std::string name, SavedVariables saved, SavedBackwardFn fn)
+      : Node(std::move(name)), saved_(std::move(saved)), fn_(std::move(fn)) {}
+  tensor_list apply(tensor_list&& grads) override;
+  void release_saved() override { saved_.release(); }
+  SavedVariable* saved_variable(std::string_view name) override { return saved_.find(name); }
+
+ private:
+  SavedVariables saved_;
+  SavedBackwardFn fn_;
 };
 
 /// Makes `edge` the history of `t` (its grad_fn and output slot).
@@ -212,6 +258,13 @@ enum class Saves : bool { None = false, Tensors = true };
 /// only when any_requires_grad(inputs) holds.
 void record(const char* name, const tensor_list& inputs, const Tensor& output, BackwardFn fn,
             Saves saves = Saves::Tensors);
+/// Records `output = op(inputs)` with its saved tensors named, for Python
+/// (`fn` reads them from `saved`, which the node keeps and frees after
+/// backward unless the graph is retained):
+///   record("MulBackward0", {a, b}, out, {{"self", SavedVariable(a, false)}, {"other", SavedVariable(b, false)}},
+///          [](const tensor_list& g, const SavedVariables& s) -> tensor_list { ... s[1].unpack() ... });
+void record(const char* name, const tensor_list& inputs, const Tensor& output, SavedVariables saved,
+            SavedBackwardFn fn);
 /// The same for an op with several outputs; `fn` gets one gradient per output
 /// (zeros where none flowed).
 void record_multi(const char* name, const tensor_list& inputs, const tensor_list& outputs, BackwardFn fn,

@@ -103,12 +103,14 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   Dtype dt = arithmetic_dtype(a, b);
   Tensor out = binary_kernel("mul", a, b, dt, [](auto x, auto y) { return x * y; });
   if (any_requires_grad({&a, &b})) {
-    SavedVariable sa(b.requires_grad() ? a : Tensor(), false), sb(a.requires_grad() ? b : Tensor(), false);
-    record("MulBackward0", {a, b}, out, [sa, sb](const tensor_list& g) -> tensor_list {
-      Tensor ga = sb.defined() ? g[0] * sb.unpack() : Tensor();
-      Tensor gb = sa.defined() ? g[0] * sa.unpack() : Tensor();
-      return {ga, gb};
-    });
+    record("MulBackward0", {a, b}, out,
+           {{"self", SavedVariable(b.requires_grad() ? a : Tensor(), false)},
+            {"other", SavedVariable(a.requires_grad() ? b : Tensor(), false)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             Tensor ga = saved[1].defined() ? g[0] * saved[1].unpack() : Tensor();
+             Tensor gb = saved[0].defined() ? g[0] * saved[0].unpack() : Tensor();
+             return {ga, gb};
+           });
   }
   return out;
 }
@@ -120,13 +122,14 @@ Tensor div(const Tensor& a, const Tensor& b) {
   if (!is_floating(dt)) dt = kFloat32;
   Tensor out = binary_kernel("div", a, b, dt, [](auto x, auto y) { return x / y; });
   if (any_requires_grad({&a, &b})) {
-    SavedVariable sa(b.requires_grad() ? a : Tensor(), false), sb(b, false);
-    record("DivBackward0", {a, b}, out, [sa, sb](const tensor_list& g) -> tensor_list {
-      Tensor bv = sb.unpack();
-      Tensor ga = g[0] / bv;
-      Tensor gb = sa.defined() ? -ga * sa.unpack() / bv : Tensor();
-      return {ga, gb};
-    });
+    record("DivBackward0", {a, b}, out,
+           {{"self", SavedVariable(b.requires_grad() ? a : Tensor(), false)}, {"other", SavedVariable(b, false)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             Tensor bv = saved[1].unpack();
+             Tensor ga = g[0] / bv;
+             Tensor gb = saved[0].defined() ? -ga * saved[0].unpack() / bv : Tensor();
+             return {ga, gb};
+           });
   }
   return out;
 }
@@ -182,14 +185,15 @@ Tensor pow(const Tensor& base, Scalar exponent) {
     return T(std::pow(x, T(e)));
   });
   if (any_requires_grad({&base})) {
-    SavedVariable sa(base, false);
-    record("PowBackward0", {base}, out, [sa, e](const tensor_list& g) -> tensor_list {
-      if (e == 0.0) return {zeros_like(g[0])};
-      Tensor a = sa.unpack();
-      if (e == 1.0) return {g[0]};
-      if (e == 2.0) return {g[0] * a * 2.0};
-      return {g[0] * e * pow(a, e - 1.0)};
-    });
+    record("PowBackward0", {base}, out,
+           {{"self", SavedVariable(base, false)}},
+           [e](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             if (e == 0.0) return {zeros_like(g[0])};
+             Tensor a = saved[0].unpack();
+             if (e == 1.0) return {g[0]};
+             if (e == 2.0) return {g[0] * a * 2.0};
+             return {g[0] * e * pow(a, e - 1.0)};
+           });
   }
   return out;
 }
@@ -208,12 +212,13 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
     return x > y ? x : y;
   });
   if (any_requires_grad({&a, &b})) {
-    SavedVariable sa(a, false), sb(b, false);
-    record("MaximumBackward0", {a, b}, out, [sa, sb](const tensor_list& g) -> tensor_list {
-      Tensor x = sa.unpack(), y = sb.unpack();
-      Tensor split = where(eq(x, y), g[0] * 0.5, g[0]);
-      return {where(lt(x, y), zeros_like(split), split), where(gt(x, y), zeros_like(split), split)};
-    });
+    record("MaximumBackward0", {a, b}, out,
+           {{"self", SavedVariable(a, false)}, {"other", SavedVariable(b, false)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             Tensor x = saved[0].unpack(), y = saved[1].unpack();
+             Tensor split = where(eq(x, y), g[0] * 0.5, g[0]);
+             return {where(lt(x, y), zeros_like(split), split), where(gt(x, y), zeros_like(split), split)};
+           });
   }
   return out;
 }
@@ -227,12 +232,13 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
     return x < y ? x : y;
   });
   if (any_requires_grad({&a, &b})) {
-    SavedVariable sa(a, false), sb(b, false);
-    record("MinimumBackward0", {a, b}, out, [sa, sb](const tensor_list& g) -> tensor_list {
-      Tensor x = sa.unpack(), y = sb.unpack();
-      Tensor split = where(eq(x, y), g[0] * 0.5, g[0]);
-      return {where(gt(x, y), zeros_like(split), split), where(lt(x, y), zeros_like(split), split)};
-    });
+    record("MinimumBackward0", {a, b}, out,
+           {{"self", SavedVariable(a, false)}, {"other", SavedVariable(b, false)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             Tensor x = saved[0].unpack(), y = saved[1].unpack();
+             Tensor split = where(eq(x, y), g[0] * 0.5, g[0]);
+             return {where(gt(x, y), zeros_like(split), split), where(lt(x, y), zeros_like(split), split)};
+           });
   }
   return out;
 }
@@ -243,14 +249,15 @@ Tensor atan2(const Tensor& input, const Tensor& other) {
   if (!is_floating(dt)) dt = kFloat32;
   Tensor out = binary_kernel("atan2", input, other, dt, [](auto y, auto x) { return std::atan2(y, x); });
   if (any_requires_grad({&input, &other})) {
-    SavedVariable sy(input, false), sx(other, false);
-    record("Atan2Backward0", {input, other}, out, [sy, sx](const tensor_list& g) -> tensor_list {
-      Tensor y = sy.unpack(), x = sx.unpack();
-      Tensor denom = x * x + y * y;
-      Tensor zero = zeros({}, denom.dtype());
-      Tensor recip = where(eq(denom, zero), zero, g[0] / where(eq(denom, zero), ones({}, denom.dtype()), denom));
-      return {recip * x, -recip * y};
-    });
+    record("Atan2Backward0", {input, other}, out,
+           {{"self", SavedVariable(input, false)}, {"other", SavedVariable(other, false)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             Tensor y = saved[0].unpack(), x = saved[1].unpack();
+             Tensor denom = x * x + y * y;
+             Tensor zero = zeros({}, denom.dtype());
+             Tensor recip = where(eq(denom, zero), zero, g[0] / where(eq(denom, zero), ones({}, denom.dtype()), denom));
+             return {recip * x, -recip * y};
+           });
   }
   return out;
 }
@@ -273,8 +280,9 @@ Tensor exp(const Tensor& x0) {
   Tensor x = int_to_float(x0);
   Tensor out = unary_float_kernel("exp", x, [](auto v) { return vec::exp(v); });
   if (any_requires_grad({&x})) {
-    SavedVariable so(out, true);
-    record("ExpBackward0", {x}, out, [so](const tensor_list& g) -> tensor_list { return {g[0] * so.unpack()}; });
+    record("ExpBackward0", {x}, out,
+           {{"result", SavedVariable(out, true)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list { return {g[0] * saved[0].unpack()}; });
   }
   return out;
 }
@@ -284,8 +292,9 @@ Tensor log(const Tensor& x0) {
   Tensor x = int_to_float(x0);
   Tensor out = unary_float_kernel("log", x, [](auto v) { return std::log(v); });
   if (any_requires_grad({&x})) {
-    SavedVariable sx(x, false);
-    record("LogBackward0", {x}, out, [sx](const tensor_list& g) -> tensor_list { return {g[0] / sx.unpack()}; });
+    record("LogBackward0", {x}, out,
+           {{"self", SavedVariable(x, false)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list { return {g[0] / saved[0].unpack()}; });
   }
   return out;
 }
@@ -295,8 +304,11 @@ Tensor sqrt(const Tensor& x0) {
   Tensor x = int_to_float(x0);
   Tensor out = unary_float_kernel("sqrt", x, [](auto v) { return std::sqrt(v); });
   if (any_requires_grad({&x})) {
-    SavedVariable so(out, true);
-    record("SqrtBackward0", {x}, out, [so](const tensor_list& g) -> tensor_list { return {g[0] / (so.unpack() * 2.0)}; });
+    record("SqrtBackward0", {x}, out,
+           {{"result", SavedVariable(out, true)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             return {g[0] / (saved[0].unpack() * 2.0)};
+           });
   }
   return out;
 }
@@ -306,11 +318,12 @@ Tensor rsqrt(const Tensor& x0) {
   Tensor x = int_to_float(x0);
   Tensor out = unary_float_kernel("rsqrt", x, [](auto v) { return decltype(v)(1) / std::sqrt(v); });
   if (any_requires_grad({&x})) {
-    SavedVariable so(out, true);
-    record("RsqrtBackward0", {x}, out, [so](const tensor_list& g) -> tensor_list {
-      Tensor y = so.unpack();
-      return {g[0] * y * y * y * -0.5};
-    });
+    record("RsqrtBackward0", {x}, out,
+           {{"result", SavedVariable(out, true)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             Tensor y = saved[0].unpack();
+             return {g[0] * y * y * y * -0.5};
+           });
   }
   return out;
 }
@@ -324,8 +337,11 @@ Tensor abs(const Tensor& x) {
     return o;
   });
   if (any_requires_grad({&x})) {
-    SavedVariable sx(x, false);
-    record("AbsBackward0", {x}, out, [sx](const tensor_list& g) -> tensor_list { return {g[0] * sign(sx.unpack())}; });
+    record("AbsBackward0", {x}, out,
+           {{"self", SavedVariable(x, false)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             return {g[0] * sign(saved[0].unpack())};
+           });
   }
   return out;
 }
@@ -349,8 +365,11 @@ Tensor sin(const Tensor& x0) {
   Tensor x = int_to_float(x0);
   Tensor out = unary_float_kernel("sin", x, [](auto v) { return std::sin(v); });
   if (any_requires_grad({&x})) {
-    SavedVariable sx(x, false);
-    record("SinBackward0", {x}, out, [sx](const tensor_list& g) -> tensor_list { return {g[0] * cos(sx.unpack())}; });
+    record("SinBackward0", {x}, out,
+           {{"self", SavedVariable(x, false)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             return {g[0] * cos(saved[0].unpack())};
+           });
   }
   return out;
 }
@@ -360,8 +379,11 @@ Tensor cos(const Tensor& x0) {
   Tensor x = int_to_float(x0);
   Tensor out = unary_float_kernel("cos", x, [](auto v) { return std::cos(v); });
   if (any_requires_grad({&x})) {
-    SavedVariable sx(x, false);
-    record("CosBackward0", {x}, out, [sx](const tensor_list& g) -> tensor_list { return {-g[0] * sin(sx.unpack())}; });
+    record("CosBackward0", {x}, out,
+           {{"self", SavedVariable(x, false)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             return {-g[0] * sin(saved[0].unpack())};
+           });
   }
   return out;
 }
@@ -371,11 +393,12 @@ Tensor tanh(const Tensor& x0) {
   Tensor x = int_to_float(x0);
   Tensor out = unary_float_kernel("tanh", x, [](auto v) { return std::tanh(v); });
   if (any_requires_grad({&x})) {
-    SavedVariable so(out, true);
-    record("TanhBackward0", {x}, out, [so](const tensor_list& g) -> tensor_list {
-      Tensor y = so.unpack();
-      return {g[0] * (1.0 - y * y)};
-    });
+    record("TanhBackward0", {x}, out,
+           {{"result", SavedVariable(out, true)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             Tensor y = saved[0].unpack();
+             return {g[0] * (1.0 - y * y)};
+           });
   }
   return out;
 }
@@ -390,11 +413,12 @@ Tensor sigmoid(const Tensor& x0) {
     return v >= 0 ? T(1) / (T(1) + e) : e / (T(1) + e);
   });
   if (any_requires_grad({&x})) {
-    SavedVariable so(out, true);
-    record("SigmoidBackward0", {x}, out, [so](const tensor_list& g) -> tensor_list {
-      Tensor y = so.unpack();
-      return {g[0] * y * (1.0 - y)};
-    });
+    record("SigmoidBackward0", {x}, out,
+           {{"result", SavedVariable(out, true)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             Tensor y = saved[0].unpack();
+             return {g[0] * y * (1.0 - y)};
+           });
   }
   return out;
 }
@@ -404,11 +428,12 @@ Tensor reciprocal(const Tensor& x0) {
   Tensor x = int_to_float(x0);
   Tensor out = unary_float_kernel("reciprocal", x, [](auto v) { return decltype(v)(1) / v; });
   if (any_requires_grad({&x})) {
-    SavedVariable so(out, true);
-    record("ReciprocalBackward0", {x}, out, [so](const tensor_list& g) -> tensor_list {
-      Tensor y = so.unpack();
-      return {-g[0] * y * y};
-    });
+    record("ReciprocalBackward0", {x}, out,
+           {{"result", SavedVariable(out, true)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             Tensor y = saved[0].unpack();
+             return {-g[0] * y * y};
+           });
   }
   return out;
 }
@@ -432,12 +457,13 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
     return o;
   });
   if (any_requires_grad({&xc})) {
-    SavedVariable sx(xc, false);
-    record("ClampBackward1", {xc}, out, [sx, lo, hi](const tensor_list& g) -> tensor_list {
-      Tensor v = sx.unpack();
-      Tensor inside = logical_and(ge(v, wrap_scalar(lo, v)), le(v, wrap_scalar(hi, v)));
-      return {where(inside, g[0], zeros_like(g[0]))};
-    });
+    record("ClampBackward1", {xc}, out,
+           {{"self", SavedVariable(xc, false)}},
+           [lo, hi](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             Tensor v = saved[0].unpack();
+             Tensor inside = logical_and(ge(v, wrap_scalar(lo, v)), le(v, wrap_scalar(hi, v)));
+             return {where(inside, g[0], zeros_like(g[0]))};
+           });
   }
   return out;
 }
@@ -456,12 +482,13 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
                                [](bool c, T x, T y) { return c ? x : y; });
   });
   if (any_requires_grad({&a, &b})) {
-    SavedVariable sc(condition, false);
-    record("WhereBackward0", {a, b}, out, [sc](const tensor_list& g) -> tensor_list {
-      Tensor c = sc.unpack();
-      Tensor zero = zeros({}, g[0].dtype());
-      return {where(c, g[0], zero), where(c, zero, g[0])};
-    });
+    record("WhereBackward0", {a, b}, out,
+           {{"condition", SavedVariable(condition, false)}},
+           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
+             Tensor c = saved[0].unpack();
+             Tensor zero = zeros({}, g[0].dtype());
+             return {where(c, g[0], zero), where(c, zero, g[0])};
+           });
   }
   return out;
 }

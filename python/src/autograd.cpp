@@ -92,6 +92,33 @@ std::vector<Edge> to_root_edges(const py::list& roots) {
   return edges;
 }
 
+// Python pack/unpack callables as SavedTensorHooks: what pack returns is kept
+// as a Python object, and unpack must give back a tensor.
+SavedTensorHooks python_saved_tensor_hooks(const py::function& pack, const py::function& unpack) {
+  auto p = hold(pack), u = hold(unpack);
+  SavedTensorHooks hooks;
+  hooks.pack = [p](const Tensor& t) -> std::shared_ptr<void> {
+    py::gil_scoped_acquire gil;
+    return hold((*p)(t));
+  };
+  hooks.unpack = [u](const std::shared_ptr<void>& packed) {
+    py::gil_scoped_acquire gil;
+    py::object result = (*u)(*std::static_pointer_cast<py::object>(packed));
+    if (!py::isinstance<TensorImpl>(result))
+      throw py::type_error(fmt::format(
+          "Output of saved tensor unpack_hook expected to be a Tensor but got result of type {}",
+          py::str(py::type::of(result).attr("__name__")).cast<std::string>()));
+    return result.cast<Tensor>();
+  };
+  return hooks;
+}
+
+// grad_fn._raw_saved_<name>: one saved tensor of a node, which it keeps alive.
+struct RawSavedTensor {
+  std::shared_ptr<Node> node;
+  SavedVariable* variable;
+};
+
 py::tuple next_functions(const Node& node) {
   py::list out;
   for (const Edge& e : node.next_edges()) out.append(py::make_tuple(node_object(e.fn), e.input_nr));
@@ -180,9 +207,21 @@ void bind_autograd(py::module_& m) {
                                if (!node.metadata) node.metadata = hold(py::dict());
                                return *std::static_pointer_cast<py::object>(node.metadata);
                              })
-      // A custom Function's node shows the attributes its forward set on ctx, as in PyTorch.
+      // _saved_<name> / _raw_saved_<name>: what the op saved, as in PyTorch. A
+      // custom Function's node shows the attributes its forward set on ctx.
       .def("__getattr__",
-           [](const Node& node, const std::string& attr) -> py::object {
+           [](const std::shared_ptr<Node>& self, const std::string& attr) -> py::object {
+             const Node& node = *self;
+             std::string_view name(attr);
+             if (name.rfind("_raw_saved_", 0) == 0) {
+               if (SavedVariable* saved = self->saved_variable(name.substr(11)))
+                 return py::cast(RawSavedTensor{self, saved});
+             } else if (name.rfind("_saved_", 0) == 0) {
+               if (SavedVariable* saved = self->saved_variable(name.substr(7))) {
+                 Tensor t = saved->unpack(self);
+                 return t.defined() ? py::cast(t) : py::none();
+               }
+             }
              if (auto ctx = autograd::custom_function_context(node)) {
                py::object py_ctx = py::cast(ctx);
                if (py::hasattr(py_ctx, attr.c_str())) return py_ctx.attr(attr.c_str());
@@ -196,6 +235,13 @@ void bind_autograd(py::module_& m) {
       .def_property_readonly("variable", [](const AccumulateGrad& n) { return Tensor(n.leaf()); });
   // Where PyTorch keeps its built-in node classes (torch._C._functions.AccumulateGrad).
   m.def_submodule("_functions", "The engine's built-in node classes.").attr("AccumulateGrad") = m.attr("AccumulateGrad");
+  py::class_<RawSavedTensor>(m, "SavedTensor", "A tensor a node saved for backward (grad_fn._raw_saved_<name>).")
+      .def("register_hooks",
+           [](const RawSavedTensor& self, const py::function& pack, const py::function& unpack) {
+             self.variable->register_hooks(
+                 std::make_shared<const SavedTensorHooks>(python_saved_tensor_hooks(pack, unpack)));
+           },
+           "pack_hook"_a, "unpack_hook"_a);
   py::class_<HookHandle>(m, "RemovableHandle", "Returned by register_hook; remove() unregisters the hook.")
       .def("remove", &HookHandle::remove);
 
@@ -238,22 +284,7 @@ void bind_autograd(py::module_& m) {
   // Saved-tensor hooks (torch.autograd.graph.saved_tensors_hooks): what pack
   // returns is kept as a Python object, and unpack must give back a tensor.
   m.def("_push_saved_tensors_default_hooks", [](const py::function& pack, const py::function& unpack) {
-    auto p = hold(pack), u = hold(unpack);
-    SavedTensorHooks hooks;
-    hooks.pack = [p](const Tensor& t) -> std::shared_ptr<void> {
-      py::gil_scoped_acquire gil;
-      return hold((*p)(t));
-    };
-    hooks.unpack = [u](const std::shared_ptr<void>& packed) {
-      py::gil_scoped_acquire gil;
-      py::object result = (*u)(*std::static_pointer_cast<py::object>(packed));
-      if (!py::isinstance<TensorImpl>(result))
-        throw py::type_error(fmt::format(
-            "Output of saved tensor unpack_hook expected to be a Tensor but got result of type {}",
-            py::str(py::type::of(result).attr("__name__")).cast<std::string>()));
-      return result.cast<Tensor>();
-    };
-    push_saved_tensor_hooks(std::move(hooks));
+    push_saved_tensor_hooks(python_saved_tensor_hooks(pack, unpack));
   });
   m.def("_pop_saved_tensors_default_hooks", &pop_saved_tensor_hooks);
   m.def("_saved_tensors_hooks_disable", [](const std::string& message) { set_saved_tensor_hooks_disabled(message); });

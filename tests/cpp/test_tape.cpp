@@ -239,3 +239,41 @@ TEST_CASE("an accumulator's post-hook sees the leaf's .grad, which took the grad
   b.sum().backward();
   CHECK(values(a.grad()) == std::vector<double>{1.0, 1.0});
 }
+
+TEST_CASE("a node's saved tensors have PyTorch's names and take pack/unpack hooks", "[tape][saved]") {
+  Tensor a = leaf({2.0, 3.0}, {2}), b = leaf({5.0, 7.0}, {2});
+  Tensor y = a * b;
+  Node& mul = *y.grad_fn();
+  REQUIRE(mul.saved_variable("self"));
+  REQUIRE(mul.saved_variable("other"));
+  CHECK_FALSE(mul.saved_variable("result"));
+  CHECK(values(mul.saved_variable("self")->unpack()) == std::vector<double>{2.0, 3.0});
+  CHECK(values(mul.saved_variable("other")->unpack()) == std::vector<double>{5.0, 7.0});
+
+  // exp saves its result: unpacked, it rejoins the node that saved it.
+  Tensor e = a.exp();
+  REQUIRE(e.grad_fn()->saved_variable("result"));
+  CHECK(e.grad_fn()->saved_variable("result")->unpack(e.grad_fn()).grad_fn() == e.grad_fn());
+
+  // Hooks on one saved tensor: packed now, unpacked (doubled here) when backward needs it.
+  int packs = 0, unpacks = 0;
+  auto hooks = std::make_shared<SavedTensorHooks>();
+  hooks->pack = [&](const Tensor& t) -> std::shared_ptr<void> {
+    ++packs;
+    return std::make_shared<Tensor>(t.detach().clone());
+  };
+  hooks->unpack = [&](const std::shared_ptr<void>& p) {
+    ++unpacks;
+    return *std::static_pointer_cast<Tensor>(p) * 2.0;
+  };
+  mul.saved_variable("other")->register_hooks(hooks);
+  CHECK(packs == 1);
+  CHECK_THROWS_WITH(mul.saved_variable("other")->register_hooks(hooks),
+                    Contains("only one pair of hooks is allowed at a time"));
+  y.sum().backward();
+  CHECK(unpacks == 1);
+  CHECK(values(a.grad()) == std::vector<double>{10.0, 14.0});  // d(a b)/da = b, doubled by unpack
+  CHECK(values(b.grad()) == std::vector<double>{2.0, 3.0});
+  // Freed with the graph: a second backward needs them.
+  CHECK_THROWS_WITH(y.sum().backward(), Contains("Trying to backward through the graph a second time"));
+}

@@ -2310,7 +2310,6 @@ class TestAutograd(TestCase):
         check(fast_mode=True)
         check(fast_mode=False)
 
-    @ember_xfail("AttributeError: 'MulBackward0' object has no attribute '_saved_self'")
     def test_no_unnecessary_unwrapping(self):
         a = torch.randn(5, requires_grad=True)
         a_orig = a.detach().clone()
@@ -2338,7 +2337,6 @@ class TestAutograd(TestCase):
         # a is left untouched
         self.assertEqual(a, a_orig)
 
-    @ember_xfail("AttributeError: 'ExpBackward0' object has no attribute '_saved_result'")
     def test_saved_variable_version_counter(self):
         a = torch.rand(2, requires_grad=True)
 

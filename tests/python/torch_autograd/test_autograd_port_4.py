@@ -70,7 +70,6 @@ def disable_gc():
 
 
 class TestAutograd(_TestCase):
-    @ember_xfail("AttributeError: 'ExpBackward0' object has no attribute '_raw_saved_result'")
     def test_saved_tensor_hooks_extra_exit_during_bw_no_crash(self):
         # This usage of saved tensor is not supported, but should not crash
         def unpack(x):
@@ -115,7 +114,6 @@ class TestAutograd(_TestCase):
             unpack_hook_ref = scope()
             self.assertIsNone(unpack_hook_ref())
 
-    @ember_xfail("AttributeError: 'MulBackward0' object has no attribute '_raw_saved_self'")
     def test_saved_variable_packing_unpacking_saved_original_with_hooks(self):
         # Tests that packing/unpacking a SavedVariable works correctly with user-defined hooks
         # The saved_original / did_not_save_original distinction corresponds to the `save_original`
@@ -205,7 +203,6 @@ class TestAutograd(_TestCase):
         # not leaf, not output
         test(lambda: (1 + torch.randn(5, requires_grad=True)), False)
 
-    @ember_xfail("AttributeError: 'ExpBackward0' object has no attribute '_raw_saved_result'")
     def test_saved_variable_packing_unpacking_did_not_save_original_with_hooks(self):
         # Tests that packing/unpacking a SavedVariable works correctly with user-defined hooks
         # The saved_original / did_not_save_original distinction corresponds to the `save_original`
@@ -219,7 +216,6 @@ class TestAutograd(_TestCase):
         y.sum().backward()
         self.assertEqual(a.grad, y)
 
-    @ember_xfail("AttributeError: 'MulBackward0' object has no attribute '_saved_self'")
     def test_saved_variable_packing_unpacking_saved_original_with_default_hooks(self):
         # Tests that default hooks are properly registered, used and reset
         # The saved_original / did_not_save_original distinction corresponds to the `save_original`
@@ -272,7 +268,6 @@ class TestAutograd(_TestCase):
         y.sum().backward()
         self.assertEqual(2 * a, a.grad)
 
-    @ember_xfail("AttributeError: 'ExpBackward0' object has no attribute '_saved_result'")
     def test_saved_variable_packing_unpacking_did_not_save_original_with_default_hooks(
         self,
     ):
@@ -441,7 +436,6 @@ class TestAutograd(_TestCase):
 
         b.backward()
 
-    @ember_xfail("AttributeError: 'ExpBackward0' object has no attribute '_raw_saved_result'")
     def test_pack_hook_with_inplace_modification_should_fail(self):
         a = torch.randn(5, requires_grad=True)
 
