@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "autograd/grad_mode.h"
+#include "autograd/warning.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
 #include "ops/index.h"
@@ -169,15 +170,20 @@ const char* scalar_type_name(Dtype d) {
   }
 }
 
-// An in-place op keeps self's dtype: a result that can only be cast down a
-// kind (float to integer, integer to bool) is an error, as in PyTorch.
+// A result written into an existing tensor keeps that tensor's dtype: one
+// that can only be cast down a kind (float to integer, integer to bool) is an
+// error, as in PyTorch.
+void check_castable(Dtype result, Dtype out) {
+  bool narrowing = (is_floating(result) && !is_floating(out)) || (result == kInt64 && out == kBool);
+  EMBER_CHECK_TYPE(!narrowing, "result type {} can't be cast to the desired output type {}", scalar_type_name(result),
+                   scalar_type_name(out));
+}
+
+// An in-place op also keeps self's shape.
 void check_result(const Tensor& self, const Tensor& result, const char* op) {
   EMBER_CHECK(result.shape() == self.shape(), "{}: output with shape {} doesn't match the broadcast shape {}", op,
               shape_str(self.shape()), shape_str(result.shape()));
-  bool narrowing = (is_floating(result.dtype()) && !is_floating(self.dtype())) ||
-                   (result.dtype() == kInt64 && self.dtype() == kBool);
-  EMBER_CHECK_TYPE(!narrowing, "result type {} can't be cast to the desired output type {}",
-                   scalar_type_name(result.dtype()), scalar_type_name(self.dtype()));
+  check_castable(result.dtype(), self.dtype());
 }
 
 void check_no_internal_overlap(const Tensor& self) {
@@ -239,11 +245,21 @@ void rebase_history(const Tensor& self, const Edge& edge) {
   move_retained_grad(self.impl_ptr(), old.get(), edge.fn.get(), edge.input_nr);
 }
 
+namespace {
+thread_local MutationHook mutation_hook;
+}  // namespace
+
+MutationHook set_mutation_hook(MutationHook hook) {
+  std::swap(hook, mutation_hook);
+  return hook;
+}
+
 void check_writable(const Tensor& self) {
   EMBER_CHECK_STATE(!(self.is_inference() && !InferenceMode::is_enabled()),
                     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to "
                     "get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for "
                     "more details.");
+  if (mutation_hook) mutation_hook(self);
 }
 
 Tensor& apply_in_place(Tensor& self, const char* op, bool other_requires_grad,
@@ -273,6 +289,30 @@ Tensor& apply_in_place(Tensor& self, const char* op, bool other_requires_grad,
   }
   if (converted.requires_grad()) rebase_history(self, gradient_edge(converted));
   return self;
+}
+
+void check_out_allowed(const char* op, const Tensor& out, bool inputs_require_grad) {
+  EMBER_CHECK_STATE(!(GradMode::is_enabled() && (inputs_require_grad || out.requires_grad())),
+                    "{}(): functions with out=... arguments don't support automatic differentiation, but one of the "
+                    "arguments requires grad.",
+                    op);
+}
+
+Tensor& write_out(const char* op, Tensor& out, const Tensor& result) {
+  EMBER_CHECK(out.defined(), "{}: expected a defined tensor as out", op);
+  check_writable(out);
+  check_castable(result.dtype(), out.dtype());
+  if (out.shape() != result.shape()) {
+    if (out.numel() != 0)
+      warn(fmt::format("An output with one or more elements was resized since it had shape {}, which does not match "
+                       "the required output shape {}. This behavior is deprecated, and in a future PyTorch release "
+                       "outputs will not be resized unless they have zero elements. You can explicitly reuse an out "
+                       "tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
+                       shape_str(out.shape()), shape_str(result.shape())));
+    resize_(out, result.shape());
+  }
+  NoGradGuard no_grad;
+  return copy_(out, result);
 }
 
 }  // namespace ember

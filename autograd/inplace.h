@@ -11,8 +11,17 @@
 
 namespace ember {
 
-/// Refuses an in-place write into an inference tensor outside inference mode (PyTorch's message).
+/// Called before every in-place write with the tensor about to change: refuses
+/// a write into an inference tensor outside inference mode (PyTorch's
+/// message), then runs this thread's mutation hook, if any.
 void check_writable(const Tensor& self);
+
+/// Sees every tensor just before an in-place op writes into it, on the thread
+/// that set it: how Python's allow_mutation_on_saved_tensors keeps a copy of
+/// a saved tensor before it changes (PyTorch intercepts the write with a
+/// dispatch mode). Returns the previous hook; an empty one turns it off.
+using MutationHook = std::function<void(const Tensor& about_to_change)>;
+MutationHook set_mutation_hook(MutationHook hook);
 
 /// Marks `view` (the result of a view op on `base`) as a view of base's root.
 /// `meta` is how it was made; under no_grad it becomes NoGradMode, and a view
@@ -26,6 +35,14 @@ void as_view(const Tensor& base, const Tensor& view, CreationMeta meta = Creatio
 /// views of leaves that require grad, views that may not be modified).
 Tensor& apply_in_place(Tensor& self, const char* op, bool other_requires_grad,
                        const std::function<Tensor(const Tensor&)>& compute);
+
+/// PyTorch's out= convention. check_out_allowed: before op runs, refuses when
+/// autograd would be involved (grad mode on and an input or `out` requires
+/// grad: out= variants are not differentiable). write_out: writes the result
+/// into `out`, resizing it to the result's shape (with PyTorch's deprecation
+/// warning if it was not empty), keeping its dtype; returns `out`.
+void check_out_allowed(const char* op, const Tensor& out, bool inputs_require_grad);
+Tensor& write_out(const char* op, Tensor& out, const Tensor& result);
 
 /// PyTorch's check_inplace: throws if `self` may not be modified in place
 /// while recording (call only when the op will be recorded).

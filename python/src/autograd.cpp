@@ -8,6 +8,7 @@
 #include "autograd/function.h"
 #include "autograd/grad_mode.h"
 #include "autograd/gradcheck.h"
+#include "autograd/inplace.h"
 #include "autograd/node.h"
 #include "autograd/warning.h"
 #include "ops/factory.h"
@@ -287,6 +288,18 @@ void bind_autograd(py::module_& m) {
     push_saved_tensor_hooks(python_saved_tensor_hooks(pack, unpack));
   });
   m.def("_pop_saved_tensors_default_hooks", &pop_saved_tensor_hooks);
+  // fn(tensor) runs before every in-place write on this thread (None: no hook).
+  m.def("_set_mutation_hook", [](const py::object& fn) {
+    if (fn.is_none()) {
+      set_mutation_hook(nullptr);
+      return;
+    }
+    auto f = hold(fn);
+    set_mutation_hook([f](const Tensor& t) {
+      py::gil_scoped_acquire gil;
+      (*f)(t);
+    });
+  });
   m.def("_saved_tensors_hooks_disable", [](const std::string& message) { set_saved_tensor_hooks_disabled(message); });
   m.def("_saved_tensors_hooks_enable", [] { set_saved_tensor_hooks_disabled(std::nullopt); });
   m.def("_saved_tensors_hooks_is_enabled", [] { return !saved_tensor_hooks_disabled().has_value(); });

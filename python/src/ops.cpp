@@ -2,6 +2,7 @@
 // PyTorch has them, as Tensor methods; tensor creation (zeros, rand, ...),
 // the random generator and the thread count.
 #include "autograd/generator.h"
+#include "autograd/inplace.h"
 #include "autograd/threads.h"
 #include "bindings.h"
 #include "ops/elementwise.h"
@@ -35,6 +36,31 @@ std::vector<int64_t> dims_or_every(const Tensor& x, const py::object& dim) {
 // of keywords that follow py::args, so a Generator* there would reject None.
 Generator* to_generator(const py::object& generator) {
   return generator.is_none() ? nullptr : generator.cast<Generator*>();
+}
+
+// PyTorch's out= keyword on the module function `name`: f(..., out=t) runs
+// f(...) and writes the result into t. It is the last overload, tried only
+// when no other matches, so a call without out= costs nothing more.
+void add_out_variant(py::module_& m, const char* name) {
+  py::object fn = m.attr(name);
+  m.def(name, [fn, op = std::string(name)](const py::args& args, const py::kwargs& kwargs) -> py::object {
+    if (!kwargs.contains("out"))
+      throw py::type_error(fmt::format("{}(): incompatible function arguments (see help(ember.{}))", op, op));
+    py::object out_obj = kwargs["out"];
+    EMBER_CHECK_TYPE(py::isinstance<TensorImpl>(out_obj), "{}(): argument 'out' must be Tensor, not {}", op,
+                     py::str(py::type::of(out_obj).attr("__name__")).cast<std::string>());
+    Tensor out = out_obj.cast<Tensor>();
+    bool inputs_require_grad = false;
+    for (const py::handle& a : args)
+      if (py::isinstance<TensorImpl>(a)) inputs_require_grad |= a.cast<Tensor>().requires_grad();
+    check_out_allowed(op.c_str(), out, inputs_require_grad);
+    py::dict rest;
+    for (auto [k, v] : kwargs)
+      if (k.cast<std::string>() != "out") rest[k] = v;
+    Tensor result = fn(*args, **rest).cast<Tensor>();
+    write_out(op.c_str(), out, result);
+    return out_obj;
+  });
 }
 
 void bind_elementwise(py::module_& m) {
@@ -99,6 +125,13 @@ void bind_elementwise(py::module_& m) {
   def_op(m, "isfinite", &ember::isfinite);
   def_op(m, "signbit", &ember::signbit);
   def_op(m, "clone", &ember::clone);
+
+  // The functions PyTorch gives an out= keyword (not relu, not isfinite).
+  for (const char* name : {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "atan2", "arctan2", "neg", "exp",
+                           "log", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "reciprocal",
+                           "clamp", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and",
+                           "logical_or", "signbit"})
+    add_out_variant(m, name);
 }
 
 void bind_reduce(py::module_& m) {

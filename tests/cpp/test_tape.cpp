@@ -12,6 +12,7 @@
 #include "autograd/engine.h"
 #include "autograd/function.h"
 #include "autograd/grad_mode.h"
+#include "autograd/inplace.h"
 #include "autograd/node.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
@@ -276,4 +277,37 @@ TEST_CASE("a node's saved tensors have PyTorch's names and take pack/unpack hook
   CHECK(values(b.grad()) == std::vector<double>{2.0, 3.0});
   // Freed with the graph: a second backward needs them.
   CHECK_THROWS_WITH(y.sum().backward(), Contains("Trying to backward through the graph a second time"));
+}
+
+TEST_CASE("the mutation hook sees a tensor before each in-place write", "[tape][inplace]") {
+  Tensor x = tensor({1.0, 2.0}, {2}, kFloat64);
+  std::vector<std::vector<double>> seen;
+  MutationHook previous = set_mutation_hook([&](const Tensor& t) { seen.push_back(values(t)); });
+  x.mul_(3.0);
+  x.add_(1.0);
+  set_mutation_hook(previous);
+  x.add_(1.0);  // no hook any more
+  REQUIRE(seen.size() >= 2);
+  CHECK(seen.front() == std::vector<double>{1.0, 2.0});  // before the first write
+  CHECK(seen.back() == std::vector<double>{3.0, 6.0});   // before the second
+  CHECK(values(x) == std::vector<double>{5.0, 8.0});
+}
+
+TEST_CASE("write_out follows PyTorch's out= rules", "[tape][inplace]") {
+  Tensor a = tensor({1.0, 2.0, 3.0}, {3}, kFloat64);
+  Tensor out = zeros({3}, kFloat32);
+  CHECK(&write_out("exp", out, exp(a)) == &out);
+  CHECK(out.dtype() == kFloat32);
+  CHECK_THAT(values(out), Catch::Matchers::Approx(values(exp(a))).epsilon(1e-6));
+  Tensor empty = zeros({0}, kFloat64);
+  write_out("exp", empty, exp(a));  // an empty out takes the result's shape
+  CHECK(empty.shape() == Shape{3});
+  Tensor ints = zeros({3}, kInt64);
+  CHECK_THROWS_WITH(write_out("exp", ints, exp(a)),
+                    Contains("result type Double can't be cast to the desired output type Long"));
+  Tensor w = leaf({1.0}, {1});
+  CHECK_THROWS_WITH(check_out_allowed("mul", out, w.requires_grad()),
+                    Contains("mul(): functions with out=... arguments don't support automatic differentiation"));
+  NoGradGuard no_grad;
+  CHECK_NOTHROW(check_out_allowed("mul", out, true));
 }

@@ -1,8 +1,11 @@
 """The graph as PyTorch's torch.autograd.graph exposes it: the Node base
 class of every grad_fn, GradientEdge (a differentiation point that outlives
 the tensor it came from), and saved-tensor hooks (what backward keeps, and
-how it gets it back)."""
+how it gets it back), and allow_mutation_on_saved_tensors."""
 
+import contextlib
+import weakref
+from collections import defaultdict
 from typing import NamedTuple
 
 from .. import _C
@@ -83,3 +86,104 @@ class disable_saved_tensors_hooks:
             _C._saved_tensors_hooks_enable()
         else:
             _C._saved_tensors_hooks_disable(self._prev)
+
+
+# ---------------------------------------------------------------- allow_mutation_on_saved_tensors
+# PyTorch's design (torch/autograd/graph.py): saved tensors are packed as
+# handles; just before an in-place op writes into a tensor that backward still
+# needs (same memory, same version), that tensor is cloned and backward gets
+# the clone. ember calls the clone step from C++ before every in-place write
+# (PyTorch uses a dispatch mode).
+
+_allow_mutation_on_saved_tensors_enabled = False
+
+
+def _get_tid(tensor):
+    return (id(tensor), tensor.data_ptr(), tensor._version)
+
+
+def _get_sid(tensor):
+    return (tensor.data_ptr(), tensor._version)
+
+
+class _Handle:
+    pass
+
+
+class _AllowMutationOnSavedContext:
+    """What the context tracks: the saved originals and their clones (both
+    keyed weakly by the handle the graph holds, so they go with the graph),
+    the handle of each saved tensor, and which tensors share memory and version."""
+
+    def __init__(self):
+        self.cloned = weakref.WeakKeyDictionary()
+        self.original = weakref.WeakKeyDictionary()
+        self.tid_to_weakhandle = weakref.WeakValueDictionary()
+        self.sid_to_tid = defaultdict(set)
+
+    def clear(self):
+        self.cloned.clear()
+        self.original.clear()
+        self.tid_to_weakhandle.clear()
+        self.sid_to_tid.clear()
+
+
+class _swap_with_cloned(saved_tensors_hooks):
+    def __init__(self, ctx):
+        def pack_hook(tensor):
+            tid, sid = _get_tid(tensor), _get_sid(tensor)
+            ctx.sid_to_tid[sid].add(tid)
+            # The same tensor at the same version may be saved many times: one handle.
+            handle = ctx.tid_to_weakhandle.get(tid)
+            if handle is None:
+                handle = _Handle()
+                ctx.tid_to_weakhandle[tid] = handle
+                ctx.original[handle] = tensor
+            return handle
+
+        def unpack_hook(handle):
+            error_msg = ("Trying to backward outside of the 'allow_mutation_on_saved_tensors' context in which the "
+                         "graph was originally recorded.")
+            assert _allow_mutation_on_saved_tensors_enabled, error_msg
+            if handle in ctx.cloned:
+                return ctx.cloned[handle]
+            assert handle in ctx.original, error_msg
+            return ctx.original[handle]
+
+        super().__init__(pack_hook, unpack_hook)
+
+
+def _clone_before_mutation(ctx):
+    def maybe_clone(tensor):
+        for tid in ctx.sid_to_tid.get(_get_sid(tensor), ()):
+            handle = ctx.tid_to_weakhandle.get(tid)
+            # Saved once, but already freed by a backward: nothing to keep.
+            if handle is None or handle in ctx.cloned:
+                continue
+            ctx.cloned[handle] = ctx.original[handle].clone()
+            del ctx.original[handle]
+
+    return maybe_clone
+
+
+@contextlib.contextmanager
+def allow_mutation_on_saved_tensors():
+    """Inside this block, tensors saved for backward may be modified in place:
+    each is cloned just before its first in-place change (PyTorch's context
+    manager of the same name; yields the tracking context)."""
+    global _allow_mutation_on_saved_tensors_enabled
+    ctx = _AllowMutationOnSavedContext()
+    with _swap_with_cloned(ctx):
+        hook_set = False
+        try:
+            if _allow_mutation_on_saved_tensors_enabled:
+                raise RuntimeError("allow_mutation_on_saved_tensors contexts cannot be nested")
+            _allow_mutation_on_saved_tensors_enabled = True
+            _C._set_mutation_hook(_clone_before_mutation(ctx))
+            hook_set = True
+            yield ctx
+        finally:
+            if hook_set:
+                _C._set_mutation_hook(None)
+                _allow_mutation_on_saved_tensors_enabled = False
+            ctx.clear()
