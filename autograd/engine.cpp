@@ -256,6 +256,7 @@ void execute(GraphTask& task) {
       current_task = outer;
     }
   } leave{outer};
+  SavedTensorHooksGuard saved_hooks;
   run_graph(task);
   // By index: a callback may queue more.
   for (size_t i = 0; i < task.callbacks.size(); ++i) task.callbacks[i]();

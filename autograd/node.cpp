@@ -318,7 +318,18 @@ void pop_saved_tensor_hooks() {
   --saved_hooks_depth;
 }
 
-void set_saved_tensor_hooks_disabled(std::optional<std::string> message) { saved_hooks_disabled = std::move(message); }
+SavedTensorHooksGuard::SavedTensorHooksGuard() : saved_(saved_hooks_stack) {}
+
+SavedTensorHooksGuard::~SavedTensorHooksGuard() {
+  saved_hooks_stack = std::move(saved_);
+  saved_hooks_depth = int(saved_hooks_stack.size());
+}
+
+void set_saved_tensor_hooks_disabled(std::optional<std::string> message) {
+  // As PyTorch: hooks already pushed cannot be disabled under them.
+  EMBER_CHECK_STATE(!message || saved_hooks_depth == 0, "{}", *message);
+  saved_hooks_disabled = std::move(message);
+}
 const std::optional<std::string>& saved_tensor_hooks_disabled() { return saved_hooks_disabled; }
 
 SavedVariable::SavedVariable(const Tensor& t, bool is_output, uint32_t output_nr)
@@ -328,7 +339,8 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output, uint32_t output_nr
                     "Inference tensors cannot be saved for backward. To work around you can make a clone to get a "
                     "normal tensor and use it in autograd.");
   version_ = t._version();
-  if (saved_hooks_depth > 0) {
+  // A wrapped Python number is no user tensor: PyTorch saves it as it is, without the hooks.
+  if (saved_hooks_depth > 0 && !t.impl()->is_wrapped_number) {
     hooks_ = saved_hooks_stack.back();
     requires_grad_ = t.requires_grad();
     if (!is_output && requires_grad_) edge_ = gradient_edge(t);
@@ -339,9 +351,9 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output, uint32_t output_nr
   if (is_output) {
     // Same storage and geometry, no autograd record: no cycle through grad_fn.
     data_ = t.detach();
-    original_ = t.impl_ptr();
   } else {
     data_ = t;
+    saved_non_leaf_ = t.impl()->autograd && t.impl()->autograd->grad_fn;
   }
 }
 
@@ -417,13 +429,11 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& node_in) const {
         "operation that failed to compute its gradient, with ember.autograd.set_detect_anomaly(True).",
         legacy_type_name(data_.dtype()), shape_str(data_.shape()), origin, data_._version(), version_));
   }
-  if (is_output_) {
-    auto original = original_.lock();
-    EMBER_CHECK_STATE(!original || original->autograd == nullptr || original->autograd->grad_fn != nullptr ||
-                      original->autograd->view != nullptr,
-                      "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This is "
-                      "not supported, please use out-of-place `.detach()` instead");
-  }
+  // As PyTorch: a saved input that lost its history to detach_() cannot be
+  // used (a saved output can: it rejoins the node that made it).
+  EMBER_CHECK_STATE(!saved_non_leaf_ || data_.impl()->autograd->grad_fn,
+                    "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This is not "
+                    "supported, please use out-of-place `.detach()` instead");
   if (is_output_ && GradMode::is_enabled() && node) {
     // create_graph: rejoin the output to the node that produced it, in its slot.
     Tensor t = data_.detach();

@@ -172,7 +172,21 @@ struct SavedTensorHooks {
 };
 void push_saved_tensor_hooks(SavedTensorHooks hooks);
 void pop_saved_tensor_hooks();
-/// With a message, pushing hooks on this thread fails with it (disable_saved_tensors_hooks).
+/// Restores this thread's saved-tensor hooks when it goes out of scope, as
+/// PyTorch restores them after a backward: hooks a backward pushed (or
+/// popped) without undoing it do not outlive that backward.
+class SavedTensorHooksGuard {
+ public:
+  SavedTensorHooksGuard();
+  ~SavedTensorHooksGuard();
+  SavedTensorHooksGuard(const SavedTensorHooksGuard&) = delete;
+  SavedTensorHooksGuard& operator=(const SavedTensorHooksGuard&) = delete;
+
+ private:
+  std::vector<std::shared_ptr<const SavedTensorHooks>> saved_;
+};
+/// With a message, pushing hooks on this thread fails with it (disable_saved_tensors_hooks);
+/// so does disabling while hooks are pushed.
 void set_saved_tensor_hooks_disabled(std::optional<std::string> message);
 const std::optional<std::string>& saved_tensor_hooks_disabled();
 
@@ -199,7 +213,7 @@ class SavedVariable {
   std::shared_ptr<const SavedTensorHooks> hooks_;
   Edge edge_;
   bool requires_grad_ = false;
-  std::weak_ptr<TensorImpl> original_;  // outputs: to detect a detach_() after saving
+  bool saved_non_leaf_ = false;  // an input with a history: detach_() on it after saving is an error
   uint32_t version_ = 0;
   uint32_t output_nr_ = 0;
   bool is_output_ = false;

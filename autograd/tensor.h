@@ -106,6 +106,7 @@ struct TensorImpl {
   Strides strides;  // in elements
   Dtype dtype = Dtype::Float32;
   bool is_inference = false;  // made in inference mode (InferenceMode)
+  bool is_wrapped_number = false;  // a Python number an op took as a 0-d tensor (PyTorch's wrapped number)
   std::unique_ptr<AutogradMeta> autograd;
   AutogradMeta& meta() {
     if (!autograd) autograd = std::make_unique<AutogradMeta>();

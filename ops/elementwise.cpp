@@ -71,7 +71,9 @@ Tensor int_to_float(const Tensor& x) { return is_floating(x.dtype()) ? x : to_dt
 
 Tensor wrap_scalar(Scalar value, const Tensor& like) {
   Dtype d = is_floating(like.dtype()) ? like.dtype() : value.is_integral() ? kInt64 : kFloat32;
-  return scalar_tensor(value, d);
+  Tensor t = scalar_tensor(value, d);
+  t.impl()->is_wrapped_number = true;
+  return t;
 }
 
 // d(a + alpha b) = g, alpha g

@@ -308,6 +308,11 @@ void bind_autograd(py::module_& m) {
           const auto& m = saved_tensor_hooks_disabled();
           return m ? py::object(py::str(*m)) : py::object(py::none());
         });
+  // Where PyTorch exposes them (torch._C._autograd._saved_tensors_hooks_is_enabled, ...).
+  py::module_ autograd_module = m.def_submodule("_autograd", "The engine's switches, under PyTorch's names.");
+  for (const char* name : {"_saved_tensors_hooks_disable", "_saved_tensors_hooks_enable",
+                           "_saved_tensors_hooks_is_enabled", "_saved_tensors_hooks_get_disabled_error_message"})
+    autograd_module.attr(name) = m.attr(name);
 
   m.def("_backward",
         [](const py::list& roots, const std::vector<std::optional<Tensor>>& grad_tensors,

@@ -311,3 +311,44 @@ TEST_CASE("write_out follows PyTorch's out= rules", "[tape][inplace]") {
   NoGradGuard no_grad;
   CHECK_NOTHROW(check_out_allowed("mul", out, true));
 }
+
+TEST_CASE("saved-tensor hooks: wrapped numbers skip them, a backward cannot leave any behind", "[tape][saved]") {
+  int packs = 0;
+  SavedTensorHooks counting;
+  counting.pack = [&](const Tensor& t) -> std::shared_ptr<void> {
+    ++packs;
+    return std::make_shared<Tensor>(t);
+  };
+  counting.unpack = [](const std::shared_ptr<void>& p) { return *std::static_pointer_cast<Tensor>(p); };
+  Tensor a = leaf({1.0, 2.0}, {2});
+  push_saved_tensor_hooks(counting);
+  mul(a, wrap_scalar(3.0, a));                 // d/da needs the wrapped 3: saved without the hooks
+  mul(a, full({}, 3.0, kFloat64));             // the same 3 as a tensor is packed
+  pop_saved_tensor_hooks();
+  CHECK(packs == 1);
+
+  // A backward that pushes hooks and never pops them: they are gone when it returns.
+  struct PushesHooks : autograd::Function<PushesHooks> {
+    static Tensor forward(autograd::AutogradContext*, const Tensor& x) { return x * 1.0; }
+    static tensor_list backward(autograd::AutogradContext*, const tensor_list& g) {
+      SavedTensorHooks h;
+      h.pack = [](const Tensor&) -> std::shared_ptr<void> { throw Error("the pushed hook outlived backward"); };
+      h.unpack = [](const std::shared_ptr<void>&) { return Tensor(); };
+      push_saved_tensor_hooks(h);
+      return {g[0]};
+    }
+  };
+  PushesHooks::apply(a).sum().backward();
+  CHECK_NOTHROW(a * a);  // saves a: would call the leftover pack hook
+}
+
+TEST_CASE("a saved input detached in place cannot be used; a saved output can", "[tape][saved]") {
+  Tensor a = leaf({1.0}, {}) * 1.0;
+  Tensor b = a.sin();  // saves its input
+  a.detach_();
+  CHECK_THROWS_WITH(b.backward(), Contains("Trying to use a saved tensor that has been detached in-place"));
+  Tensor c = leaf({1.0}, {}) * 1.0;
+  Tensor d = c.exp();  // saves its output
+  c.detach_();
+  CHECK_NOTHROW(d.backward());
+}

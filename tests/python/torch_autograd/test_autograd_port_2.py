@@ -2218,7 +2218,6 @@ class TestAutograd(TestCase):
         # We should not error, and counter should not be incremented
         self.assertEqual(counter[0], 1)
 
-    @ember_xfail("detach_ on a saved input does not invalidate it ('Trying to use a saved tensor that has been detached' not raised)")
     def test_saved_variable_saved_original_inplace_detach(self):
         # Detaching a tensor that is saved input raises
         a = torch.tensor(1.0, requires_grad=True).clone()

@@ -94,7 +94,6 @@ class TestAutograd(_TestCase):
         y = a.exp()
         y.grad_fn._raw_saved_result.register_hooks(lambda x: x, lambda x: x)
 
-    @ember_xfail("an unpack hook that re-enters its saved_tensors_hooks context leaks the hook (kept alive by the hook stack)")
     def test_saved_tensor_hooks_extra_enter_during_bw_no_leak(self):
         # This usage of saved tensor is not supported, but should not leak
         def scope():
@@ -299,7 +298,6 @@ class TestAutograd(_TestCase):
         self.assertEqual(2 * 5 * 5 * a, a.grad)
         self.assertEqual(2 * 3 * 3 * b, b.grad)
 
-    @ember_xfail("AttributeError: module 'ember._C' has no attribute '_autograd'")
     def test_disabling_saved_tensor_hooks(self):
         with torch.autograd.graph.disable_saved_tensors_hooks("error message"):
             with self.assertRaisesRegex(RuntimeError, "error message"):
@@ -315,7 +313,6 @@ class TestAutograd(_TestCase):
 
         self.assertTrue(torch._C._autograd._saved_tensors_hooks_is_enabled())
 
-    @ember_xfail("AttributeError: module 'ember._C' has no attribute '_autograd'")
     def test_disabling_saved_tensor_hooks_nested(self):
         with torch.autograd.graph.disable_saved_tensors_hooks("outer"):
             with torch.autograd.graph.disable_saved_tensors_hooks("inner"):
@@ -514,7 +511,6 @@ class TestAutograd(_TestCase):
             # note that in that sense, a is saved twice
             self.assertEqual(6 * 8 * a, a.grad)
 
-    @ember_xfail("RuntimeError: this hook should not be called")
     def test_wrapped_number_saved_tensors_hooks(self):
         def err_hook(x):
             raise RuntimeError("this hook should not be called")
