@@ -221,4 +221,13 @@ tensor_list record_function(const std::string& name, const std::shared_ptr<Autog
   return outputs;
 }
 
+tensor_list delayed_error(const std::string& message, const tensor_list& tensors) {
+  tensor_list outputs;
+  for (const Tensor& t : tensors) outputs.push_back(t.defined() ? t.detach() : Tensor());
+  if (any_requires_grad(tensors))
+    record_multi("Error", tensors, outputs, [message](const tensor_list&) -> tensor_list { throw Error(message); },
+                 Saves::None);
+  return outputs;
+}
+
 }  // namespace ember::autograd

@@ -133,4 +133,9 @@ struct Function {
   }
 };
 
+/// PyTorch's DelayedError, what once_differentiable puts behind a backward's
+/// results: each tensor passes through (an alias) as an output of one node
+/// named "Error" whose own backward raises `message`. Undefined entries stay undefined.
+tensor_list delayed_error(const std::string& message, const tensor_list& tensors);
+
 }  // namespace ember::autograd

@@ -285,7 +285,8 @@ void accumulate_grad(TensorImpl& impl, const Tensor& g, long expected_refs) {
     bool exclusive = g.impl_ptr().use_count() <= expected_refs && g.storage().use_count() == 1 && g.is_contiguous() &&
                      !g.requires_grad();
     if (GradMode::is_enabled())
-      meta.grad = g.impl_ptr();
+      // create_graph: .grad is a copy that remembers where it came from (CopyBackwards), as in PyTorch.
+      meta.grad = Tensor(empty_like(g)).copy_(g).impl_ptr();
     else
       meta.grad = exclusive ? g.impl_ptr() : g.detach().clone().impl_ptr();
   } else if (GradMode::is_enabled() || Tensor(meta.grad).requires_grad()) {

@@ -380,7 +380,12 @@ void check_nonempty(const char* op, const Tensor& x, const std::vector<int64_t>&
 }
 
 // The gradient of a reduced output, viewed with size-1 reduced dims so it broadcasts against x.
-Tensor unreduce(const Tensor& g, const Shape& keep_shape) { return reshape(g, keep_shape); }
+Tensor unreduce(const Tensor& g, const Shape& keep_shape) {
+  // A 0-d gradient (of a full reduction) or one already in keep's shape
+  // broadcasts as it is: no view is recorded, as in PyTorch's sum backward.
+  if (g.dim() == 0 || g.shape() == keep_shape) return g;
+  return reshape(g, keep_shape);
+}
 
 Tensor extreme(const char* op, const char* node, bool is_max, const Tensor& x, const std::vector<int64_t>& dims,
                bool keepdim) {

@@ -421,6 +421,15 @@ void bind_autograd(py::module_& m) {
         },
         "name"_a, "ctx"_a, "inputs"_a, "outputs"_a, "backward"_a);
 
+  m.def("_delayed_error",
+        [](const std::string& message, const std::vector<std::optional<Tensor>>& tensors) {
+          tensor_list out = autograd::delayed_error(message, to_tensor_list(tensors));
+          py::list result;
+          for (const Tensor& t : out) result.append(t.defined() ? py::cast(t) : py::none());
+          return result;
+        },
+        "message"_a, "tensors"_a);
+
   // gradcheck: inputs hold None where the Python call passes a non-tensor argument.
   static PyObject* gradcheck_error = PyErr_NewExceptionWithDoc(
       "ember.autograd.GradcheckError",

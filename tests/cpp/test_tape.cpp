@@ -352,3 +352,22 @@ TEST_CASE("a saved input detached in place cannot be used; a saved output can", 
   c.detach_();
   CHECK_NOTHROW(d.backward());
 }
+
+TEST_CASE("delayed_error: one Error node whose backward raises; create_graph .grad remembers its copy", "[tape]") {
+  Tensor a = leaf({1.0, 2.0}, {2}), b = leaf({3.0}, {1});
+  tensor_list out = autograd::delayed_error("differentiated twice", {a, Tensor(), b});
+  REQUIRE(out.size() == 3);
+  CHECK_FALSE(out[1].defined());
+  CHECK(out[0].grad_fn() == out[2].grad_fn());
+  CHECK(out[0].grad_fn()->name() == "Error");
+  CHECK(out[0].grad_fn()->next_edges().size() == 3);
+  CHECK(values(out[0]) == values(a));
+  CHECK_THROWS_WITH(out[0].sum().backward(), Contains("differentiated twice"));
+
+  // With create_graph the first gradient .grad gets is a copy with a history (PyTorch's CopyBackwards).
+  Tensor x = leaf({2.0}, {});
+  (x * x).backward({}, std::nullopt, /*create_graph=*/true);
+  REQUIRE(x.grad().grad_fn());
+  CHECK(x.grad().grad_fn()->name() == "CopyBackwards");
+  CHECK(values(x.grad()) == std::vector<double>{4.0});
+}

@@ -137,19 +137,6 @@ def _saved_variables(ctx):
 FunctionCtx.saved_variables = property(_saved_variables, doc="Deprecated alias of saved_tensors.")
 
 
-class _DelayedError(Function):
-    """Passes its input through; differentiating it raises ``message``."""
-
-    @staticmethod
-    def forward(ctx, message, x):
-        ctx.message = message
-        return x.clone()
-
-    @staticmethod
-    def backward(ctx, grad):
-        raise RuntimeError(ctx.message)
-
-
 def once_differentiable(fn):
     """Decorates a Function's backward that is not itself differentiable: it runs
     without recording, and differentiating its result raises an error."""
@@ -166,13 +153,13 @@ def once_differentiable(fn):
         is_tuple = isinstance(outputs, tuple)
         outputs = outputs if is_tuple else (outputs,)
         message = "trying to differentiate twice a function that was marked with @once_differentiable"
-        # Each output is a fresh leaf behind an error node, so that the result
-        # has a grad_fn and differentiating it raises (as PyTorch does).
+        # PyTorch's DelayedError: every result becomes an output of one "Error"
+        # node (fresh leaves behind it, so the result has a grad_fn), whose
+        # backward raises.
+        fresh = [o.detach().requires_grad_() if isinstance(o, Tensor) else None for o in outputs]
         with enable_grad():
-            wrapped = tuple(
-                _DelayedError.apply(message, o.detach().requires_grad_()) if isinstance(o, Tensor) else o
-                for o in outputs
-            )
+            errors = _C._delayed_error(message, fresh)
+        wrapped = tuple(e if isinstance(o, Tensor) else o for o, e in zip(outputs, errors))
         return wrapped if is_tuple else wrapped[0]
 
     return wrapper
