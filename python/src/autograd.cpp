@@ -145,13 +145,12 @@ py::object node_object(const std::shared_ptr<Node>& node) {
     attrs["__module__"] = "ember.autograd.graph";
     py::object sub = py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(Py_TYPE(cls.ptr())))(
         node->name(), py::make_tuple(cls), attrs);
-    // Same layout (no slots, no dict) and pybind11's deallocator, so CPython
-    // allows switching an instance's class to it.
+    // Same layout (no slots, no dict), pybind11's deallocator and the base's
+    // gc slots, so CPython allows switching an instance's class to it.
     auto* sub_type = reinterpret_cast<PyTypeObject*>(sub.ptr());
     auto* base_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
     sub_type->tp_dealloc = base_type->tp_dealloc;
     sub_type->tp_free = base_type->tp_free;
-    sub_type->tp_flags &= ~static_cast<unsigned long>(Py_TPFLAGS_HAVE_GC);  // instances are pybind11's, untracked
     sub_type->tp_traverse = base_type->tp_traverse;
     sub_type->tp_clear = base_type->tp_clear;
     it = classes->emplace(key, sub).first;
@@ -160,28 +159,73 @@ py::object node_object(const std::shared_ptr<Node>& node) {
   return obj;
 }
 
+namespace {
+
+// A node's Python wrapper reports the Python objects the node keeps (hooks,
+// metadata) to the gc, but only while the wrapper is the node's last owner:
+// then a hook whose closure holds the wrapper is a collectable cycle. While the
+// graph still holds the node, the hooks are live and must not be cleared.
+Node* node_owned_only_by_python(PyObject* self) {
+  if (!py::detail::is_holder_constructed(self)) return nullptr;
+  Node& node = py::cast<Node&>(py::handle(self));
+  return node.weak_from_this().use_count() == 1 ? &node : nullptr;
+}
+
+int node_traverse(PyObject* self, visitproc visit, void* arg) {
+  Py_VISIT(Py_TYPE(self));
+  Node* node = node_owned_only_by_python(self);
+  if (!node) return 0;
+  for (const HookEntry& h : node->hooks())
+    if (auto* py_hook = h.fn.target<PyTensorHook>()) Py_VISIT(py_hook->fn->ptr());
+  for (const auto& [id, h] : node->pre_hooks())
+    if (auto* py_hook = h.target<PyNodePreHook>()) Py_VISIT(py_hook->fn->ptr());
+  for (const auto& [id, h] : node->post_hooks())
+    if (auto* py_hook = h.target<PyNodePostHook>()) Py_VISIT(py_hook->fn->ptr());
+  if (node->metadata) Py_VISIT(std::static_pointer_cast<py::object>(node->metadata)->ptr());
+  return 0;
+}
+
+int node_clear(PyObject* self) {
+  if (Node* node = node_owned_only_by_python(self)) node->clear_hooks();
+  return 0;
+}
+
+}  // namespace
+
+Tensor PyTensorHook::operator()(const Tensor& grad) const {
+  py::gil_scoped_acquire gil;
+  return to_tensor_or_undefined((*fn)(grad), "hook returned");
+}
+
+tensor_list PyNodePreHook::operator()(const tensor_list& grad_outputs) const {
+  py::gil_scoped_acquire gil;
+  return hook_result((*fn)(py::tuple(py::cast(grad_outputs))));
+}
+
+tensor_list PyNodePostHook::operator()(const tensor_list& grad_inputs, const tensor_list& grad_outputs) const {
+  py::gil_scoped_acquire gil;
+  return hook_result((*fn)(py::tuple(py::cast(grad_inputs)), py::tuple(py::cast(grad_outputs))));
+}
+
 void bind_autograd(py::module_& m) {
-  py::class_<Node, std::shared_ptr<Node>>(m, "Node", "A backward function of the graph (a tensor's grad_fn).")
+  py::class_<Node, std::shared_ptr<Node>>(m, "Node", "A backward function of the graph (a tensor's grad_fn).",
+                                           py::custom_type_setup([](PyHeapTypeObject* heap_type) {
+                                             PyTypeObject* type = &heap_type->ht_type;
+                                             type->tp_flags |= Py_TPFLAGS_HAVE_GC;
+                                             type->tp_traverse = node_traverse;
+                                             type->tp_clear = node_clear;
+                                           }))
       .def("name", &Node::name)
       .def_property_readonly("next_functions", &next_functions)
       // Any object is taken as a hook, as PyTorch takes it; it is called when backward reaches the node.
       .def("register_prehook",
            [](const std::shared_ptr<Node>& node, const py::object& fn) {
-             auto f = hold(fn);
-             return node_hook_handle(node, node->add_pre_hook([f](const tensor_list& grad_outputs) {
-               py::gil_scoped_acquire gil;
-               return hook_result((*f)(py::tuple(py::cast(grad_outputs))));
-             }));
+             return node_hook_handle(node, node->add_pre_hook(PyNodePreHook{hold(fn)}));
            },
            "fn"_a)
       .def("register_hook",
            [](const std::shared_ptr<Node>& node, const py::object& fn) {
-             auto f = hold(fn);
-             return node_hook_handle(
-                 node, node->add_post_hook([f](const tensor_list& grad_inputs, const tensor_list& grad_outputs) {
-                   py::gil_scoped_acquire gil;
-                   return hook_result((*f)(py::tuple(py::cast(grad_inputs)), py::tuple(py::cast(grad_outputs))));
-                 }));
+             return node_hook_handle(node, node->add_post_hook(PyNodePostHook{hold(fn)}));
            },
            "fn"_a)
       // Calling a node runs its backward on the given gradients (None: no gradient), as in PyTorch.

@@ -174,6 +174,22 @@ LossReduction reduction_of(std::optional<bool> size_average, std::optional<bool>
                            const char* op);
 /// A Python object that C++ may keep, copy and drop without holding the GIL.
 std::shared_ptr<py::object> hold(py::object obj);
+
+/// Python callables the tape keeps (tensor hooks, node pre- and post-hooks),
+/// as named types so that Python's gc can find them inside a node (the Node
+/// type's tp_traverse) and collect a hook whose closure holds its own grad_fn.
+struct PyTensorHook {
+  std::shared_ptr<py::object> fn;
+  Tensor operator()(const Tensor& grad) const;
+};
+struct PyNodePreHook {
+  std::shared_ptr<py::object> fn;
+  tensor_list operator()(const tensor_list& grad_outputs) const;
+};
+struct PyNodePostHook {
+  std::shared_ptr<py::object> fn;
+  tensor_list operator()(const tensor_list& grad_inputs, const tensor_list& grad_outputs) const;
+};
 /// A graph node as Python sees it: an instance of a class named after the node ("MulBackward0"); None for null.
 py::object node_object(const std::shared_ptr<ember::Node>& node);
 /// A Tensor, or None as an undefined tensor; `what` names the caller in the TypeError.

@@ -123,13 +123,8 @@ py::object item(const Tensor& t) {
 }
 
 HookHandle register_python_hook(const Tensor& t, const py::function& fn) {
-  auto f = hold(fn);
   std::string name = py::hasattr(fn, "__name__") ? py::str(fn.attr("__name__")).cast<std::string>() : "hook";
-  Hook hook = [f](const Tensor& grad) {
-    py::gil_scoped_acquire gil;
-    return to_tensor_or_undefined((*f)(grad), "hook returned");
-  };
-  return t.register_hook(std::move(hook), std::move(name));
+  return t.register_hook(PyTensorHook{hold(fn)}, std::move(name));
 }
 
 // Binary operators with a Python number on one side (PyTorch's wrapped-number rule).

@@ -2181,19 +2181,15 @@ class TestAutograd(TestCase):
             self.assertIsNone(ref())
 
     # @parametrize("use_custom_function", [True, False]) x @parametrize("use_tensor_hook", [True, False])
-    @ember_xfail("hook closure cycle through grad_fn not collected by gc (leak)")
     def test_hook_closure_cycle_use_custom_function_True_use_tensor_hook_True(self):
         self._test_hook_closure_cycle(True, True)
 
-    @ember_xfail("a hook closure holding its own grad_fn is a reference cycle through C++ that gc cannot collect (leak)")
     def test_hook_closure_cycle_use_custom_function_True_use_tensor_hook_False(self):
         self._test_hook_closure_cycle(True, False)
 
-    @ember_xfail("hook closure cycle through grad_fn not collected by gc (leak)")
     def test_hook_closure_cycle_use_custom_function_False_use_tensor_hook_True(self):
         self._test_hook_closure_cycle(False, True)
 
-    @ember_xfail("a hook closure holding its own grad_fn is a reference cycle through C++ that gc cannot collect (leak)")
     def test_hook_closure_cycle_use_custom_function_False_use_tensor_hook_False(self):
         self._test_hook_closure_cycle(False, False)
 
