@@ -697,7 +697,7 @@ class TestAutograd(TestCase):
                 + ".",
             )
 
-    @ember_xfail("AttributeError: 'ember._C.Tensor' object has no attribute 'set_'")
+    @ember_xfail("Tensor.set_ is not supported")
     def test_grad_to_node_set(self):
         x = torch.rand(2, requires_grad=True)
         x_edge = torch.autograd.graph.get_gradient_edge(x)
@@ -960,7 +960,7 @@ class TestAutograd(TestCase):
         with self.assertRaisesRegex(RuntimeError, "hooks should return None."):
             tensor.sum().backward()
 
-    @ember_xfail("TypeError: cannot pickle 'ember._C._nn.Linear' object")
+    @ember_xfail("a C++-bound module (nn.Linear) cannot be pickled or deep-copied")
     def test_post_accumulate_grad_hook_e2e(self):
         def setup_optim_in_bwd(model):
             optims = {}
@@ -2651,7 +2651,8 @@ class TestAutograd(TestCase):
         with self.assertRaises(RuntimeError):
             b.add_(5)
 
-    @ember_xfail("AttributeError: property of 'Tensor' object has no deleter")
+    @ember_xfail("deleting Tensor attributes (del x.data, x.requires_grad, x._grad_fn, x._backward_hooks) "
+                 "raises AttributeError, not PyTorch's RuntimeError")
     def test_attribute_deletion(self):
         x = torch.randn((5, 5), requires_grad=True)
         del x.grad
@@ -3039,7 +3040,7 @@ class TestAutograd(TestCase):
         expected_grad[:2] = grad_output
         self.assertEqual(x.grad, expected_grad)
 
-    @ember_xfail("AttributeError: 'ember._C.Tensor' object has no attribute 'grad_dtype'")
+    @ember_xfail("Tensor.grad_dtype is not supported, and the test needs float16")
     def test_grad_dtype(self):
         leaf = torch.tensor([1.0, 2.0], requires_grad=True)
         # Default to tensor's dtype
@@ -3320,7 +3321,7 @@ class TestAutograd(TestCase):
         self.assertEqual(dvar.grad, torch.ones_like(dvar))
         self.assertEqual(type(dvar.grad), type(dvar))
 
-    @ember_xfail("AttributeError: 'ember._C.Tensor' object has no attribute 'int'")
+    @ember_xfail("ember has no int32 dtype (Tensor.int(), ember.int): its dtypes are float32, float64, int64, bool")
     def test_type_conversions(self):
         x = torch.randn(5, 5)
         self.assertIsInstance(x.float(), torch.FloatTensor)
@@ -3458,7 +3459,7 @@ class TestAutograd(TestCase):
             RuntimeError, "modified by an inplace operation", lambda: z.backward()
         )
 
-    @ember_xfail("AttributeError: module 'ember' has no attribute 'int'")
+    @ember_xfail("ember has no int32 dtype (ember.int): its dtypes are float32, float64, int64, bool")
     def test_increment_version(self):
         a = torch.rand(5, requires_grad=True)
         v = a._version

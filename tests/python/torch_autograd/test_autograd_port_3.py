@@ -201,7 +201,8 @@ get_out().sum().backward()
         self.assertEqual(y, y2)
         self.assertEqual(y_expected, y2_expected)
 
-    @ember_xfail("AssertionError: None != tensor([2., 4., 6.])")
+    @ember_xfail("no Python object preservation: a weakref to x.grad dies with the temporary wrapper "
+                 "(PyTorch keeps one Python object per tensor alive)")
     def test_grad_thread_safety(self):
         import threading
         from concurrent.futures import ThreadPoolExecutor
@@ -285,7 +286,7 @@ class TestAutogradDeviceType(_TestCase):
             ):
                 gradgradcheck(fn, (input, 0, idx, src, "prod"))
 
-    @ember_xfail("AttributeError: 'Parameter' object has no attribute 'set_'")
+    @ember_xfail("Tensor.set_ is not supported")
     def test_parameter_resize(self, device="cpu"):
         asd = torch.nn.Parameter(torch.ones(16, dtype=torch.double, device=device))
 
