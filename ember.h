@@ -24,6 +24,7 @@
 #include "data/dataset.h"
 #include "data/idx.h"
 #include "data/mnist.h"
+#include "data/path.h"
 #include "data/safetensors.h"
 #include "data/transforms.h"
 #include "nn/functional.h"

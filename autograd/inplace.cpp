@@ -172,10 +172,10 @@ const char* scalar_type_name(Dtype d) {
 
 // A result written into an existing tensor keeps that tensor's dtype: one
 // that can only be cast down a kind (float to integer, integer to bool) is an
-// error, as in PyTorch.
+// error (PyTorch's RuntimeError).
 void check_castable(Dtype result, Dtype out) {
   bool narrowing = (is_floating(result) && !is_floating(out)) || (result == kInt64 && out == kBool);
-  EMBER_CHECK_TYPE(!narrowing, "result type {} can't be cast to the desired output type {}", scalar_type_name(result),
+  EMBER_CHECK_STATE(!narrowing, "result type {} can't be cast to the desired output type {}", scalar_type_name(result),
                    scalar_type_name(out));
 }
 

@@ -20,7 +20,9 @@ Strides contiguous_strides(const Shape& shape) {
   int64_t s = 1;
   for (size_t i = shape.size(); i-- > 0;) {
     strides[i] = s;
-    s *= std::max<int64_t>(shape[i], 1);
+    if (i > 0)
+      EMBER_CHECK_STATE(!__builtin_mul_overflow(s, std::max<int64_t>(shape[i], 1), &s),
+                        "Stride calculation overflowed");
   }
   return strides;
 }

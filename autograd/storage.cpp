@@ -8,6 +8,8 @@
 #include <new>
 #include <vector>
 
+#include "autograd/error.h"
+
 namespace ember {
 namespace {
 
@@ -41,7 +43,8 @@ class CachingAllocator {
     if (!p) {
       empty();
       p = std::aligned_alloc(kAlignment, std::max(c, kAlignment));
-      if (!p) throw std::bad_alloc();
+      // PyTorch's wording (a RuntimeError that names the size), not a bare bad_alloc.
+      if (!p) throw Error(fmt::format("DefaultCPUAllocator: can't allocate memory: you tried to allocate {} bytes.", n));
     }
     return p;
   }

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "autograd/error.h"
+#include "data/path.h"
 #include "ops/factory.h"
 
 namespace ember::data {
@@ -106,6 +107,7 @@ void decode(const IdxFile& file, Out* out) {
 }  // namespace
 
 IdxFile read_idx_file(const std::string& path) {
+  check_path("read_idx", path);
   struct stat st;
   EMBER_CHECK(::stat(path.c_str(), &st) == 0, "read_idx: cannot open '{}': {}", path, std::strerror(errno));
   EMBER_CHECK(S_ISREG(st.st_mode), "read_idx: '{}' is not a regular file", path);
@@ -187,6 +189,7 @@ Tensor read_idx(const std::string& path) {
 }
 
 void write_idx(const std::string& path, const Tensor& values, IdxType type, bool gzip) {
+  check_path("write_idx", path);
   EMBER_CHECK(is_type_code(uint8_t(type)), "write_idx: unknown IDX type code 0x{:02x}", unsigned(type));
   EMBER_CHECK(values.dim() >= 1 && values.dim() <= 255, "write_idx: expected 1 to 255 dimensions, got shape {}",
               shape_str(values.shape()));

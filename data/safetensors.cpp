@@ -4,12 +4,15 @@
 // the file: every size, offset and type is checked before memory is touched.
 #include "data/safetensors.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -18,6 +21,7 @@
 
 #include "autograd/error.h"
 #include "autograd/grad_mode.h"
+#include "data/path.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors I/O assumes a little-endian host");
 
@@ -123,10 +127,37 @@ std::string header_json(const std::map<std::string, Tensor>& tensors, const std:
   return text;
 }
 
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+// A save killed before its rename leaves `<prefix><pid>.<random>` behind: the
+// next save to the same file removes those whose writer (a process of this
+// host) is gone, so repeated crashes never pile up temporaries. A live
+// writer's temporary, or another host's on a shared file system, is left alone.
+void remove_stale_temporaries(const std::string& dir, const std::string& prefix) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;  // the save itself reports an unusable directory
+  std::vector<std::string> stale;
+  while (const dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    char* end = nullptr;
+    long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+    if (pid <= 0 || !end || *end != '.') continue;
+    if (::kill(pid_t(pid), 0) == -1 && errno == ESRCH) stale.push_back(name);
+  }
+  ::closedir(d);
+  for (const std::string& name : stale) ::unlink(((dir == "/" ? "" : dir) + "/" + name).c_str());
+}
+
 }  // namespace
 
 void save_file(const std::map<std::string, Tensor>& tensors, const std::string& path,
                const std::map<std::string, std::string>& metadata) {
+  check_path("save_file", path);
   std::vector<Tensor> data;
   std::string header;
   {
@@ -139,9 +170,11 @@ void save_file(const std::map<std::string, Tensor>& tensors, const std::string& 
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   EMBER_CHECK(!base.empty(), "save_file: '{}' names a directory, expected a file path", path);
+  std::string prefix = "." + base + ".tmp." + host_name() + ".";
+  remove_stale_temporaries(dir, prefix);
   std::random_device rd;
-  std::string tmp = (dir == "/" ? "" : dir) + "/." + base + ".tmp." + std::to_string(::getpid()) + "." +
-                    std::to_string(rd());
+  std::string tmp =
+      (dir == "/" ? "" : dir) + "/" + prefix + std::to_string(::getpid()) + "." + std::to_string(rd());
 
   Fd out;
   out.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -175,6 +208,7 @@ void save_file(const std::map<std::string, Tensor>& tensors, const std::string& 
 void save_file(const TensorDict& dict, const std::string& path) { save_file(dict.tensors, path, dict.metadata); }
 
 TensorDict load_file_with_metadata(const std::string& path) {
+  check_path("load_file", path);
   Fd in;
   in.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   EMBER_CHECK_STATE(in.fd >= 0, "load_file: cannot open '{}': {}", path, std::strerror(errno));

@@ -79,6 +79,8 @@ Tensor wrap_scalar(Scalar value, const Tensor& like) {
 // d(a + alpha b) = g, alpha g
 Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
   double al = alpha.to_double();
+  // bool + bool is logical or, as in PyTorch (not an int64 sum).
+  if (a.dtype() == kBool && b.dtype() == kBool && al != 0.0) return logical_or(a, b);
   Dtype dt = arithmetic_dtype(a, b);
   Tensor out = binary_kernel("add", a, b, dt, [al](auto x, auto y) { return x + decltype(x)(al) * y; });
   if (any_requires_grad({&a, &b}))
@@ -92,7 +94,9 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
 Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
   double al = alpha.to_double();
   Dtype dt = arithmetic_dtype(a, b);
-  EMBER_CHECK_TYPE(!(a.dtype() == kBool && b.dtype() == kBool), "sub: subtraction of two bool tensors is not supported, use logical_xor");
+  EMBER_CHECK_STATE(!(a.dtype() == kBool && b.dtype() == kBool),
+                    "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                    "`logical_xor()` operator instead.");
   Tensor out = binary_kernel("sub", a, b, dt, [al](auto x, auto y) { return x - decltype(x)(al) * y; });
   if (any_requires_grad({&a, &b}))
     record("SubBackward0", {a, b}, out, [al](const tensor_list& g) -> tensor_list { return {g[0], g[0] * -al}; },
@@ -102,6 +106,7 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
 
 // d(a b) = g b, g a
 Tensor mul(const Tensor& a, const Tensor& b) {
+  if (a.dtype() == kBool && b.dtype() == kBool) return logical_and(a, b);  // bool * bool is logical and, as in PyTorch
   Dtype dt = arithmetic_dtype(a, b);
   Tensor out = binary_kernel("mul", a, b, dt, [](auto x, auto y) { return x * y; });
   if (any_requires_grad({&a, &b})) {
@@ -179,6 +184,7 @@ Tensor pow(const Tensor& base, const Tensor& exponent) { return pow_tensor(base,
 Tensor pow(const Tensor& base, Scalar exponent) {
   double e = exponent.to_double();
   if (!is_floating(base.dtype()) && !exponent.is_integral()) return pow(to_dtype(base, kFloat32), exponent);
+  EMBER_CHECK_STATE(is_floating(base.dtype()) || e >= 0, "Integers to negative integer powers are not allowed.");
   if (!is_floating(base.dtype())) return pow(base, wrap_scalar(exponent, base));
   Tensor out = unary_float_kernel("pow", base, [e](auto x) {
     using T = decltype(x);
@@ -450,11 +456,14 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
     using T = decltype(tag);
     Tensor o = make_tensor(xc.shape(), xc.dtype());
     T l = min ? T(lo) : std::numeric_limits<T>::lowest(), h = max ? T(hi) : std::numeric_limits<T>::max();
-    map_unary<T, T>(o.data_ptr<T>(), xc, [l, h](T v) {
+    // PyTorch's min(max(v, lo), hi): max wins when min > max, and a NaN value or bound gives NaN.
+    bool nan_bound = std::isnan(lo) || std::isnan(hi);
+    map_unary<T, T>(o.data_ptr<T>(), xc, [l, h, nan_bound](T v) {
       if constexpr (std::is_floating_point_v<T>) {
-        if (std::isnan(v)) return v;
+        if (std::isnan(v) || nan_bound) return std::isnan(v) ? v : std::numeric_limits<T>::quiet_NaN();
       }
-      return v < l ? l : (v > h ? h : v);
+      T r = v < l ? l : v;
+      return r > h ? h : r;
     });
     return o;
   });

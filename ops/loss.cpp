@@ -295,9 +295,10 @@ Tensor kl_div(const Tensor& input, const Tensor& target, LossReduction reduction
   if (log_target) {
     loss = exp(target) * (target - input);
   } else {
-    // xlogy(t, t) - t x: log of 1 where t = 0 keeps both branches finite.
-    Tensor positive = target > 0.0;
-    loss = target * log(where(positive, target, 1.0)) - target * input;
+    // xlogy(t, t) - t x: 0 where t = 0 (log of 1 keeps both branches finite),
+    // NaN where t < 0, as in PyTorch.
+    Tensor nonzero = target != 0.0;
+    loss = target * log(where(nonzero, target, 1.0)) - target * input;
   }
   if (reduction != LossReduction::BatchMean) return reduce_loss("kl_div", loss, reduction);
   return sum(loss) / double(input.dim() > 0 ? input.size(0) : 1);

@@ -121,6 +121,9 @@ py::object registered(Module& m, const std::string& name) {
 }
 
 nn::OrderedDict<Tensor> to_state_dict(const py::handle& mapping) {
+  if (!py::hasattr(mapping, "items"))
+    throw py::type_error(fmt::format("Expected state_dict to be dict-like, got {}.",
+                                     std::string(py::str(py::type::of(mapping)))));
   nn::OrderedDict<Tensor> out;
   for (const py::handle& item : mapping.attr("items")()) {
     py::tuple kv = py::reinterpret_borrow<py::tuple>(item);

@@ -35,7 +35,10 @@ std::vector<int64_t> dims_or_every(const Tensor& x, const py::object& dim) {
 // A `generator=` keyword after *size: pybind11 (3.1) misaligns the convert flags
 // of keywords that follow py::args, so a Generator* there would reject None.
 Generator* to_generator(const py::object& generator) {
-  return generator.is_none() ? nullptr : generator.cast<Generator*>();
+  if (generator.is_none()) return nullptr;
+  EMBER_CHECK_TYPE(py::isinstance<Generator>(generator), "argument 'generator' must be ember.Generator, not {}",
+                   py::str(py::type::of(generator).attr("__name__")).cast<std::string>());
+  return generator.cast<Generator*>();
 }
 
 // PyTorch's out= keyword on the module function `name`: f(..., out=t) runs

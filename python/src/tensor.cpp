@@ -79,9 +79,21 @@ Tensor copy_of_array(const py::handle& obj, Dtype dtype) {
   return t;
 }
 
+// Slice bounds beyond int64 clamp, as Python's own slices do (x[:, 2**70:] is empty).
 std::optional<int64_t> slice_bound(const py::handle& v) {
   if (v.is_none()) return std::nullopt;
-  return py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>();
+  Py_ssize_t bound = PyNumber_AsSsize_t(v.ptr(), nullptr);
+  if (bound == -1 && PyErr_Occurred()) throw py::error_already_set();
+  return int64_t(bound);
+}
+
+// An int index beyond int64 is PyTorch's ValueError, not a failed cast.
+int64_t int_index(const py::handle& key) {
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(py::int_(py::reinterpret_borrow<py::object>(key)).ptr(), &overflow);
+  EMBER_CHECK(overflow == 0, "index: Overflow when unpacking long long (index {} is out of the int64 range)",
+              std::string(py::repr(key)));
+  return v;
 }
 
 TensorIndex to_index(const py::handle& key) {
@@ -91,7 +103,7 @@ TensorIndex to_index(const py::handle& key) {
     return Slice{slice_bound(key.attr("start")), slice_bound(key.attr("stop")), slice_bound(key.attr("step"))};
   if (py::isinstance<TensorImpl>(key)) return key.cast<Tensor>();
   if (PyBool_Check(key.ptr())) return scalar_tensor(key.ptr() == Py_True, kBool);  // x[True] as PyTorch
-  if (PyIndex_Check(key.ptr())) return py::int_(py::reinterpret_borrow<py::object>(key)).cast<int64_t>();
+  if (PyIndex_Check(key.ptr())) return int_index(key);
   if (py::isinstance<py::list>(key) || py::isinstance<py::array>(key)) {
     py::array a = py::module_::import("numpy").attr("asarray")(key);
     char kind = a.dtype().kind();
