@@ -96,7 +96,7 @@ class CustomNode : public Node {
     size_t n = next_edges_.size();
     // Extra trailing None gradients are allowed, as in PyTorch.
     while (result.size() > n && !result.back().defined()) result.pop_back();
-    EMBER_CHECK(result.size() == n, "function {} returned an incorrect number of gradients (expected {}, got {})",
+    EMBER_CHECK_STATE(result.size() == n, "function {} returned an incorrect number of gradients (expected {}, got {})",
                 name_, n, result.size());
     for (size_t i = 0; i < n; ++i) {
       if (!result[i].defined()) continue;

@@ -47,6 +47,9 @@ CASES = [
     ("lib.zeros(3, 3)[-2**70:]", None),
     ("lib.randn(3, generator='g')", "generator"),
     ("lib.nn.Linear(2, 2).load_state_dict(None)", "Expected state_dict to be dict-like"),
+    ("setattr(lib.nn.Linear(2, 2), 'weight', lib.ones(2))", "as parameter 'weight'"),
+    ("setattr(lib.nn.Linear(2, 2), 'weight', lib.nn.Parameter(lib.ones(3, 3)))", None),
+    ("TwoGrads(lib).apply(lib.ones(2, requires_grad=True)).sum().backward()", "returned an incorrect number of gradients"),
 ]
 
 # PyTorch's file functions live elsewhere; these are ember's, checked against Python's open().
@@ -55,7 +58,22 @@ PATH_CASES = [
     ("lib.load_file(TMP + '/ok.safetensors\\x00junk')", "embedded null byte"),
 ]
 
-CHILD = textwrap.dedent("""
+# A custom Function whose backward returns more gradients than it has inputs.
+TWO_GRADS = """
+def TwoGrads(lib):
+    class TwoGrads(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g
+    return TwoGrads
+"""
+exec(TWO_GRADS)
+
+CHILD = TWO_GRADS + textwrap.dedent("""
     import json, sys
     import ember as lib
     TMP = sys.argv[1]

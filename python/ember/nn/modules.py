@@ -58,6 +58,10 @@ def _type_name(value):
 def _setattr(self, name, value):
     # C++ layers expose their members (weight, running_mean, training) as properties.
     if _is_property(type(self), name):
+        # A C++ layer's parameter takes only a Parameter, as PyTorch's would (not a plain tensor).
+        if value is not None and not isinstance(value, Parameter) and self._kind(name) == "parameter":
+            raise TypeError(f"cannot assign '{_type_name(value)}' as parameter '{name}' "
+                            "(ember.nn.Parameter or None expected)")
         object.__setattr__(self, name, value)
         return
     d = getattr(self, "__dict__", None)
