@@ -59,7 +59,13 @@ void bind_data_loading(py::module_& root) {
 
   py::class_<Dataset, std::shared_ptr<Dataset>>(m, "Dataset", "A C++ map-style dataset.")
       .def("__len__", &Dataset::size)
-      .def("__getitem__", [](const Dataset& d, int64_t i) { return to_list(d.get(i < 0 ? i + d.size() : i)); })
+      // Python's negative indices; one out of range is named as the caller wrote it.
+      .def("__getitem__",
+           [](const Dataset& d, int64_t i) {
+             int64_t n = d.size();
+             EMBER_CHECK_INDEX(i >= -n && i < n, "dataset: index {} is out of range for {} samples", i, n);
+             return to_list(d.get(i < 0 ? i + n : i));
+           })
       .def("get_batch", [](const Dataset& d, const std::vector<int64_t>& indices) { return to_list(d.get_batch(indices)); },
            "indices"_a, "The samples at `indices` stacked, as a list [data, target].");
 

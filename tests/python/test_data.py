@@ -193,3 +193,12 @@ def test_real_fashion_mnist_loads_and_batches():
     x, y = next(iter(loader))
     assert x.shape == (256, 1, 28, 28) and x.dtype == ember.float32
     assert y.shape == (256,) and y.dtype == ember.int64
+
+
+def test_negative_indices_count_from_the_end_and_out_of_range_ones_are_named_as_written(tmp_path):
+    write_tiny_mnist(tmp_path, [3, 1, 4])
+    ds = MNIST(tmp_path)
+    assert ds[-1][1] == 4 and ds[-3][1] == 3
+    for bad in (-4, 3, -11):
+        with pytest.raises(IndexError, match=rf"index {bad} is out of range for 3 samples"):
+            ds[bad]
