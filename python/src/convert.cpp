@@ -16,7 +16,11 @@ std::string type_name(const py::handle& obj) { return py::str(py::type::handle_o
 int64_t to_int(const py::handle& obj, const char* what) {
   EMBER_CHECK_TYPE(!PyBool_Check(obj.ptr()) && PyIndex_Check(obj.ptr()), "{}: expected an int, got {}", what,
                    type_name(obj));
-  return to_int64(obj);
+  try {
+    return to_int64(obj);
+  } catch (const ValueError& e) {
+    throw ValueError(fmt::format("{}: {} (got {})", what, e.what(), std::string(py::repr(obj))));
+  }
 }
 
 std::vector<int64_t> to_ints(const py::handle& seq, const char* what) {
@@ -147,9 +151,15 @@ LossReduction reduction_of(std::optional<bool> size_average, std::optional<bool>
   return size_average.value_or(true) ? LossReduction::Mean : LossReduction::Sum;
 }
 
+// A size beyond int64 is PyTorch's TypeError ("failed to unpack"), where a dim or index is its ValueError.
 Shape to_shape(const py::args& args) {
-  if (args.size() == 1 && py::isinstance<py::sequence>(args[0])) return to_ints(args[0], "size");
-  return to_ints(args, "size");
+  try {
+    if (args.size() == 1 && py::isinstance<py::sequence>(args[0])) return to_ints(args[0], "size");
+    return to_ints(args, "size");
+  } catch (const ValueError& e) {
+    throw TypeError(fmt::format("argument 'size' failed to unpack the object {} with error \"{}\"",
+                                std::string(py::repr(args)), e.what()));
+  }
 }
 
 std::vector<int64_t> to_dims(const py::handle& dim) {

@@ -87,15 +87,6 @@ std::optional<int64_t> slice_bound(const py::handle& v) {
   return int64_t(bound);
 }
 
-// An int index beyond int64 is PyTorch's ValueError, not a failed cast.
-int64_t int_index(const py::handle& key) {
-  int overflow = 0;
-  long long v = PyLong_AsLongLongAndOverflow(py::int_(py::reinterpret_borrow<py::object>(key)).ptr(), &overflow);
-  EMBER_CHECK(overflow == 0, "index: Overflow when unpacking long long (index {} is out of the int64 range)",
-              std::string(py::repr(key)));
-  return v;
-}
-
 TensorIndex to_index(const py::handle& key) {
   if (key.is_none()) return TensorIndex::none();
   if (key.ptr() == Py_Ellipsis) return TensorIndex::ellipsis();
@@ -103,7 +94,7 @@ TensorIndex to_index(const py::handle& key) {
     return Slice{slice_bound(key.attr("start")), slice_bound(key.attr("stop")), slice_bound(key.attr("step"))};
   if (py::isinstance<TensorImpl>(key)) return key.cast<Tensor>();
   if (PyBool_Check(key.ptr())) return scalar_tensor(key.ptr() == Py_True, kBool);  // x[True] as PyTorch
-  if (PyIndex_Check(key.ptr())) return int_index(key);
+  if (PyIndex_Check(key.ptr())) return to_int64(key);  // beyond int64: PyTorch's ValueError
   if (py::isinstance<py::list>(key) || py::isinstance<py::array>(key)) {
     py::array a = py::module_::import("numpy").attr("asarray")(key);
     char kind = a.dtype().kind();
