@@ -54,12 +54,17 @@ void add_out_variant(py::module_& m, const char* name) {
                      py::str(py::type::of(out_obj).attr("__name__")).cast<std::string>());
     Tensor out = out_obj.cast<Tensor>();
     bool inputs_require_grad = false;
-    for (const py::handle& a : args)
+    auto note_input = [&](const py::handle& a) {
       if (py::isinstance<TensorImpl>(a)) inputs_require_grad |= a.cast<Tensor>().requires_grad();
-    check_out_allowed(op.c_str(), out, inputs_require_grad);
-    py::dict rest;
+    };
+    for (const py::handle& a : args) note_input(a);
+    py::dict rest;  // the inputs given by keyword (other=...) count too
     for (auto [k, v] : kwargs)
-      if (k.cast<std::string>() != "out") rest[k] = v;
+      if (k.cast<std::string>() != "out") {
+        rest[k] = v;
+        note_input(v);
+      }
+    check_out_allowed(op.c_str(), out, inputs_require_grad);
     Tensor result = fn(*args, **rest).cast<Tensor>();
     write_out(op.c_str(), out, result);
     return out_obj;

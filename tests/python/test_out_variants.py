@@ -108,6 +108,9 @@ def test_out_is_refused_when_autograd_is_involved():
         ember.mul(a, a, out=out)
     with pytest.raises(RuntimeError, match="out="):
         ember.mul(ember.ones(2), 2.0, out=ember.zeros(2, requires_grad=True))
+    # An input given by keyword counts too.
+    with pytest.raises(RuntimeError, match=r"add\(\): functions with out=\.\.\. arguments"):
+        ember.add(ember.ones(2), other=a, out=out)
     with ember.no_grad():
         ember.mul(a, a, out=out)
     assert out.tolist() == [1.0, 1.0]
