@@ -210,46 +210,35 @@ Tensor pow(Scalar base, const Tensor& exponent) {
   return pow_tensor(wrap_scalar(base, exponent), exponent, "PowBackward2");
 }
 
-// Ties split the gradient evenly between the operands, as in PyTorch.
-Tensor maximum(const Tensor& a, const Tensor& b) {
+namespace {
+// maximum (kMax) or minimum: NaN propagates; ties split the gradient evenly
+// between the operands, as in PyTorch.
+template <bool kMax>
+Tensor extreme_of_two(const char* op, const char* node, const Tensor& a, const Tensor& b) {
   Dtype dt = promote_types(a.dtype(), b.dtype());
-  Tensor out = binary_kernel("maximum", a, b, dt, [](auto x, auto y) {
-    if constexpr (std::is_floating_point_v<decltype(x)>) {
-      if (std::isnan(x) || std::isnan(y)) return x + y;  // NaN propagates
-    }
-    return x > y ? x : y;
-  });
-  if (any_requires_grad({&a, &b})) {
-    record("MaximumBackward0", {a, b}, out,
-           {{"self", SavedVariable(a, false)}, {"other", SavedVariable(b, false)}},
-           [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
-             Tensor x = saved[0].unpack(), y = saved[1].unpack();
-             Tensor split = where(eq(x, y), g[0] * 0.5, g[0]);
-             return {where(lt(x, y), zeros_like(split), split), where(gt(x, y), zeros_like(split), split)};
-           });
-  }
-  return out;
-}
-
-Tensor minimum(const Tensor& a, const Tensor& b) {
-  Dtype dt = promote_types(a.dtype(), b.dtype());
-  Tensor out = binary_kernel("minimum", a, b, dt, [](auto x, auto y) {
+  Tensor out = binary_kernel(op, a, b, dt, [](auto x, auto y) {
     if constexpr (std::is_floating_point_v<decltype(x)>) {
       if (std::isnan(x) || std::isnan(y)) return x + y;
     }
-    return x < y ? x : y;
+    return (kMax ? x > y : x < y) ? x : y;
   });
   if (any_requires_grad({&a, &b})) {
-    record("MinimumBackward0", {a, b}, out,
-           {{"self", SavedVariable(a, false)}, {"other", SavedVariable(b, false)}},
+    record(node, {a, b}, out, {{"self", SavedVariable(a, false)}, {"other", SavedVariable(b, false)}},
            [](const tensor_list& g, const SavedVariables& saved) -> tensor_list {
              Tensor x = saved[0].unpack(), y = saved[1].unpack();
              Tensor split = where(eq(x, y), g[0] * 0.5, g[0]);
-             return {where(gt(x, y), zeros_like(split), split), where(lt(x, y), zeros_like(split), split)};
+             // The operand that lost gets nothing.
+             Tensor a_lost = kMax ? lt(x, y) : gt(x, y), b_lost = kMax ? gt(x, y) : lt(x, y);
+             return {where(a_lost, zeros_like(split), split), where(b_lost, zeros_like(split), split)};
            });
   }
   return out;
 }
+}  // namespace
+
+Tensor maximum(const Tensor& a, const Tensor& b) { return extreme_of_two<true>("maximum", "MaximumBackward0", a, b); }
+
+Tensor minimum(const Tensor& a, const Tensor& b) { return extreme_of_two<false>("minimum", "MinimumBackward0", a, b); }
 
 // d atan2(y, x) = g x / (x² + y²), -g y / (x² + y²), 0 where x = y = 0 (as PyTorch)
 Tensor atan2(const Tensor& input, const Tensor& other) {
@@ -460,7 +449,8 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
     bool nan_bound = std::isnan(lo) || std::isnan(hi);
     map_unary<T, T>(o.data_ptr<T>(), xc, [l, h, nan_bound](T v) {
       if constexpr (std::is_floating_point_v<T>) {
-        if (std::isnan(v) || nan_bound) return std::isnan(v) ? v : std::numeric_limits<T>::quiet_NaN();
+        if (nan_bound) return std::numeric_limits<T>::quiet_NaN();
+        if (std::isnan(v)) return v;
       }
       T r = v < l ? l : v;
       return r > h ? h : r;
