@@ -60,18 +60,21 @@ bool has_edges(const py::list& inputs) {
   return false;
 }
 
+// A Python GradientEdge(node, output_nr) as the engine's Edge; `error` if it is no such pair.
+Edge edge_of(const py::handle& gradient_edge_obj, const char* error) {
+  auto pair = gradient_edge_obj.cast<py::tuple>();
+  if (pair.size() != 2) throw py::type_error(error);
+  return {pair[0].cast<std::shared_ptr<Node>>(), pair[1].cast<uint32_t>()};
+}
+
 // Tensors become the edge their gradient travels (non-leaves in backward retain their grad).
 std::vector<Edge> to_edges(const py::list& inputs, bool retain_non_leaves) {
   std::vector<Edge> edges;
   for (const auto& x : inputs) {
-    if (py::isinstance<TensorImpl>(x)) {
+    if (py::isinstance<TensorImpl>(x))
       edges.push_back(autograd::input_edge(x.cast<Tensor>(), retain_non_leaves));
-      continue;
-    }
-    auto pair = x.cast<py::tuple>();
-    if (pair.size() != 2)
-      throw py::type_error("grad: expected a Tensor or a GradientEdge(node, output_nr) as input");
-    edges.push_back({pair[0].cast<std::shared_ptr<Node>>(), pair[1].cast<uint32_t>()});
+    else
+      edges.push_back(edge_of(x, "grad: expected a Tensor or a GradientEdge(node, output_nr) as input"));
   }
   return edges;
 }
@@ -82,8 +85,7 @@ std::vector<Edge> to_root_edges(const py::list& roots) {
   for (size_t i = 0; i < roots.size(); ++i) {
     py::handle x = roots[i];
     if (!py::isinstance<TensorImpl>(x)) {
-      auto pair = x.cast<py::tuple>();
-      edges.push_back({pair[0].cast<std::shared_ptr<Node>>(), pair[1].cast<uint32_t>()});
+      edges.push_back(edge_of(x, "backward: expected a Tensor or a GradientEdge(node, output_nr) as root"));
       continue;
     }
     Tensor t = x.cast<Tensor>();
