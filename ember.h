@@ -44,6 +44,7 @@
 #include "nn/modules/pool.h"
 #include "nn/summary.h"
 #include "ops/activation.h"
+#include "ops/checks.h"
 #include "ops/conv.h"
 #include "ops/dropout.h"
 #include "ops/elementwise.h"

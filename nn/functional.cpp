@@ -12,67 +12,6 @@
 
 namespace ember::nn::functional {
 
-Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& options) {
-  return ember::conv2d(input, weight, options.bias(), options.args());
-}
-Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions& options) {
-  return ember::conv1d(input, weight, options.bias(), options.args());
-}
-
-Tensor max_pool2d(const Tensor& input, const MaxPool2dFuncOptions& options) {
-  return ember::max_pool2d(input, options);
-}
-std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const MaxPool2dFuncOptions& options) {
-  return ember::max_pool2d_with_indices(input, options);
-}
-Tensor max_pool1d(const Tensor& input, const MaxPool1dFuncOptions& options) {
-  return ember::max_pool1d(input, options);
-}
-std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, const MaxPool1dFuncOptions& options) {
-  return ember::max_pool1d_with_indices(input, options);
-}
-Tensor avg_pool2d(const Tensor& input, const AvgPool2dFuncOptions& options) {
-  return ember::avg_pool2d(input, options);
-}
-Tensor avg_pool1d(const Tensor& input, const AvgPool1dFuncOptions& options) {
-  return ember::avg_pool1d(input, options);
-}
-Tensor lp_pool2d(const Tensor& input, const LPPool2dFuncOptions& options) { return ember::lp_pool2d(input, options); }
-Tensor adaptive_avg_pool2d(const Tensor& input, const AdaptiveAvgPool2dFuncOptions& options) {
-  return ember::adaptive_avg_pool2d(input, options.output_size());
-}
-Tensor adaptive_max_pool2d(const Tensor& input, const AdaptiveMaxPool2dFuncOptions& options) {
-  return ember::adaptive_max_pool2d(input, options.output_size());
-}
-std::tuple<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& input,
-                                                            const AdaptiveMaxPool2dFuncOptions& options) {
-  return ember::adaptive_max_pool2d_with_indices(input, options.output_size());
-}
-
-Tensor relu(const Tensor& input) { return ember::relu(input); }
-Tensor relu6(const Tensor& input) { return ember::relu6(input); }
-Tensor leaky_relu(const Tensor& input, const LeakyReLUFuncOptions& options) {
-  return ember::leaky_relu(input, options.negative_slope());
-}
-Tensor prelu(const Tensor& input, const Tensor& weight) { return ember::prelu(input, weight); }
-Tensor elu(const Tensor& input, const ELUFuncOptions& options) { return ember::elu(input, options.alpha()); }
-Tensor selu(const Tensor& input) { return ember::selu(input); }
-Tensor celu(const Tensor& input, const CELUFuncOptions& options) { return ember::celu(input, options.alpha()); }
-Tensor gelu(const Tensor& input, const GELUFuncOptions& options) { return ember::gelu(input, options.approximate()); }
-Tensor silu(const Tensor& input) { return ember::silu(input); }
-Tensor mish(const Tensor& input) { return ember::mish(input); }
-Tensor sigmoid(const Tensor& input) { return ember::sigmoid(input); }
-Tensor tanh(const Tensor& input) { return ember::tanh(input); }
-Tensor softplus(const Tensor& input, const SoftplusFuncOptions& options) {
-  return ember::softplus(input, options.beta(), options.threshold());
-}
-Tensor softsign(const Tensor& input) { return ember::softsign(input); }
-Tensor hardtanh(const Tensor& input, const HardtanhFuncOptions& options) {
-  return ember::hardtanh(input, options.min_val(), options.max_val());
-}
-Tensor hardsigmoid(const Tensor& input) { return ember::hardsigmoid(input); }
-Tensor hardswish(const Tensor& input) { return ember::hardswish(input); }
-
 Tensor softmax(const Tensor& input, const SoftmaxFuncOptions& options) {
   return ember::softmax(options.dtype() ? input.to(*options.dtype()) : input, options.dim());
 }

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "autograd/tensor.h"
+#include "ops/activation.h"
 #include "ops/conv.h"
+#include "ops/elementwise.h"
 #include "ops/loss.h"
 #include "ops/pad.h"
 #include "ops/pool.h"
@@ -31,150 +33,57 @@ constexpr PadMode kReplicate = PadMode::Replicate;
 
 namespace nn::functional {
 
-// ---- convolution ----
+// ---- convolution and pooling: the ops themselves (ops/conv.h, ops/pool.h) ----
 
-/// `Conv2dFuncOptions().bias(b).stride(2).padding(1)`; padding may be kSame or kValid.
-struct Conv2dFuncOptions {
-  Conv2dFuncOptions& bias(const Tensor& v) { bias_ = v; return *this; }
-  Conv2dFuncOptions& stride(Pair v) { args_.stride(v); return *this; }
-  Conv2dFuncOptions& padding(Pair v) { args_.padding(v); return *this; }
-  Conv2dFuncOptions& padding(PaddingMode mode) { args_.padding(mode); return *this; }
-  Conv2dFuncOptions& dilation(Pair v) { args_.dilation(v); return *this; }
-  Conv2dFuncOptions& groups(int64_t v) { args_.groups(v); return *this; }
-  const Tensor& bias() const { return bias_; }
-  /// Everything but the bias, as ember::conv2d takes it.
-  const Conv2dArgs& args() const { return args_; }
+using ember::Conv1dFuncOptions;
+using ember::Conv2dFuncOptions;
+using ember::conv1d;
+using ember::conv2d;
 
- private:
-  Tensor bias_;
-  Conv2dArgs args_;
-};
+using ember::AdaptiveAvgPool2dFuncOptions;
+using ember::AdaptiveMaxPool2dFuncOptions;
+using ember::AdaptivePool2dFuncOptions;
+using ember::AvgPool1dFuncOptions;
+using ember::AvgPool2dFuncOptions;
+using ember::LPPool2dFuncOptions;
+using ember::MaxPool1dFuncOptions;
+using ember::MaxPool2dFuncOptions;
+using ember::adaptive_avg_pool2d;
+using ember::adaptive_max_pool2d;
+using ember::adaptive_max_pool2d_with_indices;
+using ember::avg_pool1d;
+using ember::avg_pool2d;
+using ember::lp_pool2d;
+using ember::max_pool1d;
+using ember::max_pool1d_with_indices;
+using ember::max_pool2d;
+using ember::max_pool2d_with_indices;
 
-/// The 1-d counterpart of Conv2dFuncOptions.
-struct Conv1dFuncOptions {
-  Conv1dFuncOptions& bias(const Tensor& v) { bias_ = v; return *this; }
-  Conv1dFuncOptions& stride(int64_t v) { args_.stride(v); return *this; }
-  Conv1dFuncOptions& padding(int64_t v) { args_.padding(v); return *this; }
-  Conv1dFuncOptions& padding(PaddingMode mode) { args_.padding(mode); return *this; }
-  Conv1dFuncOptions& dilation(int64_t v) { args_.dilation(v); return *this; }
-  Conv1dFuncOptions& groups(int64_t v) { args_.groups(v); return *this; }
-  const Tensor& bias() const { return bias_; }
-  const Conv1dArgs& args() const { return args_; }
+// ---- activations: the ops themselves (ops/activation.h, ops/elementwise.h) ----
 
- private:
-  Tensor bias_;
-  Conv1dArgs args_;
-};
-
-/// input (N, C, H, W) or (C, H, W), weight (O, C/groups, kH, kW).
-Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& options = {});
-/// input (N, C, L) or (C, L), weight (O, C/groups, k).
-Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions& options = {});
-
-// ---- pooling ----
-
-using MaxPool2dFuncOptions = MaxPool2dArgs;
-using MaxPool1dFuncOptions = MaxPool1dArgs;
-using AvgPool2dFuncOptions = AvgPool2dArgs;
-using AvgPool1dFuncOptions = AvgPool1dArgs;
-using LPPool2dFuncOptions = LPPool2dArgs;
-
-/// `AdaptiveAvgPool2dFuncOptions(1)` (global pooling) or `({7, 7})`.
-struct AdaptivePool2dFuncOptions {
-  AdaptivePool2dFuncOptions(Pair output_size) : output_size_(output_size) {}  // NOLINT(implicit), as libtorch
-  const Pair& output_size() const { return output_size_; }
-
- private:
-  Pair output_size_;
-};
-using AdaptiveAvgPool2dFuncOptions = AdaptivePool2dFuncOptions;
-using AdaptiveMaxPool2dFuncOptions = AdaptivePool2dFuncOptions;
-
-/// `max_pool2d(x, MaxPool2dFuncOptions(3).stride(2).padding(1))`.
-Tensor max_pool2d(const Tensor& input, const MaxPool2dFuncOptions& options);
-/// (values, int64 indices flat over H*W), Python's return_indices=True.
-std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const MaxPool2dFuncOptions& options);
-Tensor max_pool1d(const Tensor& input, const MaxPool1dFuncOptions& options);
-std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, const MaxPool1dFuncOptions& options);
-/// `avg_pool2d(x, AvgPool2dFuncOptions(2).count_include_pad(false))`.
-Tensor avg_pool2d(const Tensor& input, const AvgPool2dFuncOptions& options);
-Tensor avg_pool1d(const Tensor& input, const AvgPool1dFuncOptions& options);
-/// `lp_pool2d(x, LPPool2dFuncOptions(2.0, 3))`.
-Tensor lp_pool2d(const Tensor& input, const LPPool2dFuncOptions& options);
-Tensor adaptive_avg_pool2d(const Tensor& input, const AdaptiveAvgPool2dFuncOptions& options);
-Tensor adaptive_max_pool2d(const Tensor& input, const AdaptiveMaxPool2dFuncOptions& options);
-std::tuple<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& input,
-                                                            const AdaptiveMaxPool2dFuncOptions& options);
-
-// ---- activations ----
-
-struct LeakyReLUFuncOptions {
-  LeakyReLUFuncOptions& negative_slope(double v) { negative_slope_ = v; return *this; }
-  double negative_slope() const { return negative_slope_; }
-
- private:
-  double negative_slope_ = 0.01;
-};
-
-/// alpha of elu and celu.
-struct ELUFuncOptions {
-  ELUFuncOptions& alpha(double v) { alpha_ = v; return *this; }
-  double alpha() const { return alpha_; }
-
- private:
-  double alpha_ = 1.0;
-};
-using CELUFuncOptions = ELUFuncOptions;
-
-/// approximate: "none" (erf form) or "tanh".
-struct GELUFuncOptions {
-  GELUFuncOptions& approximate(std::string v) { approximate_ = std::move(v); return *this; }
-  const std::string& approximate() const { return approximate_; }
-
- private:
-  std::string approximate_ = "none";
-};
-
-struct SoftplusFuncOptions {
-  SoftplusFuncOptions& beta(double v) { beta_ = v; return *this; }
-  SoftplusFuncOptions& threshold(double v) { threshold_ = v; return *this; }
-  double beta() const { return beta_; }
-  double threshold() const { return threshold_; }
-
- private:
-  double beta_ = 1.0;
-  double threshold_ = 20.0;
-};
-
-struct HardtanhFuncOptions {
-  HardtanhFuncOptions& min_val(double v) { min_val_ = v; return *this; }
-  HardtanhFuncOptions& max_val(double v) { max_val_ = v; return *this; }
-  double min_val() const { return min_val_; }
-  double max_val() const { return max_val_; }
-
- private:
-  double min_val_ = -1.0;
-  double max_val_ = 1.0;
-};
-
-Tensor relu(const Tensor& input);
-Tensor relu6(const Tensor& input);
-Tensor leaky_relu(const Tensor& input, const LeakyReLUFuncOptions& options = {});
-/// weight: one element, or one per channel (input dim 1).
-Tensor prelu(const Tensor& input, const Tensor& weight);
-Tensor elu(const Tensor& input, const ELUFuncOptions& options = {});
-Tensor selu(const Tensor& input);
-Tensor celu(const Tensor& input, const CELUFuncOptions& options = {});
-Tensor gelu(const Tensor& input, const GELUFuncOptions& options = {});
-Tensor silu(const Tensor& input);
-Tensor mish(const Tensor& input);
-Tensor sigmoid(const Tensor& input);
-Tensor tanh(const Tensor& input);
-Tensor softplus(const Tensor& input, const SoftplusFuncOptions& options = {});
-Tensor softsign(const Tensor& input);
-Tensor hardtanh(const Tensor& input, const HardtanhFuncOptions& options = {});
-Tensor hardsigmoid(const Tensor& input);
-Tensor hardswish(const Tensor& input);
+using ember::CELUFuncOptions;
+using ember::ELUFuncOptions;
+using ember::GELUFuncOptions;
+using ember::HardtanhFuncOptions;
+using ember::LeakyReLUFuncOptions;
+using ember::SoftplusFuncOptions;
+using ember::celu;
+using ember::elu;
+using ember::gelu;
+using ember::hardsigmoid;
+using ember::hardswish;
+using ember::hardtanh;
+using ember::leaky_relu;
+using ember::mish;
+using ember::prelu;
+using ember::relu;
+using ember::relu6;
+using ember::selu;
+using ember::sigmoid;
+using ember::silu;
+using ember::softplus;
+using ember::softsign;
+using ember::tanh;
 
 // ---- softmax, linear, dropout, pad, one_hot ----
 

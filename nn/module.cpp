@@ -66,6 +66,12 @@ Tensor Module::forward(const Tensor&) {
 }
 
 Tensor Module::call(const Tensor& input) {
+  CallOverride override = call_override_ ? call_override_ : global_call_override_.load(std::memory_order_relaxed);
+  if (override) return override(*this, input);
+  return call_hooks_and_forward(input);
+}
+
+Tensor Module::call_hooks_and_forward(const Tensor& input) {
   Tensor x = input;
   // Copies of the lists: a hook may remove itself while they run.
   for (auto& [id, hook] : std::vector<std::pair<int, ForwardPreHook>>(pre_hooks_->hooks)) {
@@ -338,6 +344,7 @@ HookHandle Module::register_forward_pre_hook(ForwardPreHook hook) {
   int id = pre_hooks_->next_id++;
   pre_hooks_->hooks.emplace_back(id, std::move(hook));
   std::weak_ptr<HookList<ForwardPreHook>> list = pre_hooks_;
+  if (HookObserver observer = hook_observer_.load(std::memory_order_relaxed)) observer(*this);
   return HookHandle([list, id] {
     if (auto l = list.lock())
       l->hooks.erase(std::remove_if(l->hooks.begin(), l->hooks.end(), [&](const auto& h) { return h.first == id; }),
@@ -349,6 +356,7 @@ HookHandle Module::register_forward_hook(ForwardHook hook) {
   int id = hooks_->next_id++;
   hooks_->hooks.emplace_back(id, std::move(hook));
   std::weak_ptr<HookList<ForwardHook>> list = hooks_;
+  if (HookObserver observer = hook_observer_.load(std::memory_order_relaxed)) observer(*this);
   return HookHandle([list, id] {
     if (auto l = list.lock())
       l->hooks.erase(std::remove_if(l->hooks.begin(), l->hooks.end(), [&](const auto& h) { return h.first == id; }),

@@ -5,6 +5,7 @@
 // through `->` (`nn::Linear` holds a `LinearImpl`).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -98,6 +99,10 @@ class Module;
 using ForwardPreHook = std::function<Tensor(Module& module, const Tensor& input)>;
 /// Runs after forward; a defined return value replaces the output.
 using ForwardHook = std::function<Tensor(Module& module, const Tensor& input, const Tensor& output)>;
+/// Runs in place of call()'s hooks and forward (see Module::set_call_override).
+using CallOverride = Tensor (*)(Module& module, const Tensor& input);
+/// Told of every hook registered on a module (see Module::set_hook_observer).
+using HookObserver = void (*)(Module& module);
 
 /// What load_state_dict(strict=false) skipped.
 struct LoadStateDictResult {
@@ -124,8 +129,11 @@ class Module : public std::enable_shared_from_this<Module> {
   /// The single-tensor forward every chainable layer overrides; throws for
   /// modules without one (losses take two tensors).
   virtual Tensor forward(const Tensor& input);
-  /// forward with the registered hooks: pre-hooks, forward, forward hooks.
+  /// forward with the registered hooks: pre-hooks, forward, forward hooks;
+  /// or the call override, when one is set here or for every module.
   Tensor call(const Tensor& input);
+  /// call() without the override: the hooks and forward (what an override runs for them).
+  Tensor call_hooks_and_forward(const Tensor& input);
 
   // ---- registration ----
   /// Registers `tensor` as a parameter (a leaf, detached if it was not one;
@@ -185,6 +193,8 @@ class Module : public std::enable_shared_from_this<Module> {
   virtual void train(bool on = true);
   void eval() { train(false); }
   bool is_training() const { return training_; }
+  /// Sets training mode of this module only (Python's `module.training = False`).
+  void set_training(bool on) { training_ = on; }
   /// Drops (set_to_none) or zeroes every parameter's gradient.
   void zero_grad(bool set_to_none = true);
   /// Sets requires_grad on every parameter.
@@ -209,15 +219,24 @@ class Module : public std::enable_shared_from_this<Module> {
   // ---- hooks ----
   HookHandle register_forward_pre_hook(ForwardPreHook hook);
   HookHandle register_forward_hook(ForwardHook hook);
+  /// Makes call() run `override` instead of this module's hooks and forward
+  /// (nullptr restores them). The Python bindings route C++ calls through
+  /// Python's __call__ this way, so hooks registered from Python run however
+  /// the module is called.
+  void set_call_override(CallOverride override) { call_override_ = override; }
+  /// The same for every module's call() (Python's global module hooks).
+  static void set_global_call_override(CallOverride override) { global_call_override_ = override; }
+  /// Whether hooks are registered here (from C++).
+  bool has_hooks() const { return !pre_hooks_->hooks.empty() || !hooks_->hooks.empty(); }
+  /// Calls `observer` after each hook registration on any module: the Python
+  /// bindings mark the module so that calls from Python run its C++ hooks too.
+  static void set_hook_observer(HookObserver observer) { hook_observer_ = observer; }
 
   /// The module as its concrete type, or nullptr: `seq[0]->as<LinearImpl>()`.
   template <class M>
   M* as() {
     return dynamic_cast<M*>(this);
   }
-
- protected:
-  bool training_ = true;
 
  private:
   template <class H>
@@ -232,6 +251,10 @@ class Module : public std::enable_shared_from_this<Module> {
   void collect_state(const std::string& prefix, OrderedDict<Tensor>& out) const;
 
   std::string name_;
+  bool training_ = true;
+  CallOverride call_override_ = nullptr;
+  static inline std::atomic<CallOverride> global_call_override_{nullptr};
+  static inline std::atomic<HookObserver> hook_observer_{nullptr};
   OrderedDict<Tensor> parameters_;
   OrderedDict<Tensor> buffers_;
   std::vector<std::string> non_persistent_;

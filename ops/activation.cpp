@@ -9,6 +9,7 @@
 
 #include "autograd/inplace.h"
 #include "autograd/node.h"
+#include "ops/checks.h"
 #include "ops/elementwise.h"
 #include "ops/loops.h"
 #include "ops/shape.h"
@@ -29,21 +30,8 @@ Tensor float_map(const char* op, const Tensor& x, F f) {
   });
 }
 
-// Composites check the dtype up front so the error names the activation.
-void check_floating(const char* op, const Tensor& x) {
-  EMBER_CHECK(x.defined(), "{}: expected a defined input tensor", op);
-  EMBER_CHECK_TYPE(x.is_floating_point(), "{}: expected a floating point input (float32 or float64), got {}", op,
-                   dtype_name(x.dtype()));
-}
-
 constexpr double kSqrt2OverPi = 0.7978845608028654;  // sqrt(2 / pi)
 constexpr double kGeluCubic = 0.044715;
-
-bool gelu_tanh_mode(const std::string& approximate) {
-  EMBER_CHECK(approximate == "none" || approximate == "tanh",
-              "gelu: expected approximate to be 'none' or 'tanh', got '{}'", approximate);
-  return approximate == "tanh";
-}
 
 // gelu''(x), written with ember ops (it multiplies gradients in double backward).
 Tensor gelu_second_derivative(const Tensor& x, bool tanh_mode) {
@@ -161,10 +149,11 @@ Tensor relu(const Tensor& input) {
   return out;
 }
 
-Tensor relu6(const Tensor& input) { return hardtanh(input, 0.0, 6.0); }
+Tensor relu6(const Tensor& input) { return hardtanh(input, HardtanhFuncOptions().min_val(0.0).max_val(6.0)); }
 
 // d leaky_relu(x) = g for x > 0, g slope otherwise
-Tensor leaky_relu(const Tensor& input, double negative_slope) {
+Tensor leaky_relu(const Tensor& input, const LeakyReLUFuncOptions& options) {
+  const double negative_slope = options.negative_slope();
   Tensor out = float_map("leaky_relu", input, [negative_slope](auto v) {
     return v > 0 ? v : v * decltype(v)(negative_slope);
   });
@@ -194,26 +183,33 @@ Tensor prelu(const Tensor& input, const Tensor& weight) {
   return where(input > 0.0, input, w * input);
 }
 
-Tensor elu(const Tensor& input, double alpha) {
+Tensor elu(const Tensor& input, const ELUFuncOptions& options) {
   check_floating("elu", input);
-  return where(input > 0.0, input, (exp(clamp(input, std::nullopt, 0.0)) - 1.0) * alpha);
+  return where(input > 0.0, input, (exp(clamp(input, std::nullopt, 0.0)) - 1.0) * options.alpha());
 }
 
 Tensor selu(const Tensor& input) {
   constexpr double alpha = 1.6732632423543772848170429916717;
   constexpr double scale = 1.0507009873554804934193349852946;
-  return elu(input, alpha) * scale;
+  return elu(input, ELUFuncOptions().alpha(alpha)) * scale;
 }
 
-Tensor celu(const Tensor& input, double alpha) {
+Tensor celu(const Tensor& input, const CELUFuncOptions& options) {
+  const double alpha = options.alpha();
   EMBER_CHECK(alpha != 0.0, "celu: expected alpha != 0, got alpha={}", alpha);
   check_floating("celu", input);
   return where(input > 0.0, input, (exp(clamp(input, std::nullopt, 0.0) / alpha) - 1.0) * alpha);
 }
 
 // d gelu(x) = g gelu'(x), through the gelu_backward kernel op
-Tensor gelu(const Tensor& input, const std::string& approximate) {
-  bool tanh_mode = gelu_tanh_mode(approximate);
+void gelu_check(const GELUFuncOptions& options, const char* op) {
+  EMBER_CHECK(options.approximate() == "none" || options.approximate() == "tanh",
+              "{}: expected approximate to be 'none' or 'tanh', got '{}'", op, options.approximate());
+}
+
+Tensor gelu(const Tensor& input, const GELUFuncOptions& options) {
+  gelu_check(options);
+  const bool tanh_mode = options.approximate() == "tanh";
   // Two loops, not a branch inside one: the branch would stop vectorization.
   // Φ's tail and the logistic form of 0.5 (1 + tanh u) avoid cancellation for negative x.
   Tensor out = tanh_mode ? float_map("gelu", input,
@@ -244,7 +240,8 @@ Tensor mish(const Tensor& input) {
 }
 
 // d softplus(x) = g sigmoid(beta x) where beta x <= threshold, else g
-Tensor softplus(const Tensor& input, double beta, double threshold) {
+Tensor softplus(const Tensor& input, const SoftplusFuncOptions& options) {
+  const double beta = options.beta(), threshold = options.threshold();
   EMBER_CHECK(beta != 0.0, "softplus: expected beta != 0, got beta={}", beta);
   Tensor out = float_map("softplus", input, [beta, threshold](auto v) {
     using T = decltype(v);
@@ -267,7 +264,8 @@ Tensor softsign(const Tensor& input) {
 }
 
 // d hardtanh(x) = g where min < x < max (strictly, as PyTorch), else 0
-Tensor hardtanh(const Tensor& input, double min_val, double max_val) {
+Tensor hardtanh(const Tensor& input, const HardtanhFuncOptions& options) {
+  const double min_val = options.min_val(), max_val = options.max_val();
   EMBER_CHECK(min_val <= max_val, "hardtanh: expected min_val <= max_val, got min_val={} and max_val={}", min_val,
               max_val);
   Tensor out = float_map("hardtanh", input, [min_val, max_val](auto v) {

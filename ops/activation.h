@@ -1,14 +1,66 @@
 // Activation functions of torch.nn.functional. relu, leaky_relu and gelu are
 // fused kernels with hand-written (differentiable) backward rules; the rest
 // are short kernels or compositions of elementwise ops. sigmoid and tanh live
-// in ops/elementwise.h.
+// in ops/elementwise.h. An op with arguments takes its options struct
+// (libtorch's F::*FuncOptions), which the matching module holds too.
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "autograd/tensor.h"
 
 namespace ember {
+
+/// libtorch's F::LeakyReLUFuncOptions: `LeakyReLUFuncOptions().negative_slope(0.2)`.
+struct LeakyReLUFuncOptions {
+  LeakyReLUFuncOptions& negative_slope(double v) { negative_slope_ = v; return *this; }
+  double negative_slope() const { return negative_slope_; }
+
+ private:
+  double negative_slope_ = 0.01;
+};
+
+/// alpha of elu and celu.
+struct ELUFuncOptions {
+  ELUFuncOptions& alpha(double v) { alpha_ = v; return *this; }
+  double alpha() const { return alpha_; }
+
+ private:
+  double alpha_ = 1.0;
+};
+using CELUFuncOptions = ELUFuncOptions;
+
+/// approximate: "none" (erf form) or "tanh".
+struct GELUFuncOptions {
+  GELUFuncOptions& approximate(std::string v) { approximate_ = std::move(v); return *this; }
+  const std::string& approximate() const { return approximate_; }
+
+ private:
+  std::string approximate_ = "none";
+};
+
+struct SoftplusFuncOptions {
+  SoftplusFuncOptions& beta(double v) { beta_ = v; return *this; }
+  SoftplusFuncOptions& threshold(double v) { threshold_ = v; return *this; }
+  double beta() const { return beta_; }
+  double threshold() const { return threshold_; }
+
+ private:
+  double beta_ = 1.0;
+  double threshold_ = 20.0;
+};
+
+struct HardtanhFuncOptions {
+  HardtanhFuncOptions& min_val(double v) { min_val_ = v; return *this; }
+  HardtanhFuncOptions& max_val(double v) { max_val_ = v; return *this; }
+  double min_val() const { return min_val_; }
+  double max_val() const { return max_val_; }
+
+ private:
+  double min_val_ = -1.0;
+  double max_val_ = 1.0;
+};
 
 /// max(x, 0).
 Tensor relu(const Tensor& input);
@@ -20,28 +72,31 @@ Tensor& threshold_(Tensor& input, double threshold, double value);
 /// min(max(x, 0), 6).
 Tensor relu6(const Tensor& input);
 /// x for x > 0, negative_slope * x otherwise.
-Tensor leaky_relu(const Tensor& input, double negative_slope = 0.01);
+Tensor leaky_relu(const Tensor& input, const LeakyReLUFuncOptions& options = {});
 /// x for x > 0, weight * x otherwise; weight has one element or one per channel
 /// (input dim 1, or no channel dim for inputs of fewer than 2 dims).
 Tensor prelu(const Tensor& input, const Tensor& weight);
 /// x for x > 0, alpha * (exp(x) - 1) otherwise.
-Tensor elu(const Tensor& input, double alpha = 1.0);
+Tensor elu(const Tensor& input, const ELUFuncOptions& options = {});
 /// scale * elu(x, alpha) with the self-normalising constants of Klambauer et al.
 Tensor selu(const Tensor& input);
 /// max(0, x) + min(0, alpha * (exp(x / alpha) - 1)); alpha != 0.
-Tensor celu(const Tensor& input, double alpha = 1.0);
-/// x Phi(x); approximate "none" (erf form) or "tanh".
-Tensor gelu(const Tensor& input, const std::string& approximate = "none");
+Tensor celu(const Tensor& input, const CELUFuncOptions& options = {});
+/// Throws ValueError unless approximate is "none" or "tanh"; `op` names the
+/// caller (gelu, or the GELU module at construction).
+void gelu_check(const GELUFuncOptions& options, const char* op = "gelu");
+/// x Phi(x); approximate "none" (erf form) or "tanh". `gelu(x, GELUFuncOptions().approximate("tanh"))`.
+Tensor gelu(const Tensor& input, const GELUFuncOptions& options = {});
 /// x sigmoid(x) (swish).
 Tensor silu(const Tensor& input);
 /// x tanh(softplus(x)).
 Tensor mish(const Tensor& input);
 /// log(1 + exp(beta x)) / beta, and x where beta x > threshold.
-Tensor softplus(const Tensor& input, double beta = 1.0, double threshold = 20.0);
+Tensor softplus(const Tensor& input, const SoftplusFuncOptions& options = {});
 /// x / (1 + |x|).
 Tensor softsign(const Tensor& input);
 /// clamp(x, min_val, max_val); min_val <= max_val.
-Tensor hardtanh(const Tensor& input, double min_val = -1.0, double max_val = 1.0);
+Tensor hardtanh(const Tensor& input, const HardtanhFuncOptions& options = {});
 /// relu6(x + 3) / 6.
 Tensor hardsigmoid(const Tensor& input);
 /// x relu6(x + 3) / 6.

@@ -377,49 +377,55 @@ std::optional<Shape> shape_of(const Tensor& t) { return t.defined() ? std::optio
 
 }  // namespace
 
-Shape conv2d_shape(const Shape& input, const Shape& weight, const std::optional<Shape>& bias, const Conv2dArgs& args) {
+Shape conv2d_shape(const Shape& input, const Shape& weight, const Conv2dFuncOptions& options) {
   EMBER_CHECK(input.size() == 3 || input.size() == 4,
               "conv2d: expected input to be 3-d (C, H, W) or 4-d (N, C, H, W), got {}", shape_str(input));
   EMBER_CHECK(weight.size() == 4, "conv2d: expected weight to be 4-d (out_channels, in_channels/groups, kH, kW), got {}",
               shape_str(weight));
   const bool batched = input.size() == 4;
   Shape in4 = batched ? input : Shape{1, input[0], input[1], input[2]};
-  ConvGeom g = conv_geometry("conv2d", false, in4, weight, bias, args.stride(), args.padding(), args.padding_mode(),
-                             args.dilation(), args.groups());
+  ConvGeom g = conv_geometry("conv2d", false, in4, weight, shape_of(options.bias()), options.stride(),
+                             options.padding(), options.padding_mode(), options.dilation(), options.groups());
   if (batched) return g.output_shape();
   return {g.O, g.oH, g.oW};
 }
 
-Shape conv1d_shape(const Shape& input, const Shape& weight, const std::optional<Shape>& bias, const Conv1dArgs& args) {
+Shape conv1d_shape(const Shape& input, const Shape& weight, const Conv1dFuncOptions& options) {
   EMBER_CHECK(input.size() == 2 || input.size() == 3, "conv1d: expected input to be 2-d (C, L) or 3-d (N, C, L), got {}",
               shape_str(input));
   EMBER_CHECK(weight.size() == 3, "conv1d: expected weight to be 3-d (out_channels, in_channels/groups, k), got {}",
               shape_str(weight));
   const bool batched = input.size() == 3;
   Shape in4 = batched ? Shape{input[0], input[1], 1, input[2]} : Shape{1, input[0], 1, input[1]};
-  ConvGeom g = conv_geometry("conv1d", true, in4, {weight[0], weight[1], 1, weight[2]}, bias, {1, args.stride()},
-                             {0, args.padding()}, args.padding_mode(), {1, args.dilation()}, args.groups());
+  ConvGeom g = conv_geometry("conv1d", true, in4, {weight[0], weight[1], 1, weight[2]}, shape_of(options.bias()),
+                             {1, options.stride()}, {0, options.padding()}, options.padding_mode(),
+                             {1, options.dilation()}, options.groups());
   if (batched) return {g.N, g.O, g.oW};
   return {g.O, g.oW};
 }
 
-Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dArgs& args) {
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& options) {
+  const Tensor& bias = options.bias();
   check_dtypes("conv2d", input, weight, bias);
-  conv2d_shape(input.shape(), weight.shape(), shape_of(bias), args);
-  if (input.dim() == 3) return squeeze(conv2d(unsqueeze(input, 0), weight, bias, args), 0);
-  ConvGeom g = conv_geometry("conv2d", false, input.shape(), weight.shape(), shape_of(bias), args.stride(),
-                             args.padding(), args.padding_mode(), args.dilation(), args.groups());
+  conv2d_shape(input.shape(), weight.shape(), options);
+  if (input.dim() == 3) return squeeze(conv2d(unsqueeze(input, 0), weight, options), 0);
+  ConvGeom g = conv_geometry("conv2d", false, input.shape(), weight.shape(), shape_of(bias), options.stride(),
+                             options.padding(), options.padding_mode(), options.dilation(), options.groups());
   return conv_op(input, weight, bias, g);
 }
 
-Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv1dArgs& args) {
-  check_dtypes("conv1d", input, weight, bias);
-  conv1d_shape(input.shape(), weight.shape(), shape_of(bias), args);
-  if (input.dim() == 2) return squeeze(conv1d(unsqueeze(input, 0), weight, bias, args), 0);
-  Conv2dArgs a2 = Conv2dArgs().stride({1, args.stride()}).dilation({1, args.dilation()}).groups(args.groups());
-  if (args.padding_mode()) a2.padding(*args.padding_mode());
-  else a2.padding({0, args.padding()});
-  return squeeze(conv2d(unsqueeze(input, 2), unsqueeze(weight, 2), bias, a2), 2);
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions& options) {
+  check_dtypes("conv1d", input, weight, options.bias());
+  conv1d_shape(input.shape(), weight.shape(), options);
+  if (input.dim() == 2) return squeeze(conv1d(unsqueeze(input, 0), weight, options), 0);
+  Conv2dFuncOptions as_2d = Conv2dFuncOptions()
+                                .bias(options.bias())
+                                .stride({1, options.stride()})
+                                .dilation({1, options.dilation()})
+                                .groups(options.groups());
+  if (options.padding_mode()) as_2d.padding(*options.padding_mode());
+  else as_2d.padding({0, options.padding()});
+  return squeeze(conv2d(unsqueeze(input, 2), unsqueeze(weight, 2), as_2d), 2);
 }
 
 }  // namespace ember

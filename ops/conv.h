@@ -18,15 +18,18 @@ enum class PaddingMode { Same, Valid };
 constexpr PaddingMode kSame = PaddingMode::Same;
 constexpr PaddingMode kValid = PaddingMode::Valid;
 
-/// conv2d options, libtorch style: `Conv2dArgs().stride(2).padding(1)`,
-/// `Conv2dArgs().padding(kSame)`. Explicit padding pads top and bottom by h,
-/// left and right by w.
-struct Conv2dArgs {
-  Conv2dArgs& stride(Pair v) { stride_ = v; return *this; }
-  Conv2dArgs& padding(Pair v) { padding_ = v; padding_mode_.reset(); return *this; }
-  Conv2dArgs& padding(PaddingMode mode) { padding_mode_ = mode; return *this; }
-  Conv2dArgs& dilation(Pair v) { dilation_ = v; return *this; }
-  Conv2dArgs& groups(int64_t v) { groups_ = v; return *this; }
+/// conv2d's options, libtorch's F::Conv2dFuncOptions:
+/// `Conv2dFuncOptions().bias(b).stride(2).padding(1)`, `.padding(kSame)`.
+/// Explicit padding pads top and bottom by h, left and right by w.
+struct Conv2dFuncOptions {
+  Conv2dFuncOptions& bias(const Tensor& v) { bias_ = v; return *this; }
+  Conv2dFuncOptions& stride(Pair v) { stride_ = v; return *this; }
+  Conv2dFuncOptions& padding(Pair v) { padding_ = v; padding_mode_.reset(); return *this; }
+  Conv2dFuncOptions& padding(PaddingMode mode) { padding_mode_ = mode; return *this; }
+  Conv2dFuncOptions& dilation(Pair v) { dilation_ = v; return *this; }
+  Conv2dFuncOptions& groups(int64_t v) { groups_ = v; return *this; }
+  /// Undefined for no bias.
+  const Tensor& bias() const { return bias_; }
   const Pair& stride() const { return stride_; }
   const Pair& padding() const { return padding_; }
   /// Unset for explicit padding.
@@ -35,6 +38,7 @@ struct Conv2dArgs {
   int64_t groups() const { return groups_; }
 
  private:
+  Tensor bias_;
   Pair stride_ = 1;
   Pair padding_ = 0;
   std::optional<PaddingMode> padding_mode_;
@@ -42,13 +46,15 @@ struct Conv2dArgs {
   int64_t groups_ = 1;
 };
 
-/// conv1d options: the 1-d counterparts of Conv2dArgs.
-struct Conv1dArgs {
-  Conv1dArgs& stride(int64_t v) { stride_ = v; return *this; }
-  Conv1dArgs& padding(int64_t v) { padding_ = v; padding_mode_.reset(); return *this; }
-  Conv1dArgs& padding(PaddingMode mode) { padding_mode_ = mode; return *this; }
-  Conv1dArgs& dilation(int64_t v) { dilation_ = v; return *this; }
-  Conv1dArgs& groups(int64_t v) { groups_ = v; return *this; }
+/// conv1d's options: the 1-d counterparts of Conv2dFuncOptions.
+struct Conv1dFuncOptions {
+  Conv1dFuncOptions& bias(const Tensor& v) { bias_ = v; return *this; }
+  Conv1dFuncOptions& stride(int64_t v) { stride_ = v; return *this; }
+  Conv1dFuncOptions& padding(int64_t v) { padding_ = v; padding_mode_.reset(); return *this; }
+  Conv1dFuncOptions& padding(PaddingMode mode) { padding_mode_ = mode; return *this; }
+  Conv1dFuncOptions& dilation(int64_t v) { dilation_ = v; return *this; }
+  Conv1dFuncOptions& groups(int64_t v) { groups_ = v; return *this; }
+  const Tensor& bias() const { return bias_; }
   int64_t stride() const { return stride_; }
   int64_t padding() const { return padding_; }
   std::optional<PaddingMode> padding_mode() const { return padding_mode_; }
@@ -56,6 +62,7 @@ struct Conv1dArgs {
   int64_t groups() const { return groups_; }
 
  private:
+  Tensor bias_;
   int64_t stride_ = 1;
   int64_t padding_ = 0;
   std::optional<PaddingMode> padding_mode_;
@@ -65,17 +72,16 @@ struct Conv1dArgs {
 
 /// Checks conv2d's arguments without touching memory and returns the output
 /// shape: input (N, C, H, W) or unbatched (C, H, W), weight (O, C/groups, kH, kW),
-/// bias (O) if given. Throws ValueError/TypeError naming the argument.
-Shape conv2d_shape(const Shape& input, const Shape& weight, const std::optional<Shape>& bias,
-                   const Conv2dArgs& args = {});
+/// options.bias() (O) if defined (only its shape is read). Throws
+/// ValueError/TypeError naming the argument.
+Shape conv2d_shape(const Shape& input, const Shape& weight, const Conv2dFuncOptions& options = {});
 /// The same for conv1d: input (N, C, L) or (C, L), weight (O, C/groups, k).
-Shape conv1d_shape(const Shape& input, const Shape& weight, const std::optional<Shape>& bias,
-                   const Conv1dArgs& args = {});
+Shape conv1d_shape(const Shape& input, const Shape& weight, const Conv1dFuncOptions& options = {});
 
 /// out[n, o, i, j] = bias[o] + sum_{c, p, q} x[n, g*C/groups + c, i*s + p*d - pad, j*s + q*d - pad] w[o, c, p, q]
-/// (g the group of o). Usage: `conv2d(x, w, b, Conv2dArgs().padding(1))`.
-Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, const Conv2dArgs& args = {});
+/// (g the group of o). Usage: `conv2d(x, w, Conv2dFuncOptions().bias(b).padding(1))`.
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& options = {});
 /// conv2d over (N, C, L) with H = 1.
-Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, const Conv1dArgs& args = {});
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions& options = {});
 
 }  // namespace ember

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "ops/checks.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
 
@@ -11,10 +12,8 @@ namespace ember {
 namespace {
 
 void check_dropout(const char* op, const Tensor& input, double p) {
-  EMBER_CHECK(input.defined(), "{}: expected a defined input tensor", op);
+  check_floating(op, input);
   EMBER_CHECK(p >= 0.0 && p <= 1.0, "{}: expected dropout probability p in [0, 1], got p={}", op, p);
-  EMBER_CHECK_TYPE(input.is_floating_point(), "{}: expected input to be float32 or float64, got {}", op,
-                   dtype_name(input.dtype()));
 }
 
 // Each element is kept with probability 1 - p (uniform >= p) and scaled.

@@ -13,6 +13,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/inplace.h"
 #include "autograd/node.h"
+#include "ops/checks.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
 #include "ops/loops.h"
@@ -23,13 +24,6 @@ namespace {
 
 // A 0-d tensor seen as shape [1], so kernels always have a dim to index.
 Tensor at_least_1d(const Tensor& t) { return t.dim() > 0 ? t : make_view(t, {1}, {1}, t.storage_offset()); }
-
-// Contiguous values for a kernel to read (no autograd record).
-Tensor dense(const Tensor& t) {
-  if (t.is_contiguous()) return t;
-  NoGradGuard no_grad;
-  return clone(t);
-}
 
 Tensor long_tensor(const std::vector<int64_t>& values) {
   Tensor t = make_tensor({int64_t(values.size())}, kInt64);
@@ -51,7 +45,7 @@ void check_index_dtype(const Tensor& index, const char* op) {
 // The values of an int64 index, each checked against `size`; `wrap` lets
 // negative values count from the end, as Python indexing does.
 std::vector<int64_t> read_positions(const Tensor& index, int64_t size, bool wrap, const char* op, int64_t dim) {
-  Tensor c = dense(index);
+  Tensor c = contiguous_data(index);
   const int64_t* p = c.data_ptr<int64_t>();
   std::vector<int64_t> out(p, p + c.numel());
   for (int64_t& v : out) {
@@ -65,7 +59,7 @@ std::vector<int64_t> read_positions(const Tensor& index, int64_t size, bool wrap
 // Row-major positions of the nonzero elements. Branch-free: with a random
 // mask, a branch per element would mispredict half the time.
 std::vector<int64_t> true_positions(const Tensor& x) {
-  Tensor c = dense(x);
+  Tensor c = contiguous_data(x);
   int64_t n = c.numel(), count = 0;
   std::vector<int64_t> out(n);
   dispatch_all(x.dtype(), [&](auto tag) {
@@ -867,7 +861,7 @@ Tensor one_hot(const Tensor& tensor, int64_t num_classes) {
   EMBER_CHECK_TYPE(tensor.dtype() == kInt64, "one_hot: expected an int64 (index) tensor, got {}",
                    dtype_name(tensor.dtype()));
   Shape shape = tensor.shape();
-  Tensor t = dense(tensor);
+  Tensor t = contiguous_data(tensor);
   const int64_t n = t.numel();
   const int64_t* pt = t.data_ptr<int64_t>();
   if (n == 0) {

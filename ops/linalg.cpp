@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "autograd/node.h"
+#include "ops/checks.h"
 #include "ops/elementwise.h"
 #include "ops/loops.h"
 #include "ops/reduce.h"
@@ -41,7 +42,7 @@ BlasOperand blas_operand(int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
 Tensor blas_ready(const Tensor& t) {
   int64_t d = t.dim();
   if (blas_operand(t.size(d - 2), t.size(d - 1), t.stride(d - 2), t.stride(d - 1)).ok) return t;
-  return contiguous(t.detach());
+  return contiguous_data(t);
 }
 
 template <class T>
@@ -68,16 +69,15 @@ void batched_matmul(T* out, const Tensor& a, const Tensor& b, int64_t batch, int
   }
   if constexpr (std::is_integral_v<T>) {
     const int64_t ar = a.stride(d - 2), ac = a.stride(d - 1), br = b.stride(d - 2), bc = b.stride(d - 1);
-#pragma omp parallel for collapse(2) if (batch * n * m * k >= kParallelGrain)
-    for (int64_t z = 0; z < batch; ++z)
-      for (int64_t i = 0; i < n; ++i) {
-        T* o = out + (z * n + i) * m;
-        std::fill(o, o + m, T(0));
-        for (int64_t p = 0; p < k; ++p) {
-          T av = pa[z * sa + i * ar + p * ac];
-          for (int64_t j = 0; j < m; ++j) o[j] += av * pb[z * sb + p * br + j * bc];
-        }
+    parallel_for(batch * n, batch * n * m * k >= kParallelGrain, [&](int64_t zi) {
+      const int64_t z = zi / n, i = zi % n;
+      T* o = out + zi * m;
+      std::fill(o, o + m, T(0));
+      for (int64_t p = 0; p < k; ++p) {
+        T av = pa[z * sa + i * ar + p * ac];
+        for (int64_t j = 0; j < m; ++j) o[j] += av * pb[z * sb + p * br + j * bc];
       }
+    });
   } else {
     BlasOperand oa = blas_operand(n, k, a.stride(d - 2), a.stride(d - 1));
     BlasOperand ob = blas_operand(k, m, b.stride(d - 2), b.stride(d - 1));
@@ -114,7 +114,7 @@ Tensor product(const Tensor& a0, const Tensor& b0, Shape out_shape, int64_t batc
 Tensor addmm_bias(const Tensor& x0, const Tensor& w0, const Tensor& bias) {
   const int64_t n = x0.size(0), k = x0.size(1), m = w0.size(0);
   Tensor out = make_tensor({n, m}, x0.dtype());
-  Tensor x = blas_ready(x0), wt = blas_ready(transpose(w0.detach(), 0, 1)), b = contiguous(bias.detach());
+  Tensor x = blas_ready(x0), wt = blas_ready(transpose(w0.detach(), 0, 1)), b = contiguous_data(bias);
   dispatch_floating(x.dtype(), "linear", [&](auto tag) {
     using T = decltype(tag);
     T* po = out.data_ptr<T>();

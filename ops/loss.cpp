@@ -11,6 +11,7 @@
 
 #include "autograd/node.h"
 #include "ops/activation.h"
+#include "ops/checks.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
 #include "ops/index.h"
@@ -37,17 +38,11 @@ Tensor reduce_loss(const char* op, const Tensor& loss, LossReduction reduction) 
   return reduction == LossReduction::Sum ? sum(loss) : mean(loss);
 }
 
-void check_floating(const char* op, const char* name, const Tensor& t) {
-  EMBER_CHECK(t.defined(), "{}: expected a defined {} tensor", op, name);
-  EMBER_CHECK_TYPE(t.is_floating_point(), "{}: expected {} to be float32 or float64, got {}", op, name,
-                   dtype_name(t.dtype()));
-}
-
 // The elementwise losses (mse, l1, smooth_l1, huber) broadcast input against
 // target as PyTorch does; a mismatch is reported under the loss's own name.
 void check_pointwise(const char* op, const Tensor& input, const Tensor& target) {
-  check_floating(op, "input", input);
-  check_floating(op, "target", target);
+  check_floating(op, input);
+  check_floating(op, target, "target");
   broadcast_shapes(input.shape(), target.shape(), op);
 }
 
@@ -64,7 +59,7 @@ struct ClassLayout {
 
 ClassLayout check_class_target(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight,
                                int64_t ignore_index) {
-  check_floating(op, "input", input);
+  check_floating(op, input);
   EMBER_CHECK(target.defined(), "{}: expected a defined target tensor", op);
   EMBER_CHECK(input.dim() >= 1, "{}: expected input with at least 1 dimension (C) or (N, C, ...), got shape {}", op,
               shape_str(input.shape()));
@@ -87,7 +82,7 @@ ClassLayout check_class_target(const char* op, const Tensor& input, const Tensor
   EMBER_CHECK(target.shape() == want, "{}: expected target of shape {} for input of shape {}, got {}", op,
               shape_str(want), shape_str(input.shape()), shape_str(target.shape()));
   if (weight.defined()) {
-    check_floating(op, "weight", weight);
+    check_floating(op, weight, "weight");
     EMBER_CHECK(weight.dim() == 1 && weight.numel() == l.c,
                 "{}: expected weight of shape [{}] (one per class), got {}", op, l.c, shape_str(weight.shape()));
   }
@@ -191,7 +186,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
                      LossReduction reduction, double label_smoothing) {
   const char* op = "cross_entropy";
-  check_floating(op, "input", input);
+  check_floating(op, input);
   EMBER_CHECK(target.defined(), "{}: expected a defined target tensor", op);
   EMBER_CHECK(label_smoothing >= 0.0 && label_smoothing <= 1.0,
               "{}: expected label_smoothing in [0.0, 1.0], got {}", op, label_smoothing);
@@ -206,7 +201,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   if (target.is_floating_point()) {
     check_same_shape(op, input, target);
     if (weight.defined()) {
-      check_floating(op, "weight", weight);
+      check_floating(op, weight, "weight");
       EMBER_CHECK(weight.dim() == 1 && weight.numel() == c, "{}: expected weight of shape [{}] (one per class), got {}",
                   op, c, shape_str(weight.shape()));
     }
@@ -260,10 +255,10 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, LossReduction reduc
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
                             LossReduction reduction) {
   const char* op = "binary_cross_entropy";
-  check_floating(op, "input", input);
-  check_floating(op, "target", target);
+  check_floating(op, input);
+  check_floating(op, target, "target");
   check_same_shape(op, input, target);
-  if (weight.defined()) check_floating(op, "weight", weight);
+  if (weight.defined()) check_floating(op, weight, "weight");
   for (double v : input.to_vector())
     EMBER_CHECK(v >= 0.0 && v <= 1.0, "{}: expected every input element in [0, 1], got {}", op, v);
   // log clamped at -100 as PyTorch, so x = 0 or 1 gives a finite loss.
@@ -276,11 +271,11 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
                                         LossReduction reduction, const Tensor& pos_weight) {
   const char* op = "binary_cross_entropy_with_logits";
-  check_floating(op, "input", input);
-  check_floating(op, "target", target);
+  check_floating(op, input);
+  check_floating(op, target, "target");
   check_same_shape(op, input, target);
-  if (weight.defined()) check_floating(op, "weight", weight);
-  if (pos_weight.defined()) check_floating(op, "pos_weight", pos_weight);
+  if (weight.defined()) check_floating(op, weight, "weight");
+  if (pos_weight.defined()) check_floating(op, pos_weight, "pos_weight");
   Tensor sp = softplus(-input);
   Tensor loss = pos_weight.defined() ? (1.0 - target) * input + ((pos_weight - 1.0) * target + 1.0) * sp
                                      : (1.0 - target) * input + sp;
@@ -289,8 +284,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 }
 
 Tensor kl_div(const Tensor& input, const Tensor& target, LossReduction reduction, bool log_target) {
-  check_floating("kl_div", "input", input);
-  check_floating("kl_div", "target", target);
+  check_floating("kl_div", input);
+  check_floating("kl_div", target, "target");
   Tensor loss;
   if (log_target) {
     loss = exp(target) * (target - input);
@@ -308,7 +303,7 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p, d
                          LossReduction reduction) {
   const char* op = "multi_margin_loss";
   EMBER_CHECK(p == 1 || p == 2, "{}: expected p to be 1 or 2, got p={}", op, p);
-  check_floating(op, "input", input);
+  check_floating(op, input);
   EMBER_CHECK(input.dim() == 1 || input.dim() == 2, "{}: expected input of shape (N, C) or (C), got {}", op,
               shape_str(input.shape()));
   ClassLayout l = check_class_target(op, input, target, weight, std::numeric_limits<int64_t>::min());

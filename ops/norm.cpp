@@ -12,6 +12,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
+#include "ops/checks.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
 #include "ops/loops.h"
@@ -23,33 +24,45 @@ namespace {
 
 void check_channel_vector(const char* op, const char* name, const Tensor& t, const Tensor& input, int64_t c) {
   if (!t.defined()) return;
-  EMBER_CHECK_TYPE(t.is_floating_point(), "{}: expected {} to be float32 or float64, got {}", op, name,
-                   dtype_name(t.dtype()));
+  check_floating(op, t, name);
   EMBER_CHECK(t.dim() == 1 && t.numel() == c, "{}: expected {} of shape [{}] (the input's channels), got {}; input {}",
               op, name, c, shape_str(t.shape()), shape_str(input.shape()));
 }
 
-void check_input(const char* op, const Tensor& input) {
-  EMBER_CHECK(input.defined(), "{}: expected a defined input tensor", op);
-  EMBER_CHECK_TYPE(input.is_floating_point(), "{}: expected input to be float32 or float64, got {}", op,
-                   dtype_name(input.dtype()));
+// The checks batch_norm and instance_norm share: input (N, C, ...), each
+// given vector C values, the running statistics both given or both absent.
+void check_channel_args(const char* op, const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                        const Tensor& weight, const Tensor& bias) {
+  check_floating(op, input);
+  EMBER_CHECK(input.dim() >= 2, "{}: expected input of shape (N, C, ...), got {}", op, shape_str(input.shape()));
+  const int64_t c = input.size(1);
+  check_channel_vector(op, "running_mean", running_mean, input, c);
+  check_channel_vector(op, "running_var", running_var, input, c);
+  check_channel_vector(op, "weight", weight, input, c);
+  check_channel_vector(op, "bias", bias, input, c);
+  EMBER_CHECK(running_mean.defined() == running_var.defined(),
+              "{}: expected running_mean and running_var to be both given or both absent", op);
 }
 
-// Mean and biased variance of n values, in one pass of sums shifted by the
-// first value (no cancellation for data far from zero).
+// Mean and biased variance of `rows` runs of n values, run i at x + i * stride,
+// in one pass of sums shifted by the first value (no cancellation for data far
+// from zero).
 template <class T>
-void row_stats(const T* row, int64_t n, double& mean_out, double& var_out) {
-  const double shift = n > 0 ? double(row[0]) : 0.0;
+void moments(const T* x, int64_t rows, int64_t n, int64_t stride, double& mean_out, double& var_out) {
+  const double shift = rows * n > 0 ? double(x[0]) : 0.0;
   double sum = 0, sumsq = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    const T* row = x + i * stride;
 #pragma omp simd reduction(+ : sum, sumsq)
-  for (int64_t k = 0; k < n; ++k) {
-    double d = double(row[k]) - shift;
-    sum += d;
-    sumsq += d * d;
+    for (int64_t k = 0; k < n; ++k) {
+      double d = double(row[k]) - shift;
+      sum += d;
+      sumsq += d * d;
+    }
   }
-  const double m = sum / double(n);
+  const double m = sum / double(rows * n);
   mean_out = shift + m;
-  var_out = std::max(sumsq / double(n) - m * m, 0.0);
+  var_out = std::max(sumsq / double(rows * n) - m * m, 0.0);
 }
 
 // The dims of `shape` from `start` on, or before `start`.
@@ -71,8 +84,7 @@ void layer_norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const dou
   const int64_t chunks = M * K >= kParallelGrain ? std::min<int64_t>(M, 8) : 1;
   const bool need_cols = dw != nullptr || db != nullptr;
   std::vector<double> pw(size_t(dw ? chunks * K : 0), 0.0), pb(size_t(db ? chunks * K : 0), 0.0);
-#pragma omp parallel for if (chunks > 1)
-  for (int64_t ch = 0; ch < chunks; ++ch) {
+  parallel_for(chunks, chunks > 1, [&](int64_t ch) {
     double* cw = dw ? pw.data() + ch * K : nullptr;
     double* cb = db ? pb.data() + ch * K : nullptr;
     for (int64_t r = M * ch / chunks; r < M * (ch + 1) / chunks; ++r) {
@@ -102,7 +114,7 @@ void layer_norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const dou
           if (cb) cb[k] += double(gr[k]);
         }
     }
-  }
+  });
   for (int64_t k = 0; k < K; ++k) {
     double sw = 0, sb = 0;
     for (int64_t ch = 0; ch < chunks; ++ch) {
@@ -131,16 +143,16 @@ void window_sum_row(T* out, const T* x, int64_t nc, int64_t c, int64_t s, int64_
 // [0, C), t contiguous (N, C, S). Its gradient is the same sum with the window
 // reflected: d(dt) = window_sum(g, after, before).
 Tensor channel_window_sum(const Tensor& t, int64_t before, int64_t after) {
-  Tensor x = contiguous(t.detach());
+  Tensor x = contiguous_data(t);
   const int64_t n = x.size(0), c = x.size(1), s = x.numel() / std::max<int64_t>(n * c, 1);
   Tensor out = make_tensor(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), "local_response_norm", [&](auto tag) {
     using T = decltype(tag);
     const T* px = x.data_ptr<T>();
     T* po = out.data_ptr<T>();
-#pragma omp parallel for if (n * c * s * (before + after + 1) >= kParallelGrain)
-    for (int64_t nc = 0; nc < n * c; ++nc)
+    parallel_for(n * c, n * c * s * (before + after + 1) >= kParallelGrain, [&](int64_t nc) {
       window_sum_row(po + nc * s, px, nc, c, s, before, after, [](T v) { return v; });
+    });
   });
   if (any_requires_grad({&t}))
     record("ChannelWindowSumBackward0", {t}, out, [before, after](const tensor_list& g) -> tensor_list {
@@ -172,8 +184,7 @@ tensor_list batch_norm_backward_fused(const Tensor& g_in, const Tensor& x, const
     const T* px = x.data_ptr<T>();
     const T* pg = g.data_ptr<T>();
     T* pgx = need_x ? gx.data_ptr<T>() : nullptr;
-#pragma omp parallel for if (c > 1 && n * c * s >= 8192)
-    for (int64_t ch = 0; ch < c; ++ch) {
+    parallel_for(c, n * c * s >= kMultiPassGrain, [&](int64_t ch) {
       const T m = T(mean_c[size_t(ch)]);
       double sg = 0, sgx = 0;
       for (int64_t i = 0; i < n; ++i) {
@@ -187,7 +198,7 @@ tensor_list batch_norm_backward_fused(const Tensor& g_in, const Tensor& x, const
       }
       sum_g[size_t(ch)] = sg;
       sum_gx[size_t(ch)] = sgx;
-      if (!need_x) continue;
+      if (!need_x) return;
       const double inv = invstd_c[size_t(ch)], scale = w[size_t(ch)] * inv;
       const T a = T(scale), b = training ? T(scale * sg / count) : T(0);
       const T k2 = training ? T(scale * inv * inv * sgx / count) : T(0);
@@ -198,7 +209,7 @@ tensor_list batch_norm_backward_fused(const Tensor& g_in, const Tensor& x, const
 #pragma omp simd
         for (int64_t k = 0; k < s; ++k) out[k] = a * gr[k] - b - (xr[k] - m) * k2;
       }
-    }
+    });
   });
   Tensor gw, gb;
   if (need_w) {
@@ -215,18 +226,9 @@ tensor_list batch_norm_backward_fused(const Tensor& g_in, const Tensor& x, const
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps) {
   const char* op = "batch_norm";
-  EMBER_CHECK(input.defined(), "{}: expected a defined input tensor", op);
-  EMBER_CHECK_TYPE(input.is_floating_point(), "{}: expected input to be float32 or float64, got {}", op,
-                   dtype_name(input.dtype()));
-  EMBER_CHECK(input.dim() >= 2, "{}: expected input of shape (N, C, ...), got {}", op, shape_str(input.shape()));
+  check_channel_args(op, input, running_mean, running_var, weight, bias);
   EMBER_CHECK(eps > 0, "{}: expected eps > 0, got eps={}", op, eps);
   const int64_t n = input.size(0), c = input.size(1), s = input.numel() / std::max<int64_t>(n * c, 1);
-  check_channel_vector(op, "running_mean", running_mean, input, c);
-  check_channel_vector(op, "running_var", running_var, input, c);
-  check_channel_vector(op, "weight", weight, input, c);
-  check_channel_vector(op, "bias", bias, input, c);
-  EMBER_CHECK(running_mean.defined() == running_var.defined(),
-              "{}: expected running_mean and running_var to be both given or both absent", op);
   EMBER_CHECK(training || running_mean.defined(), "{}: expected running_mean and running_var in evaluation mode", op);
   const int64_t count = n * s;  // values per channel
   EMBER_CHECK(!training || count > 1, "{}: expected more than 1 value per channel when training, got input of shape {}",
@@ -246,25 +248,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
     using T = decltype(tag);
     const T* px = x.data_ptr<T>();
     T* py = out.data_ptr<T>();
-#pragma omp parallel for if (c > 1 && n * c * s >= 8192)
-    for (int64_t ch = 0; ch < c; ++ch) {
-      if (training) {
-        // Sums shifted by one sample of the channel: one pass without cancellation.
-        const double shift = double(px[ch * s]);
-        double sum = 0, sumsq = 0;
-        for (int64_t i = 0; i < n; ++i) {
-          const T* row = px + (i * c + ch) * s;
-#pragma omp simd reduction(+ : sum, sumsq)
-          for (int64_t k = 0; k < s; ++k) {
-            double d = double(row[k]) - shift;
-            sum += d;
-            sumsq += d * d;
-          }
-        }
-        double m = sum / double(count);
-        bmean[ch] = shift + m;
-        bvar[ch] = std::max(sumsq / double(count) - m * m, 0.0);
-      }
+    parallel_for(c, n * c * s >= kMultiPassGrain, [&](int64_t ch) {
+      if (training) moments(px + ch * s, n, s, c * s, bmean[ch], bvar[ch]);  // channel ch of every sample
       invstd[ch] = 1.0 / std::sqrt(bvar[ch] + eps);
       const T scale = T(w[ch] * invstd[ch]), offset = T(b[ch] - bmean[ch] * w[ch] * invstd[ch]);
       for (int64_t i = 0; i < n; ++i) {
@@ -273,7 +258,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
 #pragma omp simd
         for (int64_t k = 0; k < s; ++k) orow[k] = row[k] * scale + offset;
       }
-    }
+    });
   });
 
   if (training && running_mean.defined()) {
@@ -329,7 +314,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
 Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,
                   double eps) {
   const char* op = "layer_norm";
-  check_input(op, input);
+  check_floating(op, input);
   const int64_t nd = int64_t(normalized_shape.size()), ndim = input.dim();
   EMBER_CHECK(nd >= 1, "{}: expected normalized_shape with at least one element, got []", op);
   EMBER_CHECK(ndim >= nd && Shape(input.shape().end() - nd, input.shape().end()) == normalized_shape,
@@ -337,8 +322,7 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
               shape_str(normalized_shape), fmt::join(normalized_shape, ", "), shape_str(input.shape()));
   for (auto [name, t] : {std::pair{"weight", &weight}, std::pair{"bias", &bias}}) {
     if (!t->defined()) continue;
-    EMBER_CHECK_TYPE(t->is_floating_point(), "{}: expected {} to be float32 or float64, got {}", op, name,
-                     dtype_name(t->dtype()));
+    check_floating(op, *t, name);
     EMBER_CHECK(t->shape() == normalized_shape, "{}: expected {} of shape normalized_shape={}, got {}", op, name,
                 shape_str(normalized_shape), shape_str(t->shape()));
   }
@@ -354,10 +338,9 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
     const T* px = x.data_ptr<T>();
     T* py = out.data_ptr<T>();
     const double *pw = w.data(), *pb = b.data();
-#pragma omp parallel for if (M > 1 && M * K >= kParallelGrain)
-    for (int64_t r = 0; r < M; ++r) {
+    parallel_for(M, M * K >= kParallelGrain, [&](int64_t r) {
       double mu, v;
-      row_stats(px + r * K, K, mu, v);
+      moments(px + r * K, 1, K, K, mu, v);
       const double inv = 1.0 / std::sqrt(v + eps);
       mean_v[size_t(r)] = mu;
       rstd_v[size_t(r)] = inv;
@@ -365,7 +348,7 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
       T* orow = py + r * K;
 #pragma omp simd
       for (int64_t k = 0; k < K; ++k) orow[k] = T((double(row[k]) - mu) * inv * pw[k] + pb[k]);
-    }
+    });
   });
 
   if (any_requires_grad({&x, &weight, &bias})) {
@@ -413,7 +396,7 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
 // dx = rstd (w g - mean(w g) - xhat mean(w g xhat)) per group, dw = sum(g xhat), db = sum(g) but over C
 Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
   const char* op = "group_norm";
-  check_input(op, input);
+  check_floating(op, input);
   EMBER_CHECK(input.dim() >= 2, "{}: expected input of shape (N, C, ...), got {}", op, shape_str(input.shape()));
   EMBER_CHECK(num_groups > 0, "{}: expected num_groups > 0, got num_groups={}", op, num_groups);
   const int64_t n = input.size(0), c = input.size(1), s = input.numel() / std::max<int64_t>(n * c, 1);
@@ -435,10 +418,9 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
     const T* px = x.data_ptr<T>();
     T* py = out.data_ptr<T>();
     // x as (N, G, C/G, S): each (n, g) is one contiguous run of len values.
-#pragma omp parallel for if (n * G > 1 && n * c * s >= kParallelGrain)
-    for (int64_t r = 0; r < n * G; ++r) {
+    parallel_for(n * G, n * c * s >= kParallelGrain, [&](int64_t r) {
       double mu, v;
-      row_stats(px + r * len, len, mu, v);
+      moments(px + r * len, 1, len, len, mu, v);
       const double inv = 1.0 / std::sqrt(v + eps);
       mean_v[size_t(r)] = mu;
       rstd_v[size_t(r)] = inv;
@@ -450,7 +432,7 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
 #pragma omp simd
         for (int64_t k = 0; k < s; ++k) orow[k] = row[k] * scale + offset;
       }
-    }
+    });
   });
 
   if (any_requires_grad({&x, &weight, &bias})) {
@@ -492,15 +474,8 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
 Tensor instance_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
                      const Tensor& weight, const Tensor& bias, bool use_input_stats, double momentum, double eps) {
   const char* op = "instance_norm";
-  check_input(op, input);
-  EMBER_CHECK(input.dim() >= 2, "{}: expected input of shape (N, C, ...), got {}", op, shape_str(input.shape()));
+  check_channel_args(op, input, running_mean, running_var, weight, bias);
   const int64_t n = input.size(0), c = input.size(1), s = input.numel() / std::max<int64_t>(n * c, 1);
-  check_channel_vector(op, "running_mean", running_mean, input, c);
-  check_channel_vector(op, "running_var", running_var, input, c);
-  check_channel_vector(op, "weight", weight, input, c);
-  check_channel_vector(op, "bias", bias, input, c);
-  EMBER_CHECK(running_mean.defined() == running_var.defined(),
-              "{}: expected running_mean and running_var to be both given or both absent", op);
   EMBER_CHECK(use_input_stats || running_mean.defined(),
               "{}: expected running_mean and running_var when use_input_stats is false", op);
   EMBER_CHECK(!use_input_stats || s > 1,
@@ -532,7 +507,7 @@ Tensor instance_norm(const Tensor& input, const Tensor& running_mean, const Tens
 // dx = g den^-beta - (2 alpha beta / size) x window_sum'(g x den^(-beta-1)), window_sum' the reflected window
 Tensor local_response_norm(const Tensor& input, int64_t size, double alpha, double beta, double k) {
   const char* op = "local_response_norm";
-  check_input(op, input);
+  check_floating(op, input);
   EMBER_CHECK(input.dim() >= 3, "{}: expected 3D or higher dimensionality input, got {} dimensions (input {})", op,
               input.dim(), shape_str(input.shape()));
   EMBER_CHECK(size > 0, "{}: expected size > 0, got size={}", op, size);
@@ -549,8 +524,7 @@ Tensor local_response_norm(const Tensor& input, int64_t size, double alpha, doub
     T* pd = den.data_ptr<T>();
     T* py = out.data_ptr<T>();
     // x as (N, C, S); each (n, c) row sums the squares of its window's rows.
-#pragma omp parallel for if (n * c * s * size >= kParallelGrain)
-    for (int64_t nc = 0; nc < n * c; ++nc) {
+    parallel_for(n * c, n * c * s * size >= kParallelGrain, [&](int64_t nc) {
       T* drow = pd + nc * s;
       window_sum_row(drow, px, nc, c, s, before, after, [](T v) { return v * v; });
       const T* xrow = px + nc * s;
@@ -559,7 +533,7 @@ Tensor local_response_norm(const Tensor& input, int64_t size, double alpha, doub
         drow[j] = T(k + scale * double(drow[j]));
         orow[j] = T(double(xrow[j]) * std::pow(double(drow[j]), -beta));
       }
-    }
+    });
   });
 
   if (any_requires_grad({&x})) {

@@ -10,6 +10,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
+#include "ops/checks.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
 #include "ops/loops.h"
@@ -59,14 +60,14 @@ template <class T>
 void pad_gather(T* out, const T* x, const PadGeom& g) {
   const auto &I = g.in, &O = g.out;
   const int64_t* m2 = g.map[2].data();
-#pragma omp parallel for collapse(2) if (g.batch * O[0] * O[1] * O[2] >= kParallelGrain)
-  for (int64_t b = 0; b < g.batch; ++b)
-    for (int64_t o0 = 0; o0 < O[0]; ++o0)
-      for (int64_t o1 = 0; o1 < O[1]; ++o1) {
-        const T* src = x + ((b * I[0] + g.map[0][size_t(o0)]) * I[1] + g.map[1][size_t(o1)]) * I[2];
-        T* dst = out + ((b * O[0] + o0) * O[1] + o1) * O[2];
-        for (int64_t o2 = 0; o2 < O[2]; ++o2) dst[o2] = src[m2[o2]];
-      }
+  parallel_for(g.batch * O[0], g.batch * O[0] * O[1] * O[2] >= kParallelGrain, [&](int64_t bo0) {
+    const int64_t b = bo0 / O[0], o0 = bo0 % O[0];
+    for (int64_t o1 = 0; o1 < O[1]; ++o1) {
+      const T* src = x + ((b * I[0] + g.map[0][size_t(o0)]) * I[1] + g.map[1][size_t(o1)]) * I[2];
+      T* dst = out + (bo0 * O[1] + o1) * O[2];
+      for (int64_t o2 = 0; o2 < O[2]; ++o2) dst[o2] = src[m2[o2]];
+    }
+  });
 }
 
 // dx (B, I0, I1, I2) = sum of dy (B, O0, O1, O2) over the outputs that read each position.
@@ -75,8 +76,7 @@ void pad_scatter(T* dx, const T* dy, const PadGeom& g) {
   const auto &I = g.in, &O = g.out;
   const int64_t* m2 = g.map[2].data();
   // Batches are disjoint in dx, positions inside one batch are not: threads split batches.
-#pragma omp parallel for if (g.batch > 1 && g.batch * O[0] * O[1] * O[2] >= kParallelGrain)
-  for (int64_t b = 0; b < g.batch; ++b) {
+  parallel_for(g.batch, g.batch * O[0] * O[1] * O[2] >= kParallelGrain, [&](int64_t b) {
     std::fill(dx + b * I[0] * I[1] * I[2], dx + (b + 1) * I[0] * I[1] * I[2], T(0));
     for (int64_t o0 = 0; o0 < O[0]; ++o0)
       for (int64_t o1 = 0; o1 < O[1]; ++o1) {
@@ -84,14 +84,14 @@ void pad_scatter(T* dx, const T* dy, const PadGeom& g) {
         const T* src = dy + ((b * O[0] + o0) * O[1] + o1) * O[2];
         for (int64_t o2 = 0; o2 < O[2]; ++o2) dst[m2[o2]] += src[o2];
       }
-  }
+  });
 }
 
 Tensor pad_index_grad(const Tensor& dy, const PadGeom& g);
 
 // y = x at the mapped positions.  dx = pad_index_grad(dy)
 Tensor pad_index(const Tensor& x, const PadGeom& g) {
-  Tensor cx = contiguous(x.detach());
+  Tensor cx = contiguous_data(x);
   Tensor out = make_tensor(g.out_shape, x.dtype());
   dispatch_all(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -104,7 +104,7 @@ Tensor pad_index(const Tensor& x, const PadGeom& g) {
 
 // dx = dy summed back at the mapped positions.  Its gradient: d(dy) = pad_index(u)
 Tensor pad_index_grad(const Tensor& dy, const PadGeom& g) {
-  Tensor cdy = contiguous(dy.detach());
+  Tensor cdy = contiguous_data(dy);
   Tensor dx = make_tensor(g.in_shape, dy.dtype());
   dispatch_floating(dy.dtype(), g.name, [&](auto tag) {
     using T = decltype(tag);

@@ -11,6 +11,11 @@ namespace ember {
 /// Below this many elements (or units of comparable work) a loop runs on one thread.
 constexpr int64_t kParallelGrain = 32768;
 
+/// The grain of loops that pass over each element several times (batch_norm's
+/// per-channel statistics then normalization, softmax's max, exp-sum and write):
+/// a quarter of kParallelGrain elements is as much work.
+constexpr int64_t kMultiPassGrain = kParallelGrain / 4;
+
 /// body(i) for every i in [0, n): split across OpenMP threads when `parallel`, inline otherwise.
 template <class F>
 inline void parallel_for(int64_t n, bool parallel, F&& body) {
@@ -20,6 +25,19 @@ inline void parallel_for(int64_t n, bool parallel, F&& body) {
   }
 #pragma omp parallel for
   for (int64_t i = 0; i < n; ++i) body(i);
+}
+
+/// body() once on each OpenMP thread when `parallel`, once inline otherwise; an
+/// `omp for` inside body() splits its loop among the threads, or runs it whole.
+/// For loops that give each thread its own scratch buffers.
+template <class F>
+inline void parallel_region(bool parallel, F&& body) {
+  if (!parallel) {
+    body();
+    return;
+  }
+#pragma omp parallel
+  body();
 }
 
 /// body(i) for every i in [0, n) of an elementwise loop: vectorized, and split

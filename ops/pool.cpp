@@ -314,7 +314,7 @@ PoolGeom adaptive_geometry(const char* op, const Shape& input, Pair output_size)
   return g;
 }
 
-PoolGeom max2d_geometry(const Shape& input, const MaxPool2dArgs& a) {
+PoolGeom max2d_geometry(const Shape& input, const MaxPool2dFuncOptions& a) {
   check_input("max_pool2d", false, input);
   return window_geometry("max_pool2d", false, input, a.kernel_size(), a.stride(), a.padding(), a.dilation(),
                          a.ceil_mode());
@@ -327,13 +327,13 @@ Shape as_2d(const Shape& input) {
   return s;
 }
 
-PoolGeom max1d_geometry(const Shape& input, const MaxPool1dArgs& a) {
+PoolGeom max1d_geometry(const Shape& input, const MaxPool1dFuncOptions& a) {
   check_input("max_pool1d", true, input);
   return window_geometry("max_pool1d", true, as_2d(input), {1, a.kernel_size()}, {1, a.stride()}, {0, a.padding()},
                          {1, a.dilation()}, a.ceil_mode());
 }
 
-PoolGeom avg2d_geometry(const Shape& input, const AvgPool2dArgs& a) {
+PoolGeom avg2d_geometry(const Shape& input, const AvgPool2dFuncOptions& a) {
   check_input("avg_pool2d", false, input);
   EMBER_CHECK(!a.divisor_override() || *a.divisor_override() != 0,
               "avg_pool2d: expected divisor_override != 0, got divisor_override=0");
@@ -343,7 +343,7 @@ PoolGeom avg2d_geometry(const Shape& input, const AvgPool2dArgs& a) {
   return g;
 }
 
-PoolGeom avg1d_geometry(const Shape& input, const AvgPool1dArgs& a) {
+PoolGeom avg1d_geometry(const Shape& input, const AvgPool1dFuncOptions& a) {
   check_input("avg_pool1d", true, input);
   PoolGeom g = window_geometry("avg_pool1d", true, as_2d(input), {1, a.kernel_size()}, {1, a.stride()},
                                {0, a.padding()}, 1, a.ceil_mode());
@@ -358,25 +358,25 @@ void check_floating(const char* op, const Tensor& x) {
 
 }  // namespace
 
-Shape max_pool2d_shape(const Shape& input, const MaxPool2dArgs& args) {
-  PoolGeom g = max2d_geometry(input, args);
+Shape max_pool2d_shape(const Shape& input, const MaxPool2dFuncOptions& options) {
+  PoolGeom g = max2d_geometry(input, options);
   return with_last2(input, g.oH, g.oW);
 }
 
-Shape max_pool1d_shape(const Shape& input, const MaxPool1dArgs& args) {
-  PoolGeom g = max1d_geometry(input, args);
+Shape max_pool1d_shape(const Shape& input, const MaxPool1dFuncOptions& options) {
+  PoolGeom g = max1d_geometry(input, options);
   Shape out = input;
   out.back() = g.oW;
   return out;
 }
 
-Shape avg_pool2d_shape(const Shape& input, const AvgPool2dArgs& args) {
-  PoolGeom g = avg2d_geometry(input, args);
+Shape avg_pool2d_shape(const Shape& input, const AvgPool2dFuncOptions& options) {
+  PoolGeom g = avg2d_geometry(input, options);
   return with_last2(input, g.oH, g.oW);
 }
 
-Shape avg_pool1d_shape(const Shape& input, const AvgPool1dArgs& args) {
-  PoolGeom g = avg1d_geometry(input, args);
+Shape avg_pool1d_shape(const Shape& input, const AvgPool1dFuncOptions& options) {
+  PoolGeom g = avg1d_geometry(input, options);
   Shape out = input;
   out.back() = g.oW;
   return out;
@@ -387,64 +387,65 @@ Shape adaptive_pool2d_shape(const Shape& input, Pair output_size, const char* op
   return with_last2(input, output_size.h, output_size.w);
 }
 
-std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const MaxPool2dArgs& args) {
+std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const MaxPool2dFuncOptions& options) {
   check_floating("max_pool2d", input);
-  return max_pool_op(input, max2d_geometry(input.shape(), args), "max_pool2d");
+  return max_pool_op(input, max2d_geometry(input.shape(), options), "max_pool2d");
 }
 
-Tensor max_pool2d(const Tensor& input, const MaxPool2dArgs& args) {
-  return std::get<0>(max_pool2d_with_indices(input, args));
+Tensor max_pool2d(const Tensor& input, const MaxPool2dFuncOptions& options) {
+  return std::get<0>(max_pool2d_with_indices(input, options));
 }
 
-std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, const MaxPool1dArgs& args) {
+std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, const MaxPool1dFuncOptions& options) {
   check_floating("max_pool1d", input);
-  PoolGeom g = max1d_geometry(input.shape(), args);
+  PoolGeom g = max1d_geometry(input.shape(), options);
   auto [y, idx] = max_pool_op(unsqueeze(input, -2), g, "max_pool1d");
   return {squeeze(y, -2), squeeze(idx, -2)};
 }
 
-Tensor max_pool1d(const Tensor& input, const MaxPool1dArgs& args) {
-  return std::get<0>(max_pool1d_with_indices(input, args));
+Tensor max_pool1d(const Tensor& input, const MaxPool1dFuncOptions& options) {
+  return std::get<0>(max_pool1d_with_indices(input, options));
 }
 
-Tensor avg_pool2d(const Tensor& input, const AvgPool2dArgs& args) {
+Tensor avg_pool2d(const Tensor& input, const AvgPool2dFuncOptions& options) {
   check_floating("avg_pool2d", input);
-  return avg_pool_op(input, avg2d_geometry(input.shape(), args), "avg_pool2d");
+  return avg_pool_op(input, avg2d_geometry(input.shape(), options), "avg_pool2d");
 }
 
-Tensor avg_pool1d(const Tensor& input, const AvgPool1dArgs& args) {
+Tensor avg_pool1d(const Tensor& input, const AvgPool1dFuncOptions& options) {
   check_floating("avg_pool1d", input);
-  PoolGeom g = avg1d_geometry(input.shape(), args);
+  PoolGeom g = avg1d_geometry(input.shape(), options);
   return squeeze(avg_pool_op(unsqueeze(input, -2), g, "avg_pool1d"), -2);
 }
 
 // As torch: (sign(s) * relu(|s|) * kH*kW)^(1/p) with s = avg_pool2d(x^p); composed, so no backward of its own.
-Tensor lp_pool2d(const Tensor& input, const LPPool2dArgs& args) {
+Tensor lp_pool2d(const Tensor& input, const LPPool2dFuncOptions& options) {
   check_floating("lp_pool2d", input);
-  EMBER_CHECK(args.norm_type() != 0.0 && std::isfinite(args.norm_type()),
-              "lp_pool2d: expected a finite, nonzero norm_type, got {}", args.norm_type());
-  const Pair k = args.kernel_size();
+  EMBER_CHECK(options.norm_type() != 0.0 && std::isfinite(options.norm_type()),
+              "lp_pool2d: expected a finite, nonzero norm_type, got {}", options.norm_type());
+  const Pair k = options.kernel_size();
   check_input("lp_pool2d", false, input.shape());
-  window_geometry("lp_pool2d", false, input.shape(), k, args.stride(), 0, 1, args.ceil_mode());
-  Tensor s = avg_pool2d(pow(input, args.norm_type()),
-                        AvgPool2dArgs(k).stride(args.stride()).ceil_mode(args.ceil_mode()));
-  return pow(sign(s) * clamp(abs(s), 0.0) * double(k.h * k.w), 1.0 / args.norm_type());
+  window_geometry("lp_pool2d", false, input.shape(), k, options.stride(), 0, 1, options.ceil_mode());
+  Tensor s = avg_pool2d(pow(input, options.norm_type()),
+                        AvgPool2dFuncOptions(k).stride(options.stride()).ceil_mode(options.ceil_mode()));
+  return pow(sign(s) * clamp(abs(s), 0.0) * double(k.h * k.w), 1.0 / options.norm_type());
 }
 
-Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size) {
+Tensor adaptive_avg_pool2d(const Tensor& input, const AdaptiveAvgPool2dFuncOptions& options) {
   check_floating("adaptive_avg_pool2d", input);
-  return avg_pool_op(input, adaptive_geometry("adaptive_avg_pool2d", input.shape(), output_size),
+  return avg_pool_op(input, adaptive_geometry("adaptive_avg_pool2d", input.shape(), options.output_size()),
                      "adaptive_avg_pool2d");
 }
 
-std::tuple<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& input, Pair output_size) {
+std::tuple<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& input,
+                                                            const AdaptiveMaxPool2dFuncOptions& options) {
   check_floating("adaptive_max_pool2d", input);
-  return max_pool_op(input, adaptive_geometry("adaptive_max_pool2d", input.shape(), output_size),
+  return max_pool_op(input, adaptive_geometry("adaptive_max_pool2d", input.shape(), options.output_size()),
                      "adaptive_max_pool2d");
 }
 
-Tensor adaptive_max_pool2d(const Tensor& input, Pair output_size) {
-  return std::get<0>(adaptive_max_pool2d_with_indices(input, output_size));
+Tensor adaptive_max_pool2d(const Tensor& input, const AdaptiveMaxPool2dFuncOptions& options) {
+  return std::get<0>(adaptive_max_pool2d_with_indices(input, options));
 }
 
 }  // namespace ember

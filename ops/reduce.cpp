@@ -13,6 +13,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
+#include "ops/checks.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
 #include "ops/loops.h"
@@ -359,12 +360,6 @@ std::vector<double> group_means(const Tensor& x, const Reduction& r) {
     run<T>(SumReducer<T, double, double>{m.data(), double(r.plan.N)}, x, r.plan);
   });
   return m;
-}
-
-void check_floating(const char* op, const Tensor& x) {
-  EMBER_CHECK_TYPE(x.defined() && is_floating(x.dtype()),
-                   "{}: expected a floating point tensor (float32 or float64), got {}", op,
-                   x.defined() ? dtype_name(x.dtype()) : "an undefined tensor");
 }
 
 // max/min have no identity: PyTorch rejects reducing an empty extent.

@@ -10,6 +10,7 @@
 
 #include "autograd/node.h"
 #include "ops/elementwise.h"
+#include "ops/parallel.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
 #include "ops/vec_math.h"
@@ -31,8 +32,7 @@ Tensor softmax_kernel(const char* op, const Tensor& x, int64_t dim, bool log_for
     using T = decltype(tag);
     const T* px = x.data_ptr<T>();
     T* py = out.data_ptr<T>();
-#pragma omp parallel for if (outer > 1 && outer * n * inner >= 8192)
-    for (int64_t o = 0; o < outer; ++o) {
+    parallel_for(outer, outer * n * inner >= kMultiPassGrain, [&](int64_t o) {
       const T* xo = px + o * n * inner;
       T* yo = py + o * n * inner;
       std::vector<T> mx(size_t(inner), -std::numeric_limits<T>::infinity()), sum(size_t(inner), T(0));
@@ -57,7 +57,7 @@ Tensor softmax_kernel(const char* op, const Tensor& x, int64_t dim, bool log_for
           else yo[k * inner + i] *= sum[i];
         }
       }
-    }
+    });
   });
   return out;
 }

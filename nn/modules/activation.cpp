@@ -31,6 +31,8 @@ std::string ELUImpl::extra_repr() const { return "alpha=" + py_float(options.alp
 Tensor CELUImpl::forward(const Tensor& input) { return F::celu(input, options); }
 std::string CELUImpl::extra_repr() const { return "alpha=" + py_float(options.alpha()); }
 
+GELUImpl::GELUImpl(const GELUOptions& options_) : options(options_) { reset(); }
+void GELUImpl::reset() { gelu_check(options, "GELU"); }
 Tensor GELUImpl::forward(const Tensor& input) { return F::gelu(input, options); }
 std::string GELUImpl::extra_repr() const { return "approximate='" + options.approximate() + "'"; }
 

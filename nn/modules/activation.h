@@ -9,12 +9,13 @@
 
 namespace ember::nn {
 
-using LeakyReLUOptions = functional::LeakyReLUFuncOptions;
-using ELUOptions = functional::ELUFuncOptions;
-using CELUOptions = functional::CELUFuncOptions;
-using GELUOptions = functional::GELUFuncOptions;
-using SoftplusOptions = functional::SoftplusFuncOptions;
-using HardtanhOptions = functional::HardtanhFuncOptions;
+// One options type per op: the module's is the op's (ops/activation.h).
+using LeakyReLUOptions = LeakyReLUFuncOptions;
+using ELUOptions = ELUFuncOptions;
+using CELUOptions = CELUFuncOptions;
+using GELUOptions = GELUFuncOptions;
+using SoftplusOptions = SoftplusFuncOptions;
+using HardtanhOptions = HardtanhFuncOptions;
 using SoftmaxOptions = functional::SoftmaxFuncOptions;
 using LogSoftmaxOptions = functional::LogSoftmaxFuncOptions;
 
@@ -157,10 +158,12 @@ class CELU : public ModuleHolder<CELUImpl> {
   using ModuleHolder::ModuleHolder;
 };
 
-/// x Phi(x); approximate "none" or "tanh".
+/// x Phi(x); approximate "none" or "tanh" (anything else fails at construction).
 class GELUImpl : public Module {
  public:
-  explicit GELUImpl(const GELUOptions& options = {}) : options(options) {}
+  explicit GELUImpl(const GELUOptions& options = {});
+  /// Checks the options; called by the constructor.
+  void reset();
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
   GELUOptions options;

@@ -62,7 +62,9 @@ void Conv2dImpl::reset() {
 
 void Conv2dImpl::reset_parameters() { default_init(weight, bias); }
 
-Tensor Conv2dImpl::forward(const Tensor& input) { return conv2d(input, weight, bias, options.args()); }
+Tensor Conv2dImpl::forward(const Tensor& input) {
+  return conv2d(input, weight, Conv2dFuncOptions(options.conv_options()).bias(bias));
+}
 
 std::string Conv2dImpl::extra_repr() const {
   const auto& o = options;
@@ -85,7 +87,9 @@ void Conv1dImpl::reset() {
 
 void Conv1dImpl::reset_parameters() { default_init(weight, bias); }
 
-Tensor Conv1dImpl::forward(const Tensor& input) { return conv1d(input, weight, bias, options.args()); }
+Tensor Conv1dImpl::forward(const Tensor& input) {
+  return conv1d(input, weight, Conv1dFuncOptions(options.conv_options()).bias(bias));
+}
 
 std::string Conv1dImpl::extra_repr() const {
   const auto& o = options;

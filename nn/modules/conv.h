@@ -4,7 +4,6 @@
 // with a=sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
 #pragma once
 
-#include "nn/functional.h"
 #include "nn/module.h"
 #include "ops/conv.h"
 
@@ -14,28 +13,28 @@ namespace ember::nn {
 struct Conv2dOptions {
   Conv2dOptions(int64_t in_channels, int64_t out_channels, Pair kernel_size)
       : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
-  Conv2dOptions& stride(Pair v) { args_.stride(v); return *this; }
-  Conv2dOptions& padding(Pair v) { args_.padding(v); return *this; }
-  Conv2dOptions& padding(PaddingMode v) { args_.padding(v); return *this; }
-  Conv2dOptions& dilation(Pair v) { args_.dilation(v); return *this; }
-  Conv2dOptions& groups(int64_t v) { args_.groups(v); return *this; }
+  Conv2dOptions& stride(Pair v) { conv_.stride(v); return *this; }
+  Conv2dOptions& padding(Pair v) { conv_.padding(v); return *this; }
+  Conv2dOptions& padding(PaddingMode v) { conv_.padding(v); return *this; }
+  Conv2dOptions& dilation(Pair v) { conv_.dilation(v); return *this; }
+  Conv2dOptions& groups(int64_t v) { conv_.groups(v); return *this; }
   Conv2dOptions& bias(bool v) { bias_ = v; return *this; }
   int64_t in_channels() const { return in_channels_; }
   int64_t out_channels() const { return out_channels_; }
   const Pair& kernel_size() const { return kernel_size_; }
-  const Pair& stride() const { return args_.stride(); }
-  const Pair& padding() const { return args_.padding(); }
-  std::optional<PaddingMode> padding_mode() const { return args_.padding_mode(); }
-  const Pair& dilation() const { return args_.dilation(); }
-  int64_t groups() const { return args_.groups(); }
+  const Pair& stride() const { return conv_.stride(); }
+  const Pair& padding() const { return conv_.padding(); }
+  std::optional<PaddingMode> padding_mode() const { return conv_.padding_mode(); }
+  const Pair& dilation() const { return conv_.dilation(); }
+  int64_t groups() const { return conv_.groups(); }
   bool bias() const { return bias_; }
-  /// The convolution's arguments as ember::conv2d takes them.
-  const Conv2dArgs& args() const { return args_; }
+  /// stride, padding, dilation and groups as ember::conv2d takes them (the bias is the module's).
+  const Conv2dFuncOptions& conv_options() const { return conv_; }
 
  private:
   int64_t in_channels_, out_channels_;
   Pair kernel_size_;
-  Conv2dArgs args_;
+  Conv2dFuncOptions conv_;
   bool bias_ = true;
 };
 
@@ -43,26 +42,26 @@ struct Conv2dOptions {
 struct Conv1dOptions {
   Conv1dOptions(int64_t in_channels, int64_t out_channels, int64_t kernel_size)
       : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
-  Conv1dOptions& stride(int64_t v) { args_.stride(v); return *this; }
-  Conv1dOptions& padding(int64_t v) { args_.padding(v); return *this; }
-  Conv1dOptions& padding(PaddingMode v) { args_.padding(v); return *this; }
-  Conv1dOptions& dilation(int64_t v) { args_.dilation(v); return *this; }
-  Conv1dOptions& groups(int64_t v) { args_.groups(v); return *this; }
+  Conv1dOptions& stride(int64_t v) { conv_.stride(v); return *this; }
+  Conv1dOptions& padding(int64_t v) { conv_.padding(v); return *this; }
+  Conv1dOptions& padding(PaddingMode v) { conv_.padding(v); return *this; }
+  Conv1dOptions& dilation(int64_t v) { conv_.dilation(v); return *this; }
+  Conv1dOptions& groups(int64_t v) { conv_.groups(v); return *this; }
   Conv1dOptions& bias(bool v) { bias_ = v; return *this; }
   int64_t in_channels() const { return in_channels_; }
   int64_t out_channels() const { return out_channels_; }
   int64_t kernel_size() const { return kernel_size_; }
-  int64_t stride() const { return args_.stride(); }
-  int64_t padding() const { return args_.padding(); }
-  std::optional<PaddingMode> padding_mode() const { return args_.padding_mode(); }
-  int64_t dilation() const { return args_.dilation(); }
-  int64_t groups() const { return args_.groups(); }
+  int64_t stride() const { return conv_.stride(); }
+  int64_t padding() const { return conv_.padding(); }
+  std::optional<PaddingMode> padding_mode() const { return conv_.padding_mode(); }
+  int64_t dilation() const { return conv_.dilation(); }
+  int64_t groups() const { return conv_.groups(); }
   bool bias() const { return bias_; }
-  const Conv1dArgs& args() const { return args_; }
+  const Conv1dFuncOptions& conv_options() const { return conv_; }
 
  private:
   int64_t in_channels_, out_channels_, kernel_size_;
-  Conv1dArgs args_;
+  Conv1dFuncOptions conv_;
   bool bias_ = true;
 };
 

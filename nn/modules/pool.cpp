@@ -9,7 +9,7 @@ std::string pair_str(const Pair& p) { return p.h == p.w ? std::to_string(p.h) : 
 }  // namespace
 
 std::tuple<Tensor, Tensor> MaxPool2dImpl::forward_with_indices(const Tensor& input) {
-  return functional::max_pool2d_with_indices(input, options);
+  return max_pool2d_with_indices(input, options);
 }
 
 std::string MaxPool2dImpl::extra_repr() const {
@@ -46,7 +46,7 @@ std::string LPPool2dImpl::extra_repr() const {
 std::string AdaptiveAvgPool2dImpl::extra_repr() const { return "output_size=" + pair_str(options.output_size()); }
 
 std::tuple<Tensor, Tensor> AdaptiveMaxPool2dImpl::forward_with_indices(const Tensor& input) {
-  return adaptive_max_pool2d_with_indices(input, options.output_size());
+  return adaptive_max_pool2d_with_indices(input, options);
 }
 
 std::string AdaptiveMaxPool2dImpl::extra_repr() const { return "output_size=" + pair_str(options.output_size()); }

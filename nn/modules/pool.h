@@ -1,21 +1,20 @@
 // Pooling modules, as libtorch's torch/nn/modules/pooling.h. Their options
-// are the pooling ops' argument structs (`MaxPool2dOptions(3).stride(2)`);
-// forward calls the op. No parameters.
+// are the pooling ops' (`MaxPool2dOptions` is ops/pool.h's MaxPool2dFuncOptions:
+// `MaxPool2dOptions(3).stride(2)`); forward calls the op. No parameters.
 #pragma once
 
-#include "nn/functional.h"
 #include "nn/module.h"
 #include "ops/pool.h"
 
 namespace ember::nn {
 
-using MaxPool2dOptions = MaxPool2dArgs;
-using MaxPool1dOptions = MaxPool1dArgs;
-using AvgPool2dOptions = AvgPool2dArgs;
-using AvgPool1dOptions = AvgPool1dArgs;
-using LPPool2dOptions = LPPool2dArgs;
-using AdaptiveAvgPool2dOptions = functional::AdaptivePool2dFuncOptions;
-using AdaptiveMaxPool2dOptions = functional::AdaptivePool2dFuncOptions;
+using MaxPool2dOptions = MaxPool2dFuncOptions;
+using MaxPool1dOptions = MaxPool1dFuncOptions;
+using AvgPool2dOptions = AvgPool2dFuncOptions;
+using AvgPool1dOptions = AvgPool1dFuncOptions;
+using LPPool2dOptions = LPPool2dFuncOptions;
+using AdaptiveAvgPool2dOptions = AdaptiveAvgPool2dFuncOptions;
+using AdaptiveMaxPool2dOptions = AdaptiveMaxPool2dFuncOptions;
 
 /// input (N, C, H, W) or (C, H, W).
 class MaxPool2dImpl : public Module {
@@ -89,8 +88,7 @@ class LPPool2d : public ModuleHolder<LPPool2dImpl> {
 class AdaptiveAvgPool2dImpl : public Module {
  public:
   explicit AdaptiveAvgPool2dImpl(const AdaptiveAvgPool2dOptions& options) : options(options) {}
-  explicit AdaptiveAvgPool2dImpl(Pair output_size) : options(output_size) {}
-  Tensor forward(const Tensor& input) override { return adaptive_avg_pool2d(input, options.output_size()); }
+  Tensor forward(const Tensor& input) override { return adaptive_avg_pool2d(input, options); }
   std::string extra_repr() const override;
   AdaptiveAvgPool2dOptions options;
 };
@@ -102,8 +100,7 @@ class AdaptiveAvgPool2d : public ModuleHolder<AdaptiveAvgPool2dImpl> {
 class AdaptiveMaxPool2dImpl : public Module {
  public:
   explicit AdaptiveMaxPool2dImpl(const AdaptiveMaxPool2dOptions& options) : options(options) {}
-  explicit AdaptiveMaxPool2dImpl(Pair output_size) : options(output_size) {}
-  Tensor forward(const Tensor& input) override { return adaptive_max_pool2d(input, options.output_size()); }
+  Tensor forward(const Tensor& input) override { return adaptive_max_pool2d(input, options); }
   std::tuple<Tensor, Tensor> forward_with_indices(const Tensor& input);
   std::string extra_repr() const override;
   AdaptiveMaxPool2dOptions options;

@@ -1,6 +1,7 @@
 // Shared by the binding files: the type casters that turn Python objects into
 // ember::Tensor and ember::Scalar, the argument converters (sizes, dims,
-// dtypes), and the bind_xxx entry points module.cpp calls.
+// dtypes, pooling arguments), the helpers that bind a layer's members, and
+// the bind_xxx entry points main.cpp calls.
 // A Python Tensor object wraps the TensorImpl, not the handle, so every C++
 // result that shares an impl comes back as the same Python object (as in PyTorch).
 #pragma once
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "autograd/tensor.h"
+#include "nn/module.h"
 #include "ops/conv.h"
 #include "ops/loss.h"
 #include "ops/pool.h"
@@ -163,12 +165,23 @@ bool unset(const py::handle& obj);
 /// kSame or kValid for the strings 'same' and 'valid', nothing for explicit paddings.
 std::optional<PaddingMode> padding_mode(const py::handle& padding, const char* op);
 /// Convolution and max-pooling arguments from PyTorch's keyword forms (ints, tuples, 'same'/'valid').
-Conv2dArgs conv2d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation, int64_t groups);
-Conv1dArgs conv1d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation, int64_t groups);
-MaxPool2dArgs max_pool2d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+Conv2dFuncOptions conv2d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation, int64_t groups);
+Conv1dFuncOptions conv1d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation, int64_t groups);
+MaxPool2dFuncOptions max_pool2d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
                               const py::handle& dilation, bool ceil_mode);
-MaxPool1dArgs max_pool1d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+MaxPool1dFuncOptions max_pool1d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
                               const py::handle& dilation, bool ceil_mode);
+/// Average and power-average pooling arguments (F.avg_pool2d and nn.AvgPool2d alike); `op` names the caller in errors.
+AvgPool2dFuncOptions avg_pool2d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override,
+                                     const char* op);
+AvgPool1dFuncOptions avg_pool1d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     bool ceil_mode, bool count_include_pad, const char* op);
+LPPool2dFuncOptions lp_pool2d_args(double norm_type, const py::handle& kernel_size, const py::handle& stride,
+                                   bool ceil_mode, const char* op);
+/// A size as Python shows it: (3,) for an int (1-d layers), (3, 3) for a Pair.
+inline py::tuple as_tuple(int64_t v) { return py::make_tuple(v); }
+inline py::tuple as_tuple(const Pair& p) { return py::make_tuple(p.h, p.w); }
 /// A loss's reduction; PyTorch's legacy size_average/reduce flags win over `reduction` when either is given.
 LossReduction reduction_of(std::optional<bool> size_average, std::optional<bool> reduce, const std::string& reduction,
                            const char* op);
@@ -197,6 +210,31 @@ Tensor to_tensor_or_undefined(const py::handle& obj, const char* what);
 /// What a Python callable returned (a Tensor, None, or a tuple/list of those) as a tensor_list.
 tensor_list to_tensor_list(const py::handle& result, const char* what);
 
+/// A registered parameter as Python sees it: an nn.Parameter (None when unset).
+py::object as_parameter(const Tensor& t);
+
+/// A bound layer: a Python subclass of the bound ember.nn.Module.
+template <class Impl>
+using LayerClass = py::class_<Impl, nn::Module, std::shared_ptr<Impl>>;
+
+/// A parameter member (weight, bias) readable as a Parameter and settable to one.
+template <class Impl, class Owner>
+void def_parameter(LayerClass<Impl>& cls, const char* name, Tensor Owner::*member) {
+  std::string key = name;
+  cls.def_property(
+      name, [member](Impl& m) { return as_parameter(m.*member); },
+      [member, key](Impl& m, std::optional<Tensor> t) { m.*member = m.replace_parameter(key, t.value_or(Tensor())); });
+}
+
+/// A buffer member (running_mean, ...), readable and replaceable.
+template <class Impl, class Owner>
+void def_buffer(LayerClass<Impl>& cls, const char* name, Tensor Owner::*member) {
+  std::string key = name;
+  cls.def_property(
+      name, [member](Impl& m) { return m.*member; },
+      [member, key](Impl& m, std::optional<Tensor> t) { m.*member = m.replace_buffer(key, t.value_or(Tensor())); });
+}
+
 void bind_tensor(py::module_& m);
 void bind_ops(py::module_& m);
 void bind_autograd(py::module_& m);
@@ -205,7 +243,9 @@ void bind_functional(py::module_& m);
 void bind_data(py::module_& m);
 void bind_data_loading(py::module_& m);
 void bind_optim(py::module_& m);
+/// ember._C._nn: Module and the containers (module.cpp), then the layers and nn.init (bind_layers, layers.cpp).
 void bind_nn(py::module_& m);
+void bind_layers(py::module_& nn);
 /// After bind_nn: the model classes derive from the bound Module.
 void bind_models(py::module_& m);
 

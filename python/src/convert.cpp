@@ -1,5 +1,6 @@
 // Argument conversion shared by the binding files: sizes and dims in the
-// forms PyTorch accepts, creation options, lists holding None, and Python
+// forms PyTorch accepts, convolution and pooling arguments (the functions and
+// the layers take the same), creation options, lists holding None, and Python
 // objects kept by C++ closures (hooks, custom backward, NumPy owners).
 #include "autograd/error.h"
 #include "bindings.h"
@@ -109,37 +110,63 @@ std::optional<PaddingMode> padding_mode(const py::handle& padding, const char* o
   return s == "same" ? kSame : kValid;
 }
 
-Conv2dArgs conv2d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation,
+Conv2dFuncOptions conv2d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation,
                        int64_t groups) {
-  Conv2dArgs args;
+  Conv2dFuncOptions args;
   args.stride(to_pair(stride, "conv2d", "stride")).dilation(to_pair(dilation, "conv2d", "dilation")).groups(groups);
   if (auto mode = padding_mode(padding, "conv2d")) return args.padding(*mode);
   return args.padding(to_pair(padding, "conv2d", "padding"));
 }
 
-Conv1dArgs conv1d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation,
+Conv1dFuncOptions conv1d_args(const py::handle& stride, const py::handle& padding, const py::handle& dilation,
                        int64_t groups) {
-  Conv1dArgs args;
+  Conv1dFuncOptions args;
   args.stride(to_single(stride, "conv1d", "stride")).dilation(to_single(dilation, "conv1d", "dilation")).groups(groups);
   if (auto mode = padding_mode(padding, "conv1d")) return args.padding(*mode);
   return args.padding(to_single(padding, "conv1d", "padding"));
 }
 
-MaxPool2dArgs max_pool2d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+MaxPool2dFuncOptions max_pool2d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
                               const py::handle& dilation, bool ceil_mode) {
   const char* op = "max_pool2d";
-  MaxPool2dArgs args(to_pair(kernel_size, op, "kernel_size"));
+  MaxPool2dFuncOptions args(to_pair(kernel_size, op, "kernel_size"));
   args.padding(to_pair(padding, op, "padding")).dilation(to_pair(dilation, op, "dilation")).ceil_mode(ceil_mode);
   if (!unset(stride)) args.stride(to_pair(stride, op, "stride"));
   return args;
 }
 
-MaxPool1dArgs max_pool1d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+MaxPool1dFuncOptions max_pool1d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
                               const py::handle& dilation, bool ceil_mode) {
   const char* op = "max_pool1d";
-  MaxPool1dArgs args(to_single(kernel_size, op, "kernel_size"));
+  MaxPool1dFuncOptions args(to_single(kernel_size, op, "kernel_size"));
   args.padding(to_single(padding, op, "padding")).dilation(to_single(dilation, op, "dilation")).ceil_mode(ceil_mode);
   if (!unset(stride)) args.stride(to_single(stride, op, "stride"));
+  return args;
+}
+
+AvgPool2dFuncOptions avg_pool2d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override,
+                                     const char* op) {
+  AvgPool2dFuncOptions args(to_pair(kernel_size, op, "kernel_size"));
+  args.padding(to_pair(padding, op, "padding")).ceil_mode(ceil_mode);
+  args.count_include_pad(count_include_pad).divisor_override(divisor_override);
+  if (!unset(stride)) args.stride(to_pair(stride, op, "stride"));
+  return args;
+}
+
+AvgPool1dFuncOptions avg_pool1d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     bool ceil_mode, bool count_include_pad, const char* op) {
+  AvgPool1dFuncOptions args(to_single(kernel_size, op, "kernel_size"));
+  args.padding(to_single(padding, op, "padding")).ceil_mode(ceil_mode).count_include_pad(count_include_pad);
+  if (!unset(stride)) args.stride(to_single(stride, op, "stride"));
+  return args;
+}
+
+LPPool2dFuncOptions lp_pool2d_args(double norm_type, const py::handle& kernel_size, const py::handle& stride,
+                                   bool ceil_mode, const char* op) {
+  LPPool2dFuncOptions args(norm_type, to_pair(kernel_size, op, "kernel_size"));
+  args.ceil_mode(ceil_mode);
+  if (!unset(stride)) args.stride(to_pair(stride, op, "stride"));
   return args;
 }
 

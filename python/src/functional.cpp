@@ -66,11 +66,11 @@ py::object values_and_indices(std::tuple<Tensor, Tensor> result, bool return_ind
 void bind_conv_pool(py::module_& f) {
   f.def("conv2d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b, const py::object& stride,
                      const py::object& padding, const py::object& dilation, int64_t groups) {
-    return conv2d(x, w, opt(b), conv2d_args(stride, padding, dilation, groups));
+    return conv2d(x, w, conv2d_args(stride, padding, dilation, groups).bias(opt(b)));
   }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "dilation"_a = 1, "groups"_a = 1);
   f.def("conv1d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b, const py::object& stride,
                      const py::object& padding, const py::object& dilation, int64_t groups) {
-    return conv1d(x, w, opt(b), conv1d_args(stride, padding, dilation, groups));
+    return conv1d(x, w, conv1d_args(stride, padding, dilation, groups).bias(opt(b)));
   }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "dilation"_a = 1, "groups"_a = 1);
 
   f.def("max_pool2d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
@@ -88,27 +88,18 @@ void bind_conv_pool(py::module_& f) {
   f.def("avg_pool2d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
                          const py::object& padding, bool ceil_mode, bool count_include_pad,
                          std::optional<int64_t> divisor_override) {
-    AvgPool2dArgs args(to_pair(kernel_size, "avg_pool2d", "kernel_size"));
-    args.padding(to_pair(padding, "avg_pool2d", "padding")).ceil_mode(ceil_mode);
-    args.count_include_pad(count_include_pad).divisor_override(divisor_override);
-    if (!unset(stride)) args.stride(to_pair(stride, "avg_pool2d", "stride"));
-    return avg_pool2d(x, args);
+    return avg_pool2d(x, avg_pool2d_args(kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
+                                         "avg_pool2d"));
   }, "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "ceil_mode"_a = false,
         "count_include_pad"_a = true, "divisor_override"_a = py::none());
   f.def("avg_pool1d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
                          const py::object& padding, bool ceil_mode, bool count_include_pad) {
-    AvgPool1dArgs args(to_single(kernel_size, "avg_pool1d", "kernel_size"));
-    args.padding(to_single(padding, "avg_pool1d", "padding")).ceil_mode(ceil_mode).count_include_pad(count_include_pad);
-    if (!unset(stride)) args.stride(to_single(stride, "avg_pool1d", "stride"));
-    return avg_pool1d(x, args);
+    return avg_pool1d(x, avg_pool1d_args(kernel_size, stride, padding, ceil_mode, count_include_pad, "avg_pool1d"));
   }, "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "ceil_mode"_a = false,
         "count_include_pad"_a = true);
   f.def("lp_pool2d", [](const Tensor& x, double norm_type, const py::object& kernel_size, const py::object& stride,
                         bool ceil_mode) {
-    LPPool2dArgs args(norm_type, to_pair(kernel_size, "lp_pool2d", "kernel_size"));
-    args.ceil_mode(ceil_mode);
-    if (!unset(stride)) args.stride(to_pair(stride, "lp_pool2d", "stride"));
-    return lp_pool2d(x, args);
+    return lp_pool2d(x, lp_pool2d_args(norm_type, kernel_size, stride, ceil_mode, "lp_pool2d"));
   }, "input"_a, "norm_type"_a, "kernel_size"_a, "stride"_a = py::none(), "ceil_mode"_a = false);
   f.def("adaptive_avg_pool2d", [](const Tensor& x, const py::object& output_size) {
     return adaptive_avg_pool2d(x, adaptive_size(x, output_size, "adaptive_avg_pool2d"));
@@ -130,31 +121,35 @@ void bind_activations(py::module_& f) {
         "input"_a, "inplace"_a = false);
   f.def("leaky_relu", [](const Tensor& x, double negative_slope, bool inplace) {
     check_not_inplace(inplace, "leaky_relu");
-    return leaky_relu(x, negative_slope);
+    return leaky_relu(x, LeakyReLUFuncOptions().negative_slope(negative_slope));
   }, "input"_a, "negative_slope"_a = 0.01, "inplace"_a = false);
   f.def("prelu", &ember::prelu, "input"_a, "weight"_a);
   f.def("elu", [](const Tensor& x, double alpha, bool inplace) {
     check_not_inplace(inplace, "elu");
-    return elu(x, alpha);
+    return elu(x, ELUFuncOptions().alpha(alpha));
   }, "input"_a, "alpha"_a = 1.0, "inplace"_a = false);
   f.def("selu", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "selu"); return selu(x); },
         "input"_a, "inplace"_a = false);
   f.def("celu", [](const Tensor& x, double alpha, bool inplace) {
     check_not_inplace(inplace, "celu");
-    return celu(x, alpha);
+    return celu(x, CELUFuncOptions().alpha(alpha));
   }, "input"_a, "alpha"_a = 1.0, "inplace"_a = false);
-  f.def("gelu", &ember::gelu, "input"_a, "approximate"_a = "none");
+  f.def("gelu", [](const Tensor& x, const std::string& approximate) {
+    return gelu(x, GELUFuncOptions().approximate(approximate));
+  }, "input"_a, "approximate"_a = "none");
   f.def("silu", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "silu"); return silu(x); },
         "input"_a, "inplace"_a = false);
   f.def("mish", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "mish"); return mish(x); },
         "input"_a, "inplace"_a = false);
   f.def("sigmoid", &ember::sigmoid, "input"_a);
   f.def("tanh", &ember::tanh, "input"_a);
-  f.def("softplus", &ember::softplus, "input"_a, "beta"_a = 1.0, "threshold"_a = 20.0);
+  f.def("softplus", [](const Tensor& x, double beta, double threshold) {
+    return softplus(x, SoftplusFuncOptions().beta(beta).threshold(threshold));
+  }, "input"_a, "beta"_a = 1.0, "threshold"_a = 20.0);
   f.def("softsign", &ember::softsign, "input"_a);
   f.def("hardtanh", [](const Tensor& x, double min_val, double max_val, bool inplace) {
     check_not_inplace(inplace, "hardtanh");
-    return hardtanh(x, min_val, max_val);
+    return hardtanh(x, HardtanhFuncOptions().min_val(min_val).max_val(max_val));
   }, "input"_a, "min_val"_a = -1.0, "max_val"_a = 1.0, "inplace"_a = false);
   f.def("hardsigmoid", [](const Tensor& x, bool inplace) {
     check_not_inplace(inplace, "hardsigmoid");

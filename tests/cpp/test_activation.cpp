@@ -42,17 +42,17 @@ std::vector<Activation> activations() {
       {"relu", [](const Tensor& x) { return relu(x); }, [](double v) { return std::max(v, 0.0); }},
       {"relu6", [](const Tensor& x) { return relu6(x); }, [](double v) { return std::min(std::max(v, 0.0), 6.0); }},
       {"leaky_relu", [](const Tensor& x) { return leaky_relu(x); }, [](double v) { return v > 0 ? v : 0.01 * v; }},
-      {"leaky_relu(0.2)", [](const Tensor& x) { return leaky_relu(x, 0.2); },
+      {"leaky_relu(0.2)", [](const Tensor& x) { return leaky_relu(x, LeakyReLUFuncOptions().negative_slope(0.2)); },
        [](double v) { return v > 0 ? v : 0.2 * v; }},
-      {"elu(1.3)", [](const Tensor& x) { return elu(x, 1.3); },
+      {"elu(1.3)", [](const Tensor& x) { return elu(x, ELUFuncOptions().alpha(1.3)); },
        [](double v) { return v > 0 ? v : 1.3 * (std::exp(v) - 1); }},
       {"selu", [](const Tensor& x) { return selu(x); },
        [=](double v) { return ss * (v > 0 ? v : sa * (std::exp(v) - 1)); }},
-      {"celu(0.7)", [](const Tensor& x) { return celu(x, 0.7); },
+      {"celu(0.7)", [](const Tensor& x) { return celu(x, CELUFuncOptions().alpha(0.7)); },
        [](double v) { return std::max(0.0, v) + std::min(0.0, 0.7 * (std::exp(v / 0.7) - 1)); }},
       {"gelu", [](const Tensor& x) { return gelu(x); },
        [](double v) { return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0))); }},
-      {"gelu(tanh)", [](const Tensor& x) { return gelu(x, "tanh"); },
+      {"gelu(tanh)", [](const Tensor& x) { return gelu(x, GELUFuncOptions().approximate("tanh")); },
        [](double v) {
          return 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
        }},
@@ -60,12 +60,14 @@ std::vector<Activation> activations() {
       {"mish", [](const Tensor& x) { return mish(x); },
        [](double v) { return v * std::tanh(std::log1p(std::exp(v))); }},
       {"softplus", [](const Tensor& x) { return softplus(x); }, [](double v) { return softplus_ref(v, 1, 20); }},
-      {"softplus(2, 5)", [](const Tensor& x) { return softplus(x, 2.0, 5.0); },
+      {"softplus(2, 5)",
+       [](const Tensor& x) { return softplus(x, SoftplusFuncOptions().beta(2.0).threshold(5.0)); },
        [](double v) { return softplus_ref(v, 2, 5); }},
       {"softsign", [](const Tensor& x) { return softsign(x); }, [](double v) { return v / (1 + std::abs(v)); }},
       {"hardtanh", [](const Tensor& x) { return hardtanh(x); },
        [](double v) { return std::min(std::max(v, -1.0), 1.0); }},
-      {"hardtanh(-2, 2.5)", [](const Tensor& x) { return hardtanh(x, -2.0, 2.5); },
+      {"hardtanh(-2, 2.5)",
+       [](const Tensor& x) { return hardtanh(x, HardtanhFuncOptions().min_val(-2.0).max_val(2.5)); },
        [](double v) { return std::min(std::max(v, -2.0), 2.5); }},
       {"hardsigmoid", [](const Tensor& x) { return hardsigmoid(x); },
        [](double v) { return std::min(std::max(v + 3, 0.0), 6.0) / 6; }},
@@ -148,11 +150,12 @@ TEST_CASE("prelu gradients for input and weight pass gradcheck and gradgradcheck
 
 TEST_CASE("activations reject bad arguments with the op and the value", "[activation][errors]") {
   Tensor x = sample();
-  CHECK_THROWS_WITH(gelu(x, "fast"), Contains("gelu") && Contains("'fast'"));
-  CHECK_THROWS_WITH(hardtanh(x, 2.0, 1.0), Contains("hardtanh: expected min_val <= max_val"));
+  CHECK_THROWS_WITH(gelu(x, GELUFuncOptions().approximate("fast")), Contains("gelu") && Contains("'fast'"));
+  CHECK_THROWS_WITH(hardtanh(x, HardtanhFuncOptions().min_val(2.0).max_val(1.0)),
+                    Contains("hardtanh: expected min_val <= max_val"));
   CHECK_THROWS_WITH(prelu(tensor(kSamples, {2, 3, 2}, kFloat64), tensor({1.0, 2.0}, kFloat64)),
                     Contains("prelu") && Contains("3") && Contains("got 2"));
-  CHECK_THROWS_WITH(celu(x, 0.0), Contains("celu: expected alpha != 0"));
+  CHECK_THROWS_WITH(celu(x, CELUFuncOptions().alpha(0.0)), Contains("celu: expected alpha != 0"));
   CHECK_THROWS_AS(gelu(tensor({1.0}, kInt64)), TypeError);
   CHECK_THROWS_AS(silu(tensor({1.0}, kInt64)), TypeError);
 }

@@ -72,8 +72,8 @@ std::vector<double> naive_conv2d(const ConvCase& c, const Tensor& x, const Tenso
   return out;
 }
 
-Conv2dArgs args_of(const ConvCase& c) {
-  Conv2dArgs a = Conv2dArgs().stride({c.sH, c.sW}).dilation({c.dH, c.dW}).groups(c.G);
+Conv2dFuncOptions args_of(const ConvCase& c) {
+  Conv2dFuncOptions a = Conv2dFuncOptions().stride({c.sH, c.sW}).dilation({c.dH, c.dW}).groups(c.G);
   if (c.mode.empty()) a.padding({c.pH, c.pW});
   else a.padding(c.mode == "same" ? kSame : kValid);
   return a;
@@ -126,10 +126,9 @@ TEST_CASE("conv2d matches a direct convolution on random configurations", "[conv
       Tensor b = c.bias ? random_tensor(rng, {c.G * c.Og}, dtype) : Tensor();
       Shape want_shape;
       std::vector<double> want = naive_conv2d(c, x, w, b, want_shape);
-      Tensor y = conv2d(x, w, b, args_of(c));
+      Tensor y = conv2d(x, w, args_of(c).bias(b));
       REQUIRE(y.shape() == want_shape);
-      CHECK(conv2d_shape(x.shape(), w.shape(), b.defined() ? std::optional<Shape>(b.shape()) : std::nullopt,
-                         args_of(c)) == want_shape);
+      CHECK(conv2d_shape(x.shape(), w.shape(), args_of(c).bias(b)) == want_shape);
       check_close(y.to_vector(), want, tol);
     }
   }
@@ -144,7 +143,7 @@ TEST_CASE("conv2d gives the same values and gradients when the batch runs in chu
   Tensor b = random_tensor(rng, {8}, kFloat64).requires_grad_();
   Shape shape;
   std::vector<double> want = naive_conv2d(c, x, w, b, shape);
-  Tensor y = conv2d(x, w, b, args_of(c));
+  Tensor y = conv2d(x, w, args_of(c).bias(b));
   check_close(y.to_vector(), want, 1e-12);
   Tensor gy = random_tensor(rng, shape, kFloat64);
   tensor_list g = autograd::grad({y}, {x, w, b}, {gy});
@@ -154,7 +153,7 @@ TEST_CASE("conv2d gives the same values and gradients when the batch runs in chu
   for (int64_t n = 0; n < c.N; ++n) {
     Tensor xs = x.detach().narrow(0, n, 1).requires_grad_();
     Tensor ws = w.detach().requires_grad_(), bs = b.detach().requires_grad_();
-    tensor_list gs = autograd::grad({conv2d(xs, ws, bs, args_of(c))}, {xs, ws, bs}, {gy.narrow(0, n, 1)});
+    tensor_list gs = autograd::grad({conv2d(xs, ws, args_of(c).bias(bs))}, {xs, ws, bs}, {gy.narrow(0, n, 1)});
     auto dx = gs[0].to_vector(), dw = gs[1].to_vector(), db = gs[2].to_vector();
     dx_ref.insert(dx_ref.end(), dx.begin(), dx.end());
     for (size_t k = 0; k < dw.size(); ++k) dw_ref[k] += dw[k];
@@ -176,7 +175,7 @@ TEST_CASE("float32 stride-1 conv2d values and gradients match float64's", "[conv
   std::mt19937 rng(13);
   auto run = [&](const ConvCase& c) {
     try {
-      conv2d_shape({c.N, c.Cg, c.H, c.W}, {c.Og, c.Cg, c.kH, c.kW}, std::nullopt, args_of(c));
+      conv2d_shape({c.N, c.Cg, c.H, c.W}, {c.Og, c.Cg, c.kH, c.kW}, args_of(c));
     } catch (const ValueError&) {
       return;  // the kernel does not fit
     }
@@ -189,8 +188,8 @@ TEST_CASE("float32 stride-1 conv2d values and gradients match float64's", "[conv
     Tensor x32 = x64.to(kFloat32), w32 = w64.to(kFloat32), b32 = c.bias ? b64.to(kFloat32) : Tensor();
     tensor_list in64 = leaves(c.bias ? tensor_list{x64, w64, b64} : tensor_list{x64, w64});
     tensor_list in32 = leaves(c.bias ? tensor_list{x32, w32, b32} : tensor_list{x32, w32});
-    Tensor y64 = conv2d(in64[0], in64[1], c.bias ? in64[2] : Tensor(), args_of(c));
-    Tensor y32 = conv2d(in32[0], in32[1], c.bias ? in32[2] : Tensor(), args_of(c));
+    Tensor y64 = conv2d(in64[0], in64[1], args_of(c).bias(c.bias ? in64[2] : Tensor()));
+    Tensor y32 = conv2d(in32[0], in32[1], args_of(c).bias(c.bias ? in32[2] : Tensor()));
     Tensor gy64 = random_tensor(rng, y64.shape(), kFloat32).to(kFloat64);
     tensor_list g64 = autograd::grad({y64}, in64, {gy64}), g32 = autograd::grad({y32}, in32, {gy64.to(kFloat32)});
     // Worst error relative to the largest value: float32 sums of up to 9*20*20 products.
@@ -234,8 +233,8 @@ TEST_CASE("float32 stride-1 conv2d values and gradients match float64's", "[conv
 TEST_CASE("conv2d takes unbatched (C, H, W) input", "[conv]") {
   std::mt19937 rng(8);
   Tensor x = random_tensor(rng, {2, 5, 6}, kFloat64), w = random_tensor(rng, {3, 2, 3, 3}, kFloat64);
-  Tensor y = conv2d(x, w, {}, Conv2dArgs().padding(1));
-  Tensor y4 = conv2d(unsqueeze(x, 0), w, {}, Conv2dArgs().padding(1));
+  Tensor y = conv2d(x, w, Conv2dFuncOptions().padding(1));
+  Tensor y4 = conv2d(unsqueeze(x, 0), w, Conv2dFuncOptions().padding(1));
   REQUIRE(y.shape() == Shape{3, 5, 6});
   check_close(y.to_vector(), y4.to_vector(), 0);
 }
@@ -252,10 +251,10 @@ TEST_CASE("conv1d matches a direct convolution", "[conv]") {
       Tensor b = c.bias ? random_tensor(rng, {c.G * c.Og}, dtype) : Tensor();
       Shape s4;
       std::vector<double> want = naive_conv2d(c, x, w, b, s4);
-      Conv1dArgs a = Conv1dArgs().stride(c.sW).dilation(c.dW).groups(c.G);
+      Conv1dFuncOptions a = Conv1dFuncOptions().stride(c.sW).dilation(c.dW).groups(c.G);
       if (c.mode.empty()) a.padding(c.pW);
       else a.padding(c.mode == "same" ? kSame : kValid);
-      Tensor y = conv1d(x, w, b, a);
+      Tensor y = conv1d(x, w, a.bias(b));
       REQUIRE(y.shape() == Shape{s4[0], s4[1], s4[3]});
       check_close(y.to_vector(), want, dtype == kFloat64 ? 1e-12 : 1e-4);
     }
@@ -277,10 +276,10 @@ TEST_CASE("conv2d gradients pass gradcheck and gradgradcheck", "[conv][gradcheck
     Tensor x = make_input(rng, c, kFloat64);
     Tensor w = random_tensor(rng, {c.G * c.Og, c.Cg, c.kH, c.kW}, kFloat64);
     Tensor b = c.bias ? random_tensor(rng, {c.G * c.Og}, kFloat64) : Tensor();
-    Conv2dArgs a = args_of(c);
+    Conv2dFuncOptions a = args_of(c);
     tensor_list in = leaves(c.bias ? tensor_list{x, w, b} : tensor_list{x, w});
     auto fn = [a, c](const tensor_list& t) {
-      return tensor_list{conv2d(t[0], t[1], c.bias ? t[2] : Tensor(), a)};
+      return tensor_list{conv2d(t[0], t[1], Conv2dFuncOptions(a).bias(c.bias ? t[2] : Tensor()))};
     };
     CHECK(autograd::gradcheck(fn, in));
     CHECK(autograd::gradgradcheck(fn, in));
@@ -292,7 +291,7 @@ TEST_CASE("conv1d gradients pass gradcheck and gradgradcheck", "[conv][gradcheck
   tensor_list in = leaves({random_tensor(rng, {2, 4, 7}, kFloat64), random_tensor(rng, {4, 2, 3}, kFloat64),
                            random_tensor(rng, {4}, kFloat64)});
   auto fn = [](const tensor_list& t) {
-    return tensor_list{conv1d(t[0], t[1], t[2], Conv1dArgs().stride(2).padding(1).dilation(2).groups(2))};
+    return tensor_list{conv1d(t[0], t[1], Conv1dFuncOptions().bias(t[2]).stride(2).padding(1).dilation(2).groups(2))};
   };
   CHECK(autograd::gradcheck(fn, in));
   CHECK(autograd::gradgradcheck(fn, in));
@@ -311,34 +310,34 @@ TEST_CASE("conv2d gradients only flow to inputs that require them", "[conv]") {
 
 TEST_CASE("conv2d rejects bad arguments with messages naming them", "[conv][errors]") {
   auto x = zeros({2, 4, 8, 8}), w = zeros({3, 4, 3, 3});
-  auto msg = [&](const Tensor& in, const Tensor& wt, const Tensor& b, const Conv2dArgs& a) {
+  auto msg = [&](const Tensor& in, const Tensor& wt, const Tensor& b, const Conv2dFuncOptions& a) {
     try {
-      conv2d(in, wt, b, a);
+      conv2d(in, wt, Conv2dFuncOptions(a).bias(b));
     } catch (const ValueError& e) {
       return std::string(e.what());
     }
     return std::string("no error");
   };
-  CHECK_THAT(msg(x, w, {}, Conv2dArgs().stride({0, 1})), Contains("conv2d: expected stride > 0, got stride=(0, 1)"));
-  CHECK_THAT(msg(x, w, {}, Conv2dArgs().dilation(0)), Contains("expected dilation > 0, got dilation=(0, 0)"));
-  CHECK_THAT(msg(x, w, {}, Conv2dArgs().padding({-1, 0})), Contains("expected padding >= 0, got padding=(-1, 0)"));
-  CHECK_THAT(msg(x, w, {}, Conv2dArgs().groups(0)), Contains("expected groups > 0, got groups=0"));
-  CHECK_THAT(msg(x, w, {}, Conv2dArgs().padding(kSame).stride(2)),
+  CHECK_THAT(msg(x, w, {}, Conv2dFuncOptions().stride({0, 1})), Contains("conv2d: expected stride > 0, got stride=(0, 1)"));
+  CHECK_THAT(msg(x, w, {}, Conv2dFuncOptions().dilation(0)), Contains("expected dilation > 0, got dilation=(0, 0)"));
+  CHECK_THAT(msg(x, w, {}, Conv2dFuncOptions().padding({-1, 0})), Contains("expected padding >= 0, got padding=(-1, 0)"));
+  CHECK_THAT(msg(x, w, {}, Conv2dFuncOptions().groups(0)), Contains("expected groups > 0, got groups=0"));
+  CHECK_THAT(msg(x, w, {}, Conv2dFuncOptions().padding(kSame).stride(2)),
              Contains("padding='same' is not supported for strided convolutions"));
   CHECK_THAT(msg(x, zeros({3, 3, 3, 3}), {}, {}),
              Contains("conv2d: input has 4 channels but weight expects 3 (in_channels=3, groups=1)"));
-  CHECK_THAT(msg(x, zeros({3, 2, 3, 3}), {}, Conv2dArgs().groups(2)),
+  CHECK_THAT(msg(x, zeros({3, 2, 3, 3}), {}, Conv2dFuncOptions().groups(2)),
              Contains("expected out_channels divisible by groups, got out_channels=3, groups=2"));
   CHECK_THAT(msg(x, w, zeros({4}), {}), Contains("expected bias of shape [3], got [4]"));
   CHECK_THAT(msg(x, zeros({3, 4, 9, 3}), {}, {}), Contains("kernel to fit in the padded input"));
-  CHECK_THAT(msg(x, w, {}, Conv2dArgs().dilation(4)), Contains("got kernel (9, 9) and padded input (8, 8)"));
+  CHECK_THAT(msg(x, w, {}, Conv2dFuncOptions().dilation(4)), Contains("got kernel (9, 9) and padded input (8, 8)"));
   CHECK_THAT(msg(zeros({4, 8}), w, {}, {}), Contains("expected input to be 3-d (C, H, W) or 4-d"));
   CHECK_THAT(msg(x, zeros({3, 4, 3}), {}, {}), Contains("expected weight to be 4-d"));
   CHECK_THAT(msg(x, zeros({3, 4, 0, 3}), {}, {}), Contains("expected weight sizes > 0"));
   CHECK_THROWS_AS(conv2d(x, zeros({3, 4, 3, 3}, kFloat64)), TypeError);
   CHECK_THROWS_WITH(conv2d(zeros({2, 4, 8, 8}, kInt64), zeros({3, 4, 3, 3}, kInt64)),
                     Contains("conv2d: expected a float32 or float64 input, got int64"));
-  CHECK_THROWS_WITH(conv1d(zeros({2, 4, 8}), zeros({3, 4, 3}), {}, Conv1dArgs().stride(0)),
+  CHECK_THROWS_WITH(conv1d(zeros({2, 4, 8}), zeros({3, 4, 3}), Conv1dFuncOptions().stride(0)),
                     Contains("conv1d: expected stride > 0, got stride=0"));
   CHECK_THROWS_WITH(conv1d(zeros({2, 4, 8}), zeros({3, 4, 3, 3})), Contains("conv1d: expected weight to be 3-d"));
   CHECK_THROWS_WITH(conv1d(zeros({2, 4, 2}), zeros({3, 4, 3})),

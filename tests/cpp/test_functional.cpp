@@ -19,11 +19,11 @@ using test::values;
 TEST_CASE("functional conv and pooling pass every option to the op", "[functional]") {
   Tensor x = test::seq({2, 4, 7, 6}), w = test::seq({6, 2, 3, 2}) * 0.01, b = test::seq({6});
   Tensor y = F::conv2d(x, w, F::Conv2dFuncOptions().bias(b).stride({2, 1}).padding(1).dilation({1, 2}).groups(2));
-  CHECK(values(y) == values(conv2d(x, w, b, Conv2dArgs().stride({2, 1}).padding(1).dilation({1, 2}).groups(2))));
+  CHECK(values(y) == values(conv2d(x, w, Conv2dFuncOptions().bias(b).stride({2, 1}).padding(1).dilation({1, 2}).groups(2))));
   CHECK(F::conv2d(x, w, F::Conv2dFuncOptions().groups(2).padding(kSame)).shape() == Shape{2, 6, 7, 6});
   Tensor x1 = test::seq({2, 2, 9});
   CHECK(values(F::conv1d(x1, test::seq({3, 2, 3}), F::Conv1dFuncOptions().stride(2).padding(kValid))) ==
-        values(conv1d(x1, test::seq({3, 2, 3}), {}, Conv1dArgs().stride(2))));
+        values(conv1d(x1, test::seq({3, 2, 3}), Conv1dFuncOptions().stride(2))));
 
   CHECK(F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(2).padding(1).ceil_mode(true)).shape() ==
         Shape{2, 4, 4, 4});
@@ -31,17 +31,20 @@ TEST_CASE("functional conv and pooling pass every option to the op", "[functiona
   CHECK(values_.shape() == Shape{2, 4, 3, 2});
   CHECK(indices.dtype() == kInt64);
   CHECK(values(F::avg_pool2d(x, F::AvgPool2dFuncOptions(2).padding(1).count_include_pad(false))) ==
-        values(avg_pool2d(x, AvgPool2dArgs(2).padding(1).count_include_pad(false))));
+        values(avg_pool2d(x, AvgPool2dFuncOptions(2).padding(1).count_include_pad(false))));
   CHECK(F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions(1)).shape() == Shape{2, 4, 1, 1});
   CHECK(F::lp_pool2d(x, F::LPPool2dFuncOptions(2.0, 2)).shape() == Shape{2, 4, 3, 3});
 }
 
 TEST_CASE("functional activations, losses and norms take libtorch's options and defaults", "[functional]") {
   Tensor x = test::seq({3, 4}) - 8.0;
-  CHECK(values(F::leaky_relu(x)) == values(leaky_relu(x, 0.01)));
-  CHECK(values(F::leaky_relu(x, F::LeakyReLUFuncOptions().negative_slope(0.3))) == values(leaky_relu(x, 0.3)));
-  CHECK(values(F::gelu(x, F::GELUFuncOptions().approximate("tanh"))) == values(gelu(x, "tanh")));
-  CHECK(values(F::hardtanh(x, F::HardtanhFuncOptions().min_val(-2).max_val(3))) == values(hardtanh(x, -2, 3)));
+  CHECK(values(F::leaky_relu(x)) == values(leaky_relu(x, LeakyReLUFuncOptions().negative_slope(0.01))));
+  CHECK(values(F::leaky_relu(x, F::LeakyReLUFuncOptions().negative_slope(0.3))) ==
+        values(leaky_relu(x, LeakyReLUFuncOptions().negative_slope(0.3))));
+  CHECK(values(F::gelu(x, F::GELUFuncOptions().approximate("tanh"))) ==
+        values(gelu(x, GELUFuncOptions().approximate("tanh"))));
+  CHECK(values(F::hardtanh(x, F::HardtanhFuncOptions().min_val(-2).max_val(3))) ==
+        values(hardtanh(x, HardtanhFuncOptions().min_val(-2).max_val(3))));
   CHECK(values(F::softmax(x, F::SoftmaxFuncOptions(0))) == values(softmax(x, 0)));
 
   Tensor target = tensor(std::vector<double>{0, 3, 1}, {3}, kInt64);

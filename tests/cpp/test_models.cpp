@@ -154,11 +154,11 @@ TEST_CASE("BasicBlock computes relu(bn2(conv2(relu(bn1(conv1 x)))) + shortcut)",
     CHECK(block->downsample.is_empty() == (stride == 1));
     Tensor x = randn({2, 4, 6, 6}, kFloat64);
     NoGradGuard no_grad;
-    Tensor h = relu(conv2d(x, block->conv1->weight, Tensor(), Conv2dArgs().stride(stride).padding(1)) * k);
-    Tensor y = conv2d(h, block->conv2->weight, Tensor(), Conv2dArgs().padding(1)) * k;
+    Tensor h = relu(conv2d(x, block->conv1->weight, Conv2dFuncOptions().stride(stride).padding(1)) * k);
+    Tensor y = conv2d(h, block->conv2->weight, Conv2dFuncOptions().padding(1)) * k;
     Tensor shortcut =
         stride == 1 ? x
-                    : conv2d(x, block->downsample->at<Conv2dImpl>(0).weight, Tensor(), Conv2dArgs().stride(stride)) * k;
+                    : conv2d(x, block->downsample->at<Conv2dImpl>(0).weight, Conv2dFuncOptions().stride(stride)) * k;
     Tensor expected = relu(y + shortcut);
     CHECK(max_abs_diff(block(x), expected) < 1e-12);
   }

@@ -177,7 +177,7 @@ TEST_CASE("max_pool2d matches direct loops, values and indices", "[pool]") {
     INFO("H=" << H << " W=" << W << " k=(" << wh.k << "," << ww.k << ") s=(" << wh.s << "," << ww.s << ") p=("
               << wh.p << "," << ww.p << ") d=(" << wh.d << "," << ww.d << ") ceil=" << ceil_mode);
     Reference r = naive_max(x, wh, ww, ceil_mode);
-    MaxPool2dArgs a = MaxPool2dArgs({wh.k, ww.k}).stride({wh.s, ww.s}).padding({wh.p, ww.p}).dilation({wh.d, ww.d})
+    MaxPool2dFuncOptions a = MaxPool2dFuncOptions({wh.k, ww.k}).stride({wh.s, ww.s}).padding({wh.p, ww.p}).dilation({wh.d, ww.d})
                           .ceil_mode(ceil_mode);
     auto [y, idx] = max_pool2d_with_indices(x, a);
     REQUIRE(y.shape() == r.shape);
@@ -207,7 +207,7 @@ TEST_CASE("max_pool2d lets NaN win, the window's last NaN giving the index, as P
                      5, 6, 0, 7,    //
                      8, 2, nan, 1},
                     {1, 1, 4, 4}, kFloat32);
-  for (const MaxPool2dArgs& a : {MaxPool2dArgs(2), MaxPool2dArgs(2).stride(2).padding(1)}) {
+  for (const MaxPool2dFuncOptions& a : {MaxPool2dFuncOptions(2), MaxPool2dFuncOptions(2).stride(2).padding(1)}) {
     auto [y, idx] = max_pool2d_with_indices(x, a);
     const auto v = y.to_vector(), i = idx.to_vector();
     if (y.size(-1) == 2) {  // tiling windows
@@ -237,7 +237,7 @@ TEST_CASE("max_pool1d matches direct loops", "[pool]") {
     Tensor x = random_tensor(rng, {2, 3, L}, kFloat64);
     Reference r = naive_max(unsqueeze(x, -2), {1, 1, 0, 1}, w, ceil_mode);
     auto [y, idx] = max_pool1d_with_indices(
-        x, MaxPool1dArgs(w.k).stride(w.s).padding(w.p).dilation(w.d).ceil_mode(ceil_mode));
+        x, MaxPool1dFuncOptions(w.k).stride(w.s).padding(w.p).dilation(w.d).ceil_mode(ceil_mode));
     REQUIRE(y.shape() == Shape{2, 3, r.shape.back()});
     check_close(y.to_vector(), r.values, 0);
     check_close(idx.to_vector(), r.indices, 0);
@@ -245,11 +245,11 @@ TEST_CASE("max_pool1d matches direct loops", "[pool]") {
 }
 
 TEST_CASE("ceil_mode keeps a last window only if it starts inside the input or left padding", "[pool]") {
-  CHECK(max_pool1d_shape({1, 5}, MaxPool1dArgs(2).ceil_mode(true)) == Shape{1, 3});
-  CHECK(max_pool1d_shape({1, 5}, MaxPool1dArgs(2)) == Shape{1, 2});
+  CHECK(max_pool1d_shape({1, 5}, MaxPool1dFuncOptions(2).ceil_mode(true)) == Shape{1, 3});
+  CHECK(max_pool1d_shape({1, 5}, MaxPool1dFuncOptions(2)) == Shape{1, 2});
   // ceil((5 + 2 - 3) / 3) + 1 = 3, but window 2 would start at 6 - 1 = 5, past the input.
-  CHECK(max_pool1d_shape({1, 5}, MaxPool1dArgs(3).stride(3).padding(1).ceil_mode(true)) == Shape{1, 2});
-  CHECK(avg_pool2d_shape({1, 6, 6}, AvgPool2dArgs(4).stride(3).ceil_mode(true)) == Shape{1, 2, 2});
+  CHECK(max_pool1d_shape({1, 5}, MaxPool1dFuncOptions(3).stride(3).padding(1).ceil_mode(true)) == Shape{1, 2});
+  CHECK(avg_pool2d_shape({1, 6, 6}, AvgPool2dFuncOptions(4).stride(3).ceil_mode(true)) == Shape{1, 2, 2});
 }
 
 TEST_CASE("avg_pool2d matches direct loops with every divisor rule", "[pool]") {
@@ -263,7 +263,7 @@ TEST_CASE("avg_pool2d matches direct loops with every divisor rule", "[pool]") {
       Tensor x = random_input(rng, dtype, H, W);
       INFO("trial " << trial << " ceil=" << ceil_mode << " include=" << include << " divisor=" << divisor);
       Reference r = naive_avg(x, wh, ww, ceil_mode, include, divisor);
-      AvgPool2dArgs a = AvgPool2dArgs({wh.k, ww.k}).stride({wh.s, ww.s}).padding({wh.p, ww.p}).ceil_mode(ceil_mode)
+      AvgPool2dFuncOptions a = AvgPool2dFuncOptions({wh.k, ww.k}).stride({wh.s, ww.s}).padding({wh.p, ww.p}).ceil_mode(ceil_mode)
                             .count_include_pad(include);
       if (divisor) a.divisor_override(divisor);
       Tensor y = avg_pool2d(x, a);
@@ -280,7 +280,7 @@ TEST_CASE("avg_pool1d matches direct loops", "[pool]") {
     const bool ceil_mode = pick(rng, 0, 1) == 1, include = pick(rng, 0, 1) == 1;
     Tensor x = random_tensor(rng, {3, L}, kFloat64);
     Reference r = naive_avg(unsqueeze(x, -2), {1, 1, 0, 1}, w, ceil_mode, include, 0);
-    Tensor y = avg_pool1d(x, AvgPool1dArgs(w.k).stride(w.s).padding(w.p).ceil_mode(ceil_mode).count_include_pad(include));
+    Tensor y = avg_pool1d(x, AvgPool1dFuncOptions(w.k).stride(w.s).padding(w.p).ceil_mode(ceil_mode).count_include_pad(include));
     REQUIRE(y.shape() == Shape{3, r.shape.back()});
     check_close(y.to_vector(), r.values, 1e-14);
   }
@@ -293,8 +293,8 @@ TEST_CASE("adaptive pooling matches direct loops with floor/ceil bounds", "[pool
       const int64_t H = pick(rng, 1, 9), W = pick(rng, 1, 9), oH = pick(rng, 1, 9), oW = pick(rng, 1, 9);
       Tensor x = random_input(rng, dtype, H, W);
       Reference ra = naive_adaptive(x, oH, oW, false), rm = naive_adaptive(x, oH, oW, true);
-      Tensor ya = adaptive_avg_pool2d(x, {oH, oW});
-      auto [ym, idx] = adaptive_max_pool2d_with_indices(x, {oH, oW});
+      Tensor ya = adaptive_avg_pool2d(x, Pair(oH, oW));
+      auto [ym, idx] = adaptive_max_pool2d_with_indices(x, Pair(oH, oW));
       REQUIRE(ya.shape() == ra.shape);
       REQUIRE(ym.shape() == rm.shape);
       check_close(ya.to_vector(), ra.values, dtype == kFloat64 ? 1e-14 : 1e-6);
@@ -308,7 +308,7 @@ TEST_CASE("lp_pool2d is the p-norm of each window", "[pool]") {
   for (double p : {1.0, 2.0, 3.5}) {
     Tensor x = abs(random_tensor(rng, {2, 3, 7, 6}, kFloat64)) + 0.1;
     const bool ceil_mode = p == 2.0;
-    Tensor y = lp_pool2d(x, LPPool2dArgs(p, {3, 2}).stride({2, 2}).ceil_mode(ceil_mode));
+    Tensor y = lp_pool2d(x, LPPool2dFuncOptions(p, {3, 2}).stride({2, 2}).ceil_mode(ceil_mode));
     // (sum x^p)^(1/p) = (avg * count)^(1/p); with no padding the divisor is the clipped window.
     Reference r = naive_avg(pow(x, p), {3, 2, 0, 1}, {2, 2, 0, 1}, ceil_mode, false, 1);
     REQUIRE(y.shape() == r.shape);
@@ -323,19 +323,19 @@ TEST_CASE("pooling gradients pass gradcheck and gradgradcheck", "[pool][gradchec
   auto strided = [&] { return leaves({transpose(random_tensor(rng, {2, 3, 6, 5}, kFloat64), 2, 3)}); };
   std::vector<std::pair<std::string, std::function<Tensor(const Tensor&)>>> ops = {
       {"max_pool2d", [](const Tensor& t) {
-         return max_pool2d(t, MaxPool2dArgs({3, 2}).stride({2, 1}).padding({1, 1}).dilation({1, 2}).ceil_mode(true));
+         return max_pool2d(t, MaxPool2dFuncOptions({3, 2}).stride({2, 1}).padding({1, 1}).dilation({1, 2}).ceil_mode(true));
        }},
-      {"max_pool1d", [](const Tensor& t) { return max_pool1d(flatten(t, 2), MaxPool1dArgs(4).stride(3).padding(2)); }},
+      {"max_pool1d", [](const Tensor& t) { return max_pool1d(flatten(t, 2), MaxPool1dFuncOptions(4).stride(3).padding(2)); }},
       {"avg_pool2d", [](const Tensor& t) {
-         return avg_pool2d(t, AvgPool2dArgs(3).stride(2).padding(1).ceil_mode(true).count_include_pad(false));
+         return avg_pool2d(t, AvgPool2dFuncOptions(3).stride(2).padding(1).ceil_mode(true).count_include_pad(false));
        }},
       {"avg_pool2d divisor", [](const Tensor& t) {
-         return avg_pool2d(t, AvgPool2dArgs({2, 3}).padding({1, 0}).divisor_override(4));
+         return avg_pool2d(t, AvgPool2dFuncOptions({2, 3}).padding({1, 0}).divisor_override(4));
        }},
-      {"avg_pool1d", [](const Tensor& t) { return avg_pool1d(flatten(t, 2), AvgPool1dArgs(3).stride(2).padding(1)); }},
-      {"adaptive_avg_pool2d", [](const Tensor& t) { return adaptive_avg_pool2d(t, {3, 4}); }},
-      {"adaptive_max_pool2d", [](const Tensor& t) { return adaptive_max_pool2d(t, {4, 3}); }},
-      {"lp_pool2d", [](const Tensor& t) { return lp_pool2d(t, LPPool2dArgs(2.0, 2).stride(2).ceil_mode(true)); }},
+      {"avg_pool1d", [](const Tensor& t) { return avg_pool1d(flatten(t, 2), AvgPool1dFuncOptions(3).stride(2).padding(1)); }},
+      {"adaptive_avg_pool2d", [](const Tensor& t) { return adaptive_avg_pool2d(t, Pair(3, 4)); }},
+      {"adaptive_max_pool2d", [](const Tensor& t) { return adaptive_max_pool2d(t, Pair(4, 3)); }},
+      {"lp_pool2d", [](const Tensor& t) { return lp_pool2d(t, LPPool2dFuncOptions(2.0, 2).stride(2).ceil_mode(true)); }},
   };
   for (const auto& [name, op] : ops) {
     for (bool use_strided : {false, true}) {
@@ -350,44 +350,44 @@ TEST_CASE("pooling gradients pass gradcheck and gradgradcheck", "[pool][gradchec
 
 TEST_CASE("pooling rejects bad arguments with messages naming them", "[pool][errors]") {
   Tensor x = zeros({2, 3, 8, 8});
-  CHECK_THAT(value_error([&] { max_pool2d(x, MaxPool2dArgs({0, 2})); }),
+  CHECK_THAT(value_error([&] { max_pool2d(x, MaxPool2dFuncOptions({0, 2})); }),
              Contains("max_pool2d: expected kernel_size > 0, got kernel_size=(0, 2)"));
-  CHECK_THAT(value_error([&] { max_pool2d(x, MaxPool2dArgs(2).stride({1, 0})); }),
+  CHECK_THAT(value_error([&] { max_pool2d(x, MaxPool2dFuncOptions(2).stride({1, 0})); }),
              Contains("max_pool2d: expected stride > 0, got stride=(1, 0)"));
-  CHECK_THAT(value_error([&] { max_pool2d(x, MaxPool2dArgs(2).dilation(0)); }),
+  CHECK_THAT(value_error([&] { max_pool2d(x, MaxPool2dFuncOptions(2).dilation(0)); }),
              Contains("expected dilation > 0, got dilation=(0, 0)"));
-  CHECK_THAT(value_error([&] { max_pool2d(x, MaxPool2dArgs(3).padding(2)); }),
+  CHECK_THAT(value_error([&] { max_pool2d(x, MaxPool2dFuncOptions(3).padding(2)); }),
              Contains("expected padding at most half the kernel size, got padding=(2, 2) and kernel_size=(3, 3)"));
-  CHECK_THAT(value_error([&] { max_pool2d(x, MaxPool2dArgs(3).padding(-1)); }),
+  CHECK_THAT(value_error([&] { max_pool2d(x, MaxPool2dFuncOptions(3).padding(-1)); }),
              Contains("expected padding >= 0, got padding=(-1, -1)"));
-  CHECK_THAT(value_error([&] { max_pool2d(zeros({1, 2, 2}), MaxPool2dArgs(3)); }),
+  CHECK_THAT(value_error([&] { max_pool2d(zeros({1, 2, 2}), MaxPool2dFuncOptions(3)); }),
              Contains("max_pool2d: expected an output size >= 1, got output (0, 0) for input (2, 2)"));
-  CHECK_THAT(value_error([&] { max_pool2d(zeros({8, 8}), MaxPool2dArgs(2)); }),
+  CHECK_THAT(value_error([&] { max_pool2d(zeros({8, 8}), MaxPool2dFuncOptions(2)); }),
              Contains("max_pool2d: expected input to be 3-d (C, H, W) or 4-d (N, C, H, W), got [8, 8]"));
-  CHECK_THAT(value_error([&] { max_pool2d(zeros({2, 0, 8, 8}), MaxPool2dArgs(2)); }),
+  CHECK_THAT(value_error([&] { max_pool2d(zeros({2, 0, 8, 8}), MaxPool2dFuncOptions(2)); }),
              Contains("expected non-empty (C, H, W) dims"));
-  CHECK_THAT(value_error([&] { max_pool1d(zeros({2, 3, 8}), MaxPool1dArgs(2).stride(-1)); }),
+  CHECK_THAT(value_error([&] { max_pool1d(zeros({2, 3, 8}), MaxPool1dFuncOptions(2).stride(-1)); }),
              Contains("max_pool1d: expected stride > 0, got stride=-1"));
-  CHECK_THAT(value_error([&] { max_pool1d(x, MaxPool1dArgs(2)); }),
+  CHECK_THAT(value_error([&] { max_pool1d(x, MaxPool1dFuncOptions(2)); }),
              Contains("max_pool1d: expected input to be 2-d (C, L) or 3-d (N, C, L)"));
-  CHECK_THAT(value_error([&] { avg_pool2d(x, AvgPool2dArgs(2).divisor_override(0)); }),
+  CHECK_THAT(value_error([&] { avg_pool2d(x, AvgPool2dFuncOptions(2).divisor_override(0)); }),
              Contains("avg_pool2d: expected divisor_override != 0, got divisor_override=0"));
-  CHECK_THAT(value_error([&] { avg_pool1d(zeros({3, 8}), AvgPool1dArgs(4).padding(3)); }),
+  CHECK_THAT(value_error([&] { avg_pool1d(zeros({3, 8}), AvgPool1dFuncOptions(4).padding(3)); }),
              Contains("avg_pool1d: expected padding at most half the kernel size, got padding=3 and kernel_size=4"));
-  CHECK_THAT(value_error([&] { lp_pool2d(x, LPPool2dArgs(0.0, 2)); }),
+  CHECK_THAT(value_error([&] { lp_pool2d(x, LPPool2dFuncOptions(0.0, 2)); }),
              Contains("lp_pool2d: expected a finite, nonzero norm_type, got 0"));
-  CHECK_THAT(value_error([&] { lp_pool2d(x, LPPool2dArgs(2.0, 9)); }), Contains("lp_pool2d: expected an output size"));
-  CHECK_THAT(value_error([&] { adaptive_avg_pool2d(x, {-1, 2}); }),
+  CHECK_THAT(value_error([&] { lp_pool2d(x, LPPool2dFuncOptions(2.0, 9)); }), Contains("lp_pool2d: expected an output size"));
+  CHECK_THAT(value_error([&] { adaptive_avg_pool2d(x, Pair(-1, 2)); }),
              Contains("adaptive_avg_pool2d: expected output_size >= 0, got output_size=(-1, 2)"));
   CHECK_THAT(value_error([&] { adaptive_max_pool2d(zeros({3}), 2); }),
              Contains("adaptive_max_pool2d: expected input to be 3-d"));
-  CHECK_THROWS_AS(max_pool2d(zeros({1, 4, 4}, kInt64), MaxPool2dArgs(2)), TypeError);
+  CHECK_THROWS_AS(max_pool2d(zeros({1, 4, 4}, kInt64), MaxPool2dFuncOptions(2)), TypeError);
 }
 
 TEST_CASE("max_pool2d windows that miss the input give -inf and no gradient, as PyTorch", "[pool]") {
   // Rows -1 and 1 of a one-row input: every window is empty.
   Tensor x = tensor({1, 2, 3, 4, 5, 6, 7, 8, 9}, kFloat64).reshape({1, 1, 1, 9});
-  MaxPool2dArgs a = MaxPool2dArgs({2, 3}).stride({1, 2}).padding(1).dilation({2, 1});
+  MaxPool2dFuncOptions a = MaxPool2dFuncOptions({2, 3}).stride({1, 2}).padding(1).dilation({2, 1});
   auto [y, idx] = max_pool2d_with_indices(x.requires_grad_(), a);
   CHECK(y.to_vector() == std::vector<double>(5, -INFINITY));
   CHECK(idx.to_vector() == std::vector<double>{9, 10, 12, 14, 16});

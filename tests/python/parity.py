@@ -1,6 +1,6 @@
-"""The comparison both table-driven PyTorch parity suites (test_ops.py,
-test_functional.py) run on each sample: outputs, tensors the op updated in
-place, and the gradients of every differentiable input."""
+"""The comparison the op table's PyTorch parity test (test_ops.py) runs on each
+sample: outputs, tensors the op updated in place, and the gradients of every
+differentiable input."""
 import numpy as np
 import torch
 

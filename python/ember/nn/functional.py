@@ -1,57 +1,9 @@
 """ember.nn.functional (import as ``F``): torch.nn.functional's convolution,
 pooling, activation, normalization, dropout and loss functions, with PyTorch's
-signatures and defaults. Each is a C++ op bound in ember._C._functional."""
+signatures and defaults. Each is a C++ op bound in ember._C._functional, and
+every function bound there is one of these: adding a binding adds the name."""
 
-from .._C._functional import (
-    adaptive_avg_pool2d,
-    adaptive_max_pool2d,
-    avg_pool1d,
-    avg_pool2d,
-    batch_norm,
-    binary_cross_entropy,
-    binary_cross_entropy_with_logits,
-    celu,
-    conv1d,
-    conv2d,
-    cross_entropy,
-    dropout,
-    dropout2d,
-    elu,
-    gelu,
-    group_norm,
-    hardsigmoid,
-    hardswish,
-    hardtanh,
-    huber_loss,
-    instance_norm,
-    kl_div,
-    l1_loss,
-    layer_norm,
-    leaky_relu,
-    linear,
-    local_response_norm,
-    log_softmax,
-    lp_pool2d,
-    max_pool1d,
-    max_pool2d,
-    mish,
-    mse_loss,
-    multi_margin_loss,
-    nll_loss,
-    one_hot,
-    pad,
-    prelu,
-    relu,
-    relu6,
-    relu_,
-    selu,
-    sigmoid,
-    silu,
-    smooth_l1_loss,
-    softmax,
-    softplus,
-    softsign,
-    tanh,
-    threshold,
-    threshold_,
-)
+from .._C import _functional
+
+globals().update({_name: getattr(_functional, _name) for _name in dir(_functional) if not _name.startswith("_")})
+del _functional

@@ -1,13 +1,16 @@
 """ember.nn's Module protocol, the part that is Pythonic by nature: attribute
 assignment registers Parameters, Modules and buffers in the C++ registry,
 attribute lookup finds them there, ``__call__`` runs hooks and forward, and
-Parameter is a Tensor subclass. The layers, traversals, state_dict, hooks and
-repr are C++ (nn/, bound in python/src/nn.cpp as ember._C._nn)."""
+Parameter is a Tensor subclass. The hooks are in _hooks.py; the layers,
+traversals, state_dict and repr are C++ (nn/, bound in python/src/module.cpp
+and layers.cpp as ember._C._nn)."""
 
 import collections
 
 from .. import _C
 from .._C import Tensor
+from . import _hooks
+from . import _hooks as module  # noqa: F401  (PyTorch's ember.nn.modules.module.register_module_*_hook)
 
 _nn = _C._nn
 Module = _nn.Module
@@ -115,13 +118,6 @@ def _delattr(self, name):
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
 
-def _call(self, *args, **kwargs):
-    # One tensor: through C++ (pre-hooks, forward, hooks), as a C++ Sequential calls it.
-    if len(args) == 1 and not kwargs and isinstance(args[0], Tensor):
-        return self._call_one(args[0])
-    return self.forward(*args, **kwargs)
-
-
 _cpp_load_state_dict = Module.load_state_dict
 
 
@@ -145,66 +141,16 @@ def _get_submodule(self, target):
 Module.__setattr__ = _setattr
 Module.__getattr__ = _getattr
 Module.__delattr__ = _delattr
-Module.__call__ = _call
+_hooks.install(Module)
 Module.load_state_dict = _load_state_dict
 Module.get_submodule = _get_submodule
 _nn._set_python_classes(Parameter, _IncompatibleKeys)
 
-Sequential = _nn.Sequential
-ModuleList = _nn.ModuleList
-ModuleDict = _nn.ModuleDict
-Identity = _nn.Identity
-Flatten = _nn.Flatten
-Unflatten = _nn.Unflatten
-Linear = _nn.Linear
-Conv1d = _nn.Conv1d
-Conv2d = _nn.Conv2d
-MaxPool1d = _nn.MaxPool1d
-MaxPool2d = _nn.MaxPool2d
-AvgPool1d = _nn.AvgPool1d
-AvgPool2d = _nn.AvgPool2d
-LPPool2d = _nn.LPPool2d
-AdaptiveAvgPool2d = _nn.AdaptiveAvgPool2d
-AdaptiveMaxPool2d = _nn.AdaptiveMaxPool2d
-BatchNorm1d = _nn.BatchNorm1d
-BatchNorm2d = _nn.BatchNorm2d
-InstanceNorm2d = _nn.InstanceNorm2d
-LayerNorm = _nn.LayerNorm
-GroupNorm = _nn.GroupNorm
-LocalResponseNorm = _nn.LocalResponseNorm
-Dropout = _nn.Dropout
-Dropout2d = _nn.Dropout2d
-ReLU = _nn.ReLU
-ReLU6 = _nn.ReLU6
-LeakyReLU = _nn.LeakyReLU
-PReLU = _nn.PReLU
-ELU = _nn.ELU
-SELU = _nn.SELU
-CELU = _nn.CELU
-GELU = _nn.GELU
-SiLU = _nn.SiLU
-Mish = _nn.Mish
-Sigmoid = _nn.Sigmoid
-Tanh = _nn.Tanh
-Softplus = _nn.Softplus
-Softsign = _nn.Softsign
-Hardtanh = _nn.Hardtanh
-Hardsigmoid = _nn.Hardsigmoid
-Hardswish = _nn.Hardswish
-Softmax = _nn.Softmax
-LogSoftmax = _nn.LogSoftmax
-Swish = _nn.Swish
-Dice = _nn.Dice
-CrossEntropyLoss = _nn.CrossEntropyLoss
-NLLLoss = _nn.NLLLoss
-MSELoss = _nn.MSELoss
-L1Loss = _nn.L1Loss
-SmoothL1Loss = _nn.SmoothL1Loss
-HuberLoss = _nn.HuberLoss
-BCELoss = _nn.BCELoss
-BCEWithLogitsLoss = _nn.BCEWithLogitsLoss
-KLDivLoss = _nn.KLDivLoss
-MultiMarginLoss = _nn.MultiMarginLoss
+# Every class bound in ember._C._nn (Module, Linear, Conv2d, Sequential, ...) is
+# ember.nn's: adding a binding adds the name.
+__all__ = ["Parameter"] + [_name for _name in dir(_nn)
+                           if not _name.startswith("_") and isinstance(getattr(_nn, _name), type)]
+globals().update({_name: getattr(_nn, _name) for _name in __all__[1:]})
 
 for _cls in [Parameter] + [v for v in list(globals().values()) if isinstance(v, type) and issubclass(v, Module)]:
     _cls.__module__ = "ember.nn"

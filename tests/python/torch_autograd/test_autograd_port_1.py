@@ -3759,7 +3759,8 @@ class TestAutograd(TestCase):
         run_test((10, 10), torch.zeros(10, 10))
         run_test((10,), 0)
 
-    @ember_xfail("AttributeError: 'MyModule' object has no attribute 'register_full_backward_hook'")
+    @ember_xfail("linear's graph differs (no TBackward0 for the weight, a ViewBackward0 on the input) and "
+                 "AccumulateGrad is not named 'torch::autograd::AccumulateGrad'")
     def test_backward_hook_relative_ordering(self):
         order = []
         nn = torch.nn

@@ -2051,7 +2051,6 @@ class TestAutograd(TestCase):
                     )
                     assert_only_first_requires_grad(res)
 
-    @ember_xfail("AttributeError: 'Test' object has no attribute 'register_full_backward_hook'")
     def test_create_graph_and_full_backward_hook_cycle(self):
         # If BackwardHook saves grad_output, it can create a cycle when we perform backward
         # with create_graph=True
@@ -2193,7 +2192,6 @@ class TestAutograd(TestCase):
     def test_hook_closure_cycle_use_custom_function_False_use_tensor_hook_False(self):
         self._test_hook_closure_cycle(False, False)
 
-    @ember_xfail("AttributeError: 'MSELoss' object has no attribute 'register_full_backward_hook'")
     def test_full_backward_hook_double_backward(self):
         x = torch.rand(1, requires_grad=True)
         y = torch.rand_like(x)
