@@ -17,8 +17,10 @@
 #include <cstring>
 
 #include "autograd/node.h"
+#include "ops/checks.h"
 #include "ops/conv_direct.h"
 #include "ops/conv_winograd.h"
+#include "ops/parallel.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
 
@@ -27,22 +29,20 @@ namespace {
 
 using conv::ConvGeom;
 
-std::string show(Pair p, bool one_d) { return one_d ? fmt::format("{}", p.w) : fmt::format("({}, {})", p.h, p.w); }
-
 // Validates a convolution given as 2-d (1-d ops pass H = 1 and `one_d` so the
 // messages show their own values). `input`/`weight` are the 4-d shapes.
 ConvGeom conv_geometry(const char* op, bool one_d, const Shape& input, const Shape& weight,
                        const std::optional<Shape>& bias, Pair stride, Pair padding, std::optional<PaddingMode> mode,
                        Pair dilation, int64_t groups) {
   EMBER_CHECK(groups > 0, "{}: expected groups > 0, got groups={}", op, groups);
-  EMBER_CHECK(stride.h > 0 && stride.w > 0, "{}: expected stride > 0, got stride={}", op, show(stride, one_d));
+  EMBER_CHECK(stride.h > 0 && stride.w > 0, "{}: expected stride > 0, got stride={}", op, pair_str(stride, one_d));
   EMBER_CHECK(dilation.h > 0 && dilation.w > 0, "{}: expected dilation > 0, got dilation={}", op,
-              show(dilation, one_d));
+              pair_str(dilation, one_d));
   EMBER_CHECK(mode != kSame || (stride.h == 1 && stride.w == 1),
-              "{}: padding='same' is not supported for strided convolutions, got stride={}", op, show(stride, one_d));
+              "{}: padding='same' is not supported for strided convolutions, got stride={}", op, pair_str(stride, one_d));
   if (!mode)
     EMBER_CHECK(padding.h >= 0 && padding.w >= 0, "{}: expected padding >= 0, got padding={}", op,
-                show(padding, one_d));
+                pair_str(padding, one_d));
   const int64_t N = input[0], C = input[1], H = input[2], W = input[3];
   const int64_t O = weight[0], kH = weight[2], kW = weight[3];
   EMBER_CHECK(O > 0 && weight[1] > 0 && kH > 0 && kW > 0, "{}: expected weight sizes > 0, got weight {}", op,
@@ -64,7 +64,7 @@ ConvGeom conv_geometry(const char* op, bool one_d, const Shape& input, const Sha
   }
   EMBER_CHECK(H + totH >= ekH && W + totW >= ekW,
               "{}: expected the (dilated) kernel to fit in the padded input, got kernel {} and padded input {}", op,
-              show({ekH, ekW}, one_d), show({H + totH, W + totW}, one_d));
+              pair_str({ekH, ekW}, one_d), pair_str({H + totH, W + totW}, one_d));
   ConvGeom g{N, C, H, W, O, groups, kH, kW, stride.h, stride.w, pH, pW, dilation.h, dilation.w,
              (H + totH - ekH) / stride.h + 1, (W + totW - ekW) / stride.w + 1};
   numel_of(g.output_shape(), op);
@@ -76,8 +76,8 @@ ConvGeom conv_geometry(const char* op, bool one_d, const Shape& input, const Sha
 }
 
 void check_dtypes(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias) {
-  EMBER_CHECK(input.defined() && weight.defined(), "{}: expected defined input and weight", op);
-  EMBER_CHECK_TYPE(is_floating(input.dtype()), "{}: expected a float32 or float64 input, got {}", op, input.dtype());
+  check_floating(op, input);
+  EMBER_CHECK(weight.defined(), "{}: expected a defined weight tensor", op);
   EMBER_CHECK_TYPE(weight.dtype() == input.dtype(), "{}: expected weight of dtype {} (the input's), got {}", op,
                    input.dtype(), weight.dtype());
   EMBER_CHECK_TYPE(!bias.defined() || bias.dtype() == input.dtype(),
@@ -100,7 +100,7 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
 template <class T>
 void im2col(T* cols, const T* x, const ConvGeom& g) {
   const int64_t rows = g.C * g.kH * g.kW, NL = g.N * g.L();
-#pragma omp parallel for if (rows * NL >= 32768)
+#pragma omp parallel for if (rows * NL >= kParallelGrain)
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t c = r / (g.kH * g.kW), p = r / g.kW % g.kH, q = r % g.kW;
     T* out = cols + r * NL;
@@ -136,7 +136,7 @@ void im2col(T* cols, const T* x, const ConvGeom& g) {
 template <class T>
 void col2im(T* dx, const T* cols, const ConvGeom& g) {
   const int64_t NL = g.N * g.L();
-#pragma omp parallel for if (g.N * g.C * g.H * g.W * g.kH * g.kW >= 32768)
+#pragma omp parallel for if (g.N * g.C * g.H * g.W * g.kH * g.kW >= kParallelGrain)
   for (int64_t nc = 0; nc < g.N * g.C; ++nc) {
     const int64_t n = nc / g.C, c = nc % g.C;
     T* plane = dx + nc * g.H * g.W;
@@ -168,14 +168,14 @@ void col2im(T* dx, const T* cols, const ConvGeom& g) {
 // rows (O, N*L) <-> (N, O, L): GEMMs see all samples as one matrix.
 template <class T>
 void batch_to_rows(T* rows, const T* y, int64_t N, int64_t O, int64_t L) {
-#pragma omp parallel for collapse(2) if (N * O * L >= 32768)
+#pragma omp parallel for collapse(2) if (N * O * L >= kParallelGrain)
   for (int64_t o = 0; o < O; ++o)
     for (int64_t n = 0; n < N; ++n) std::memcpy(rows + (o * N + n) * L, y + (n * O + o) * L, sizeof(T) * L);
 }
 
 template <class T>
 void rows_to_batch(T* y, const T* rows, const T* bias, int64_t N, int64_t O, int64_t L) {
-#pragma omp parallel for collapse(2) if (N * O * L >= 32768)
+#pragma omp parallel for collapse(2) if (N * O * L >= kParallelGrain)
   for (int64_t n = 0; n < N; ++n)
     for (int64_t o = 0; o < O; ++o) {
       const T* r = rows + (o * N + n) * L;
@@ -184,8 +184,6 @@ void rows_to_batch(T* y, const T* rows, const T* bias, int64_t N, int64_t O, int
       for (int64_t l = 0; l < L; ++l) out[l] = r[l] + b;
     }
 }
-
-Tensor dense(const Tensor& t) { return t.detach().contiguous(); }
 
 // The batch goes through im2col and GEMM in chunks whose column buffer stays
 // near this size, so im2col's writes and the GEMM's reads stay in cache
@@ -220,7 +218,7 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeom& g
         gemm<T>(false, false, Og, L, Kg, w + gr * Og * Kg, Kg, x + (n * g.C + gr * Kg) * L, L, T(0),
                 y + (n * g.O + gr * Og) * L, L);
     if (bias) {
-#pragma omp parallel for if (g.N * g.O * L >= 32768)
+#pragma omp parallel for if (g.N * g.O * L >= kParallelGrain)
       for (int64_t no = 0; no < g.N * g.O; ++no)
         for (int64_t l = 0; l < L; ++l) y[no * L + l] += bias[no % g.O];
     }
@@ -317,7 +315,7 @@ Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvG
   Tensor y = make_tensor(g.output_shape(), x.dtype());
   dispatch_floating(x.dtype(), "conv2d", [&](auto tag) {
     using T = decltype(tag);
-    Tensor cx = dense(x), cw = dense(w), cb = bias.defined() ? dense(bias) : Tensor();
+    Tensor cx = contiguous_data(x), cw = contiguous_data(w), cb = bias.defined() ? contiguous_data(bias) : Tensor();
     conv_forward<T>(y.data_ptr<T>(), cx.data_ptr<T>(), cw.data_ptr<T>(), cb.defined() ? cb.data_ptr<T>() : nullptr, g);
   });
   if (any_requires_grad({&x, &w, &bias})) {
@@ -338,7 +336,7 @@ Tensor conv_input_grad(const Tensor& dy, const Tensor& w, const ConvGeom& g) {
   Tensor dx = make_tensor(g.input_shape(), dy.dtype());
   dispatch_floating(dy.dtype(), "conv2d", [&](auto tag) {
     using T = decltype(tag);
-    Tensor cdy = dense(dy), cw = dense(w);
+    Tensor cdy = contiguous_data(dy), cw = contiguous_data(w);
     conv_backward_input<T>(dx.data_ptr<T>(), cdy.data_ptr<T>(), cw.data_ptr<T>(), g);
   });
   if (any_requires_grad({&dy, &w})) {
@@ -358,7 +356,7 @@ Tensor conv_weight_grad(const Tensor& x, const Tensor& dy, const ConvGeom& g) {
   Tensor dw = make_tensor(g.weight_shape(), x.dtype());
   dispatch_floating(x.dtype(), "conv2d", [&](auto tag) {
     using T = decltype(tag);
-    Tensor cx = dense(x), cdy = dense(dy);
+    Tensor cx = contiguous_data(x), cdy = contiguous_data(dy);
     conv_backward_weight<T>(dw.data_ptr<T>(), cx.data_ptr<T>(), cdy.data_ptr<T>(), g);
   });
   if (any_requires_grad({&x, &dy})) {

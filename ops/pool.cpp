@@ -10,8 +10,10 @@
 #include <limits>
 
 #include "autograd/node.h"
+#include "ops/checks.h"
 #include "ops/elementwise.h"
 #include "ops/index.h"
+#include "ops/parallel.h"
 #include "ops/shape.h"
 
 namespace ember {
@@ -52,7 +54,7 @@ int64_t avg_divisor(const PoolGeom& g, int64_t i, int64_t j, const Span& r, cons
   return (std::min(hs + g.kH, g.H + g.pH) - hs) * (std::min(ws + g.kW, g.W + g.pW) - ws);
 }
 
-bool parallel(const PoolGeom& g) { return g.planes > 1 && g.planes * g.oH * g.oW * g.kH * g.kW >= 32768; }
+bool parallel(const PoolGeom& g) { return g.planes > 1 && g.planes * g.oH * g.oW * g.kH * g.kW >= kParallelGrain; }
 
 // Windows that tile the plane: stride = kernel, no padding or dilation,
 // every window inside (max_pool2d(x, 2) and the like).
@@ -168,8 +170,6 @@ void avg_pool_backward(T* dx, const T* dy, const PoolGeom& g) {
   }
 }
 
-Tensor dense(const Tensor& t) { return t.detach().contiguous(); }
-
 Shape with_last2(const Shape& s, int64_t a, int64_t b) {
   Shape out(s.begin(), s.end() - 2);
   out.push_back(a);
@@ -182,7 +182,7 @@ Tensor max_pool_grad(const Tensor& dy, const Tensor& idx, const Shape& input_sha
   Tensor dx = make_tensor(input_shape, dy.dtype());
   dispatch_floating(dy.dtype(), "max_pool2d", [&](auto tag) {
     using T = decltype(tag);
-    Tensor cdy = dense(dy);
+    Tensor cdy = contiguous_data(dy);
     max_pool_backward<T>(dx.data_ptr<T>(), cdy.data_ptr<T>(), idx.data_ptr<int64_t>(), g);
   });
   if (any_requires_grad({&dy})) {
@@ -216,7 +216,7 @@ std::tuple<Tensor, Tensor> max_pool_op(const Tensor& x, const PoolGeom& g, const
   Tensor y = make_tensor(out_shape, x.dtype()), idx = make_tensor(out_shape, kInt64);
   dispatch_floating(x.dtype(), name, [&](auto tag) {
     using T = decltype(tag);
-    Tensor cx = dense(x);
+    Tensor cx = contiguous_data(x);
     max_pool_forward<T>(y.data_ptr<T>(), idx.data_ptr<int64_t>(), cx.data_ptr<T>(), g);
   });
   if (any_requires_grad({&x})) {
@@ -236,7 +236,7 @@ Tensor avg_pool_grad(const Tensor& dy, const Shape& input_shape, const PoolGeom&
   Tensor dx = make_tensor(input_shape, dy.dtype());
   dispatch_floating(dy.dtype(), name, [&](auto tag) {
     using T = decltype(tag);
-    Tensor cdy = dense(dy);
+    Tensor cdy = contiguous_data(dy);
     avg_pool_backward<T>(dx.data_ptr<T>(), cdy.data_ptr<T>(), g);
   });
   if (any_requires_grad({&dy}))
@@ -250,7 +250,7 @@ Tensor avg_pool_op(const Tensor& x, const PoolGeom& g, const char* name) {
   Tensor y = make_tensor(with_last2(x.shape(), g.oH, g.oW), x.dtype());
   dispatch_floating(x.dtype(), name, [&](auto tag) {
     using T = decltype(tag);
-    Tensor cx = dense(x);
+    Tensor cx = contiguous_data(x);
     avg_pool_forward<T>(y.data_ptr<T>(), cx.data_ptr<T>(), g);
   });
   if (any_requires_grad({&x})) {
@@ -349,11 +349,6 @@ PoolGeom avg1d_geometry(const Shape& input, const AvgPool1dFuncOptions& a) {
                                {0, a.padding()}, 1, a.ceil_mode());
   g.count_include_pad = a.count_include_pad();
   return g;
-}
-
-void check_floating(const char* op, const Tensor& x) {
-  EMBER_CHECK(x.defined(), "{}: expected a defined input", op);
-  EMBER_CHECK_TYPE(is_floating(x.dtype()), "{}: expected a float32 or float64 input, got {}", op, x.dtype());
 }
 
 }  // namespace

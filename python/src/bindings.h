@@ -139,6 +139,9 @@ void def_method(py::module_& m, const char* name, F f, const Extra&... extra) {
 }
 
 /// Sizes as PyTorch takes them: `f(2, 3)`, `f((2, 3))` or `f([2, 3])`.
+/// The Python type name of obj, as error messages show it ("str", "NoneType").
+std::string type_name(const py::handle& obj);
+
 Shape to_shape(const py::args& args);
 /// A `dim` argument: None (all dims), an int, or a sequence of ints.
 std::vector<int64_t> to_dims(const py::handle& dim);

@@ -10,9 +10,9 @@
 
 namespace ember::python {
 
-namespace {
-
 std::string type_name(const py::handle& obj) { return py::str(py::type::handle_of(obj).attr("__name__")); }
+
+namespace {
 
 int64_t to_int(const py::handle& obj, const char* what) {
   EMBER_CHECK_TYPE(!PyBool_Check(obj.ptr()) && PyIndex_Check(obj.ptr()), "{}: expected an int, got {}", what,

@@ -21,8 +21,6 @@ using OptTensor = std::optional<Tensor>;
 py::handle parameter_class;
 py::handle incompatible_keys_class;
 
-std::string type_name(const py::handle& obj) { return py::str(py::type::handle_of(obj).attr("__name__")); }
-
 /// The trampoline: a Python subclass's forward, extra_repr and class name
 /// reach C++ (Sequential calls forward, repr prints the name).
 class PyModule : public Module {

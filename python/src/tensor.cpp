@@ -16,8 +16,6 @@
 namespace ember::python {
 namespace {
 
-std::string type_name(const py::handle& obj) { return py::str(py::type::handle_of(obj).attr("__name__")); }
-
 py::dtype numpy_dtype(Dtype d) {
   switch (d) {
     case kFloat32: return py::dtype::of<float>();

@@ -336,7 +336,7 @@ TEST_CASE("conv2d rejects bad arguments with messages naming them", "[conv][erro
   CHECK_THAT(msg(x, zeros({3, 4, 0, 3}), {}, {}), Contains("expected weight sizes > 0"));
   CHECK_THROWS_AS(conv2d(x, zeros({3, 4, 3, 3}, kFloat64)), TypeError);
   CHECK_THROWS_WITH(conv2d(zeros({2, 4, 8, 8}, kInt64), zeros({3, 4, 3, 3}, kInt64)),
-                    Contains("conv2d: expected a float32 or float64 input, got int64"));
+                    Contains("conv2d: expected a floating point tensor (float32 or float64) as input, got int64"));
   CHECK_THROWS_WITH(conv1d(zeros({2, 4, 8}), zeros({3, 4, 3}), Conv1dFuncOptions().stride(0)),
                     Contains("conv1d: expected stride > 0, got stride=0"));
   CHECK_THROWS_WITH(conv1d(zeros({2, 4, 8}), zeros({3, 4, 3, 3})), Contains("conv1d: expected weight to be 3-d"));
