@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <type_traits>
@@ -321,6 +322,8 @@ std::ostream& operator<<(std::ostream& os, const Module& module);
 std::string py_float(double v);
 /// Python's repr of a bool.
 inline std::string py_bool(bool v) { return v ? "True" : "False"; }
+/// An optional int as Python prints it: 1, or None.
+inline std::string py_optional(std::optional<int64_t> v) { return v ? std::to_string(*v) : "None"; }
 /// A tuple as Python prints it: (3, 3), (3,).
 std::string py_tuple(const std::vector<int64_t>& v);
 

@@ -32,13 +32,17 @@ Tensor make_mask(const Shape& shape, Dtype dtype, double p, Generator* gen) {
 
 }  // namespace
 
-Tensor dropout(const Tensor& input, double p, bool training, Generator* gen) {
+Tensor dropout(const Tensor& input, const DropoutFuncOptions& options, Generator* gen) {
+  const double p = options.p();
+  const bool training = options.training();
   check_dropout("dropout", input, p);
   if (!training || p == 0.0) return input;
   return input * make_mask(input.shape(), input.dtype(), p, gen);
 }
 
-Tensor dropout2d(const Tensor& input, double p, bool training, Generator* gen) {
+Tensor dropout2d(const Tensor& input, const Dropout2dFuncOptions& options, Generator* gen) {
+  const double p = options.p();
+  const bool training = options.training();
   check_dropout("dropout2d", input, p);
   EMBER_CHECK(input.dim() == 3 || input.dim() == 4, "dropout2d: expected input of shape (N, C, H, W) or (N, C, L), got {}",
               shape_str(input.shape()));

@@ -8,9 +8,22 @@
 
 namespace ember {
 
-/// p in [0, 1]; the mask is drawn from `gen` (the default generator if null).
-Tensor dropout(const Tensor& input, double p = 0.5, bool training = true, Generator* gen = nullptr);
+/// p (in [0, 1]) and training of dropout and dropout2d: `DropoutFuncOptions().p(0.2)`.
+struct DropoutFuncOptions {
+  DropoutFuncOptions& p(double v) { p_ = v; return *this; }
+  DropoutFuncOptions& training(bool v) { training_ = v; return *this; }
+  double p() const { return p_; }
+  bool training() const { return training_; }
+
+ private:
+  double p_ = 0.5;
+  bool training_ = true;
+};
+using Dropout2dFuncOptions = DropoutFuncOptions;
+
+/// The mask is drawn from `gen` (the default generator if null).
+Tensor dropout(const Tensor& input, const DropoutFuncOptions& options = {}, Generator* gen = nullptr);
 /// Zeroes whole channels: input (N, C, *), one draw per (n, c).
-Tensor dropout2d(const Tensor& input, double p = 0.5, bool training = true, Generator* gen = nullptr);
+Tensor dropout2d(const Tensor& input, const Dropout2dFuncOptions& options = {}, Generator* gen = nullptr);
 
 }  // namespace ember

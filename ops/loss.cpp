@@ -139,8 +139,10 @@ LossReduction loss_reduction(const std::string& name, const char* op) {
 }
 
 // d input = g * (-w[t] at the target class) / (total weight for 'mean')
-Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
-                LossReduction reduction) {
+Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOptions& options) {
+  const Tensor& weight = options.weight();
+  const int64_t ignore_index = options.ignore_index();
+  const LossReduction reduction = options.reduction();
   EMBER_CHECK(reduction != LossReduction::BatchMean, "nll_loss: expected reduction 'none', 'mean' or 'sum', got '{}'",
               reduction_name(reduction));
   ClassLayout l = check_class_target("nll_loss", input, target, weight, ignore_index);
@@ -183,8 +185,11 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
 
 // log_softmax over the class dim, then nll_loss (class indices) or the
 // probability-weighted sum (class probabilities); label smoothing as PyTorch.
-Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
-                     LossReduction reduction, double label_smoothing) {
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyFuncOptions& options) {
+  const Tensor& weight = options.weight();
+  const int64_t ignore_index = options.ignore_index();
+  const LossReduction reduction = options.reduction();
+  const double label_smoothing = options.label_smoothing();
   const char* op = "cross_entropy";
   check_floating(op, input);
   EMBER_CHECK(target.defined(), "{}: expected a defined target tensor", op);
@@ -215,7 +220,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   }
   check_class_target(op, input, target, weight, ignore_index);
   Tensor lsm = log_softmax(input, class_dim);
-  Tensor nll = nll_loss(lsm, target, weight, ignore_index, reduction);
+  Tensor nll =
+      nll_loss(lsm, target, NLLLossFuncOptions().weight(weight).ignore_index(ignore_index).reduction(reduction));
   if (label_smoothing == 0.0) return nll;
   Tensor smooth = -sum(weight.defined() ? lsm * reshape(weight, wshape) : lsm, {class_dim});
   Tensor ignored = eq(target, scalar_tensor(ignore_index, kInt64));
@@ -226,18 +232,22 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   return nll * (1.0 - label_smoothing) + smooth * (label_smoothing / double(c));
 }
 
-Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
+Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& options) {
+  const LossReduction reduction = options.reduction();
   check_pointwise("mse_loss", input, target);
   Tensor d = input - target;
   return reduce_loss("mse_loss", d * d, reduction);
 }
 
-Tensor l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
+Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& options) {
+  const LossReduction reduction = options.reduction();
   check_pointwise("l1_loss", input, target);
   return reduce_loss("l1_loss", abs(input - target), reduction);
 }
 
-Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction, double beta) {
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& options) {
+  const LossReduction reduction = options.reduction();
+  const double beta = options.beta();
   check_pointwise("smooth_l1_loss", input, target);
   EMBER_CHECK(beta >= 0, "smooth_l1_loss: expected beta >= 0, got beta={}", beta);
   Tensor d = abs(input - target);
@@ -245,15 +255,18 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, LossReduction r
   return reduce_loss("smooth_l1_loss", where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction);
 }
 
-Tensor huber_loss(const Tensor& input, const Tensor& target, LossReduction reduction, double delta) {
+Tensor huber_loss(const Tensor& input, const Tensor& target, const HuberLossFuncOptions& options) {
+  const LossReduction reduction = options.reduction();
+  const double delta = options.delta();
   check_pointwise("huber_loss", input, target);
   EMBER_CHECK(delta > 0, "huber_loss: expected delta > 0, got delta={}", delta);
   Tensor d = abs(input - target);
   return reduce_loss("huber_loss", where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction);
 }
 
-Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
-                            LossReduction reduction) {
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BinaryCrossEntropyFuncOptions& options) {
+  const Tensor& weight = options.weight();
+  const LossReduction reduction = options.reduction();
   const char* op = "binary_cross_entropy";
   check_floating(op, input);
   check_floating(op, target, "target");
@@ -268,8 +281,10 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
 }
 
 // (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x): no exp of a large argument.
-Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
-                                        LossReduction reduction, const Tensor& pos_weight) {
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        const BinaryCrossEntropyWithLogitsFuncOptions& options) {
+  const Tensor &weight = options.weight(), &pos_weight = options.pos_weight();
+  const LossReduction reduction = options.reduction();
   const char* op = "binary_cross_entropy_with_logits";
   check_floating(op, input);
   check_floating(op, target, "target");
@@ -283,7 +298,9 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   return reduce_loss(op, loss, reduction);
 }
 
-Tensor kl_div(const Tensor& input, const Tensor& target, LossReduction reduction, bool log_target) {
+Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions& options) {
+  const LossReduction reduction = options.reduction();
+  const bool log_target = options.log_target();
   check_floating("kl_div", input);
   check_floating("kl_div", target, "target");
   Tensor loss;
@@ -299,8 +316,11 @@ Tensor kl_div(const Tensor& input, const Tensor& target, LossReduction reduction
   return sum(loss) / double(input.dim() > 0 ? input.size(0) : 1);
 }
 
-Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p, double margin, const Tensor& weight,
-                         LossReduction reduction) {
+Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const MultiMarginLossFuncOptions& options) {
+  const int64_t p = options.p();
+  const double margin = options.margin();
+  const Tensor& weight = options.weight();
+  const LossReduction reduction = options.reduction();
   const char* op = "multi_margin_loss";
   EMBER_CHECK(p == 1 || p == 2, "{}: expected p to be 1 or 2, got p={}", op, p);
   check_floating(op, input);

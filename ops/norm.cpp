@@ -223,8 +223,11 @@ tensor_list batch_norm_backward_fused(const Tensor& g_in, const Tensor& x, const
 
 }  // namespace
 
-Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
-                  const Tensor& bias, bool training, double momentum, double eps) {
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                  const BatchNormFuncOptions& options) {
+  const Tensor &weight = options.weight(), &bias = options.bias();
+  const bool training = options.training();
+  const double momentum = options.momentum(), eps = options.eps();
   const char* op = "batch_norm";
   check_channel_args(op, input, running_mean, running_var, weight, bias);
   EMBER_CHECK(eps > 0, "{}: expected eps > 0, got eps={}", op, eps);
@@ -311,8 +314,10 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
 
 // xhat = (x - mean) rstd over the trailing normalized_shape dims, y = w xhat + b
 // dx = rstd (w g - mean(w g) - xhat mean(w g xhat)), dw = sum(g xhat), db = sum(g) over the leading dims
-Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,
-                  double eps) {
+Tensor layer_norm(const Tensor& input, const LayerNormFuncOptions& options) {
+  const Shape& normalized_shape = options.normalized_shape();
+  const Tensor &weight = options.weight(), &bias = options.bias();
+  const double eps = options.eps();
   const char* op = "layer_norm";
   check_floating(op, input);
   const int64_t nd = int64_t(normalized_shape.size()), ndim = input.dim();
@@ -394,7 +399,10 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
 
 // Per sample n and group: xhat = (x - mean) rstd over its C/G channels, y = w xhat + b per channel
 // dx = rstd (w g - mean(w g) - xhat mean(w g xhat)) per group, dw = sum(g xhat), db = sum(g) but over C
-Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
+Tensor group_norm(const Tensor& input, const GroupNormFuncOptions& options) {
+  const int64_t num_groups = options.num_groups();
+  const Tensor &weight = options.weight(), &bias = options.bias();
+  const double eps = options.eps();
   const char* op = "group_norm";
   check_floating(op, input);
   EMBER_CHECK(input.dim() >= 2, "{}: expected input of shape (N, C, ...), got {}", op, shape_str(input.shape()));
@@ -471,8 +479,10 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
 // batch_norm of the input seen as (1, N*C, *), weight, bias and running stats
 // repeated N times; the running stats take the mean of the N updated copies
 // (torch's definition). Its gradient is batch_norm's through the reshapes.
-Tensor instance_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
-                     const Tensor& weight, const Tensor& bias, bool use_input_stats, double momentum, double eps) {
+Tensor instance_norm(const Tensor& input, const InstanceNormFuncOptions& options) {
+  const Tensor &running_mean = options.running_mean(), &running_var = options.running_var();
+  const Tensor &weight = options.weight(), &bias = options.bias();
+  const bool use_input_stats = options.use_input_stats();
   const char* op = "instance_norm";
   check_channel_args(op, input, running_mean, running_var, weight, bias);
   const int64_t n = input.size(0), c = input.size(1), s = input.numel() / std::max<int64_t>(n * c, 1);
@@ -493,7 +503,13 @@ Tensor instance_norm(const Tensor& input, const Tensor& running_mean, const Tens
   Shape flat = input.shape();
   flat[0] = 1;
   flat[1] = n * c;
-  Tensor out = batch_norm(reshape(input, flat), rm, rv, repeat(weight), repeat(bias), use_input_stats, momentum, eps);
+  Tensor out = batch_norm(reshape(input, flat), rm, rv,
+                          BatchNormFuncOptions()
+                              .weight(repeat(weight))
+                              .bias(repeat(bias))
+                              .training(use_input_stats)
+                              .momentum(options.momentum())
+                              .eps(options.eps()));
   if (use_input_stats && running_mean.defined()) {
     NoGradGuard no_grad;
     Tensor rm_t = running_mean, rv_t = running_var;
@@ -505,7 +521,9 @@ Tensor instance_norm(const Tensor& input, const Tensor& running_mean, const Tens
 
 // y = x den^-beta, den = k + alpha/size * window_sum(x²) over the channels c - size/2 .. c + (size-1)/2
 // dx = g den^-beta - (2 alpha beta / size) x window_sum'(g x den^(-beta-1)), window_sum' the reflected window
-Tensor local_response_norm(const Tensor& input, int64_t size, double alpha, double beta, double k) {
+Tensor local_response_norm(const Tensor& input, const LocalResponseNormFuncOptions& options) {
+  const int64_t size = options.size();
+  const double alpha = options.alpha(), beta = options.beta(), k = options.k();
   const char* op = "local_response_norm";
   check_floating(op, input);
   EMBER_CHECK(input.dim() >= 3, "{}: expected 3D or higher dimensionality input, got {} dimensions (input {})", op,

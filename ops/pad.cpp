@@ -154,9 +154,19 @@ PadGeom index_geometry(const Tensor& x, const std::vector<int64_t>& pad, PadMode
 
 }  // namespace
 
+PadMode pad_mode(const std::string& mode) {
+  if (mode == "reflect") return PadMode::Reflect;
+  if (mode == "replicate") return PadMode::Replicate;
+  EMBER_CHECK(mode == "constant", "pad: expected mode 'constant', 'reflect' or 'replicate', got '{}'", mode);
+  return PadMode::Constant;
+}
+
 // constant: y = value outside the input, x inside (cropped where padding < 0).  dx = pad(g, -padding)
 // reflect/replicate: y = x at mapped positions.  dx = g summed back at those positions
-Tensor pad(const Tensor& input, const std::vector<int64_t>& pad, PadMode mode, std::optional<double> value) {
+Tensor pad(const Tensor& input, const PadFuncOptions& options) {
+  const std::vector<int64_t>& pad = options.pad();
+  const PadMode mode = options.mode();
+  const std::optional<double> value = options.value();
   EMBER_CHECK(input.defined(), "pad: expected a defined input tensor");
   const int64_t ndim = input.dim(), np = int64_t(pad.size());
   EMBER_CHECK(np % 2 == 0, "pad: expected a padding length divisible by 2, got {} values ({})", np,

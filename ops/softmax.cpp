@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "autograd/node.h"
+#include "autograd/warning.h"
 #include "ops/elementwise.h"
 #include "ops/parallel.h"
 #include "ops/reduce.h"
@@ -62,14 +63,31 @@ Tensor softmax_kernel(const char* op, const Tensor& x, int64_t dim, bool log_for
   return out;
 }
 
+// The options' dim, or PyTorch's implicit choice (_get_softmax_dim) with its deprecation warning.
+int64_t softmax_dim(const char* op, const Tensor& input, const SoftmaxFuncOptions& options) {
+  EMBER_CHECK(input.defined(), "{}: expected a defined input tensor", op);
+  if (options.dim()) return wrap_dim(*options.dim(), std::max<int64_t>(input.dim(), 1), op);
+  const int64_t dim = (input.dim() == 0 || input.dim() == 1 || input.dim() == 3) ? 0 : 1;
+  warn(
+      fmt::format("Implicit dimension choice for {} has been deprecated. Change the call to include dim=X as "
+                  "an argument.",
+                  op));
+  return dim;
+}
+
+// The input cast to the options' dtype, laid out for the kernel.
+Tensor softmax_input(const char* op, const Tensor& input, const SoftmaxFuncOptions& options) {
+  Tensor x = options.dtype() ? input.to(*options.dtype()) : input;
+  dispatch_floating(x.dtype(), op, [](auto) {});
+  return contiguous(x);
+}
+
 }  // namespace
 
 // dx = y (g - sum(g y, dim))
-Tensor softmax(const Tensor& input, int64_t dim) {
-  EMBER_CHECK(input.defined(), "softmax: expected a defined input tensor");
-  int64_t d = wrap_dim(dim, std::max<int64_t>(input.dim(), 1), "softmax");
-  dispatch_floating(input.dtype(), "softmax", [](auto) {});
-  Tensor x = contiguous(input);
+Tensor softmax(const Tensor& input, const SoftmaxFuncOptions& options) {
+  const int64_t d = softmax_dim("softmax", input, options);
+  Tensor x = softmax_input("softmax", input, options);
   Tensor out = softmax_kernel("softmax", x, d, false);
   if (any_requires_grad({&x})) {
     SavedVariable so(out, true);
@@ -84,11 +102,9 @@ Tensor softmax(const Tensor& input, int64_t dim) {
 }
 
 // dx = g - exp(y) sum(g, dim)
-Tensor log_softmax(const Tensor& input, int64_t dim) {
-  EMBER_CHECK(input.defined(), "log_softmax: expected a defined input tensor");
-  int64_t d = wrap_dim(dim, std::max<int64_t>(input.dim(), 1), "log_softmax");
-  dispatch_floating(input.dtype(), "log_softmax", [](auto) {});
-  Tensor x = contiguous(input);
+Tensor log_softmax(const Tensor& input, const LogSoftmaxFuncOptions& options) {
+  const int64_t d = softmax_dim("log_softmax", input, options);
+  Tensor x = softmax_input("log_softmax", input, options);
   Tensor out = softmax_kernel("log_softmax", x, d, true);
   if (any_requires_grad({&x})) {
     SavedVariable so(out, true);

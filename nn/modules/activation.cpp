@@ -47,10 +47,10 @@ std::string HardtanhImpl::extra_repr() const {
 }
 
 Tensor SoftmaxImpl::forward(const Tensor& input) { return F::softmax(input, options); }
-std::string SoftmaxImpl::extra_repr() const { return fmt::format("dim={}", options.dim()); }
+std::string SoftmaxImpl::extra_repr() const { return "dim=" + py_optional(options.dim()); }
 
 Tensor LogSoftmaxImpl::forward(const Tensor& input) { return F::log_softmax(input, options); }
-std::string LogSoftmaxImpl::extra_repr() const { return fmt::format("dim={}", options.dim()); }
+std::string LogSoftmaxImpl::extra_repr() const { return "dim=" + py_optional(options.dim()); }
 
 // ---- PReLU ----
 
@@ -119,8 +119,9 @@ Tensor DiceImpl::forward(const Tensor& input) {
   int64_t c = options.num_features();
   EMBER_CHECK((input.dim() == 2 || input.dim() == 3) && input.size(1) == c,
               "Dice: expected input (N, {}) or (N, {}, L), got {}", c, c, shape_str(input.shape()));
-  Tensor normalized = batch_norm(input, running_mean, running_var, {}, {}, is_training(), options.momentum(),
-                                 options.eps());
+  Tensor normalized =
+      batch_norm(input, running_mean, running_var,
+                 BatchNormFuncOptions().training(is_training()).momentum(options.momentum()).eps(options.eps()));
   Tensor p = sigmoid(normalized);
   Tensor a = input.dim() == 3 ? alpha.view({c, 1}) : alpha;
   // p x + (1 - p) alpha x

@@ -54,20 +54,33 @@ std::string NormImplBase::extra_repr() const {
                      py_bool(bias.defined()), py_bool(o.track_running_stats()));
 }
 
+Tensor NormImplBase::normalize(const Tensor& input, bool instance) {
+  const double factor = count_batch();
+  const bool batch_stats = is_training() || !running_mean.defined();
+  if (instance)
+    return instance_norm(input, InstanceNormFuncOptions()
+                                    .running_mean(running_mean)
+                                    .running_var(running_var)
+                                    .weight(weight)
+                                    .bias(bias)
+                                    .use_input_stats(batch_stats)
+                                    .momentum(factor)
+                                    .eps(options.eps()));
+  return batch_norm(input, running_mean, running_var,
+                    BatchNormFuncOptions().weight(weight).bias(bias).training(batch_stats).momentum(factor).eps(
+                        options.eps()));
+}
+
 Tensor BatchNorm1dImpl::forward(const Tensor& input) {
   EMBER_CHECK(input.dim() == 2 || input.dim() == 3, "BatchNorm1d: expected 2D or 3D input, got {}D input {}",
               input.dim(), shape_str(input.shape()));
-  double factor = count_batch();
-  return batch_norm(input, running_mean, running_var, weight, bias, is_training() || !running_mean.defined(), factor,
-                    options.eps());
+  return normalize(input, false);
 }
 
 Tensor BatchNorm2dImpl::forward(const Tensor& input) {
   EMBER_CHECK(input.dim() == 4, "BatchNorm2d: expected 4D input, got {}D input {}", input.dim(),
               shape_str(input.shape()));
-  double factor = count_batch();
-  return batch_norm(input, running_mean, running_var, weight, bias, is_training() || !running_mean.defined(), factor,
-                    options.eps());
+  return normalize(input, false);
 }
 
 InstanceNorm2dImpl::InstanceNorm2dImpl(const InstanceNormOptions& options_)
@@ -78,13 +91,8 @@ InstanceNorm2dImpl::InstanceNorm2dImpl(const InstanceNormOptions& options_)
 Tensor InstanceNorm2dImpl::forward(const Tensor& input) {
   EMBER_CHECK(input.dim() == 3 || input.dim() == 4, "InstanceNorm2d: expected 3D or 4D input, got {}D input {}",
               input.dim(), shape_str(input.shape()));
-  double factor = count_batch();
-  bool use_input_stats = is_training() || !running_mean.defined();
-  if (input.dim() == 3)
-    return instance_norm(input.unsqueeze(0), running_mean, running_var, weight, bias, use_input_stats, factor,
-                         options.eps())
-        .squeeze(0);
-  return instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, factor, options.eps());
+  if (input.dim() == 3) return normalize(input.unsqueeze(0), true).squeeze(0);
+  return normalize(input, true);
 }
 
 // ---- LayerNorm ----
@@ -106,7 +114,7 @@ void LayerNormImpl::reset_parameters() {
 }
 
 Tensor LayerNormImpl::forward(const Tensor& input) {
-  return layer_norm(input, options.normalized_shape(), weight, bias, options.eps());
+  return layer_norm(input, LayerNormFuncOptions(options.normalized_shape()).weight(weight).bias(bias).eps(options.eps()));
 }
 
 std::string LayerNormImpl::extra_repr() const {
@@ -136,7 +144,7 @@ void GroupNormImpl::reset_parameters() {
 }
 
 Tensor GroupNormImpl::forward(const Tensor& input) {
-  return group_norm(input, options.num_groups(), weight, bias, options.eps());
+  return group_norm(input, GroupNormFuncOptions(options.num_groups()).weight(weight).bias(bias).eps(options.eps()));
 }
 
 std::string GroupNormImpl::extra_repr() const {
@@ -147,7 +155,7 @@ std::string GroupNormImpl::extra_repr() const {
 // ---- LocalResponseNorm ----
 
 Tensor LocalResponseNormImpl::forward(const Tensor& input) {
-  return local_response_norm(input, options.size(), options.alpha(), options.beta(), options.k());
+  return local_response_norm(input, options);
 }
 
 std::string LocalResponseNormImpl::extra_repr() const {

@@ -83,6 +83,10 @@ class NormImplBase : public Module {
   /// In training with running stats: counts the batch and returns the update
   /// factor (momentum, or 1 / batches for a cumulative average).
   double count_batch();
+  /// Counts the batch and normalises with batch statistics in training (or
+  /// without running stats), with the running stats otherwise; `instance`
+  /// takes them per sample and channel (instance_norm) instead of per channel.
+  Tensor normalize(const Tensor& input, bool instance);
 };
 
 /// input (N, C) or (N, C, L); statistics per channel over N (and L).

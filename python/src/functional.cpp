@@ -31,21 +31,6 @@ Pair adaptive_size(const Tensor& x, const py::handle& output_size, const char* o
   return to_pair(output_size, op, "output_size");
 }
 
-// softmax's implicit dim (dim=None), as PyTorch's _get_softmax_dim.
-int64_t softmax_dim(const Tensor& x, std::optional<int64_t> dim) {
-  if (dim) return *dim;
-  return (x.dim() == 0 || x.dim() == 1 || x.dim() == 3) ? 0 : 1;
-}
-
-Tensor cast_to(const Tensor& x, std::optional<Dtype> dtype) { return dtype ? x.to(*dtype) : x; }
-
-PadMode pad_mode(const std::string& mode) {
-  if (mode == "reflect") return PadMode::Reflect;
-  if (mode == "replicate") return PadMode::Replicate;
-  EMBER_CHECK(mode == "constant", "pad: expected mode 'constant', 'reflect' or 'replicate', got '{}'", mode);
-  return PadMode::Constant;
-}
-
 // ember's activations and dropout have no in-place forms yet: refuse rather than copy silently.
 void check_not_inplace(bool inplace, const char* op) {
   EMBER_CHECK(!inplace, "{}: inplace=True is not supported; call it with inplace=False", op);
@@ -163,24 +148,28 @@ void bind_activations(py::module_& f) {
 
 void bind_misc(py::module_& f) {
   f.def("softmax", [](const Tensor& x, std::optional<int64_t> dim, int64_t, std::optional<Dtype> dtype) {
-    return softmax(cast_to(x, dtype), softmax_dim(x, dim));
+    return softmax(x, SoftmaxFuncOptions(dim).dtype(dtype));
   }, "input"_a, "dim"_a = py::none(), "_stacklevel"_a = 3, "dtype"_a = py::none());
   f.def("log_softmax", [](const Tensor& x, std::optional<int64_t> dim, int64_t, std::optional<Dtype> dtype) {
-    return log_softmax(cast_to(x, dtype), softmax_dim(x, dim));
+    return log_softmax(x, SoftmaxFuncOptions(dim).dtype(dtype));
   }, "input"_a, "dim"_a = py::none(), "_stacklevel"_a = 3, "dtype"_a = py::none());
   f.def("linear", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b) {
     return linear(x, w, opt(b));
   }, "input"_a, "weight"_a, "bias"_a = py::none());
   f.def("dropout", [](const Tensor& x, double p, bool training, bool inplace) {
     check_not_inplace(inplace, "dropout");
-    return dropout(x, p, training);
+    return dropout(x, DropoutFuncOptions().p(p).training(training));
   }, "input"_a, "p"_a = 0.5, "training"_a = true, "inplace"_a = false);
   f.def("dropout2d", [](const Tensor& x, double p, bool training, bool inplace) {
     check_not_inplace(inplace, "dropout2d");
-    return dropout2d(x, p, training);
+    return dropout2d(x, Dropout2dFuncOptions().p(p).training(training));
   }, "input"_a, "p"_a = 0.5, "training"_a = true, "inplace"_a = false);
   f.def("pad", [](const Tensor& x, const std::vector<int64_t>& pad, const std::string& mode,
-                  std::optional<double> value) { return ember::pad(x, pad, pad_mode(mode), value); },
+                  std::optional<double> value) {
+    PadFuncOptions options = PadFuncOptions(pad).mode(pad_mode(mode));
+    if (value) options.value(*value);
+    return ember::pad(x, options);
+  },
         "input"_a, "pad"_a, "mode"_a = "constant", "value"_a = py::none());
   f.def("one_hot", &ember::one_hot, "tensor"_a, "num_classes"_a = -1);
 }
@@ -189,26 +178,40 @@ void bind_norm(py::module_& f) {
   f.def("batch_norm", [](const Tensor& x, const std::optional<Tensor>& running_mean,
                          const std::optional<Tensor>& running_var, const std::optional<Tensor>& weight,
                          const std::optional<Tensor>& bias, bool training, double momentum, double eps) {
-    return batch_norm(x, opt(running_mean), opt(running_var), opt(weight), opt(bias), training, momentum, eps);
+    return batch_norm(x, opt(running_mean), opt(running_var),
+        BatchNormFuncOptions()
+            .weight(opt(weight))
+            .bias(opt(bias))
+            .training(training)
+            .momentum(momentum)
+            .eps(eps));
   }, "input"_a, "running_mean"_a, "running_var"_a, "weight"_a = py::none(), "bias"_a = py::none(),
         "training"_a = false, "momentum"_a = 0.1, "eps"_a = 1e-5);
   f.def("layer_norm", [](const Tensor& x, const py::object& normalized_shape, const std::optional<Tensor>& weight,
                          const std::optional<Tensor>& bias, double eps) {
-    return layer_norm(x, to_dims(normalized_shape), opt(weight), opt(bias), eps);
+    return layer_norm(x, LayerNormFuncOptions(to_dims(normalized_shape)).weight(opt(weight)).bias(opt(bias)).eps(eps));
   }, "input"_a, "normalized_shape"_a, "weight"_a = py::none(), "bias"_a = py::none(), "eps"_a = 1e-5);
   f.def("group_norm", [](const Tensor& x, int64_t num_groups, const std::optional<Tensor>& weight,
                          const std::optional<Tensor>& bias, double eps) {
-    return group_norm(x, num_groups, opt(weight), opt(bias), eps);
+    return group_norm(x, GroupNormFuncOptions(num_groups).weight(opt(weight)).bias(opt(bias)).eps(eps));
   }, "input"_a, "num_groups"_a, "weight"_a = py::none(), "bias"_a = py::none(), "eps"_a = 1e-5);
   f.def("instance_norm", [](const Tensor& x, const std::optional<Tensor>& running_mean,
                             const std::optional<Tensor>& running_var, const std::optional<Tensor>& weight,
                             const std::optional<Tensor>& bias, bool use_input_stats, double momentum, double eps) {
-    return instance_norm(x, opt(running_mean), opt(running_var), opt(weight), opt(bias), use_input_stats, momentum,
-                         eps);
+    return instance_norm(x,
+        InstanceNormFuncOptions()
+            .running_mean(opt(running_mean))
+            .running_var(opt(running_var))
+            .weight(opt(weight))
+            .bias(opt(bias))
+            .use_input_stats(use_input_stats)
+            .momentum(momentum)
+            .eps(eps));
   }, "input"_a, "running_mean"_a = py::none(), "running_var"_a = py::none(), "weight"_a = py::none(),
         "bias"_a = py::none(), "use_input_stats"_a = true, "momentum"_a = 0.1, "eps"_a = 1e-5);
-  f.def("local_response_norm", &ember::local_response_norm, "input"_a, "size"_a, "alpha"_a = 1e-4, "beta"_a = 0.75,
-        "k"_a = 1.0);
+  f.def("local_response_norm", [](const Tensor& x, int64_t size, double alpha, double beta, double k) {
+    return local_response_norm(x, LocalResponseNormFuncOptions(size).alpha(alpha).beta(beta).k(k));
+  }, "input"_a, "size"_a, "alpha"_a = 1e-4, "beta"_a = 0.75, "k"_a = 1.0);
 }
 
 void bind_losses(py::module_& f) {
@@ -217,59 +220,84 @@ void bind_losses(py::module_& f) {
   f.def("cross_entropy", [](const Tensor& x, const Tensor& t, const OptTensor& weight, OptBool size_average,
                             int64_t ignore_index, OptBool reduce, const std::string& reduction,
                             double label_smoothing) {
-    return cross_entropy(x, t, opt(weight), ignore_index,
-                         reduction_of(size_average, reduce, reduction, "cross_entropy"), label_smoothing);
+    return cross_entropy(x, t,
+        CrossEntropyFuncOptions()
+            .weight(opt(weight))
+            .ignore_index(ignore_index)
+            .reduction(reduction_of(size_average, reduce, reduction, "cross_entropy"))
+            .label_smoothing(label_smoothing));
   }, "input"_a, "target"_a, "weight"_a = py::none(), "size_average"_a = py::none(), "ignore_index"_a = -100,
         "reduce"_a = py::none(), "reduction"_a = "mean", "label_smoothing"_a = 0.0);
   f.def("nll_loss", [](const Tensor& x, const Tensor& t, const OptTensor& weight, OptBool size_average,
                        int64_t ignore_index, OptBool reduce, const std::string& reduction) {
-    return nll_loss(x, t, opt(weight), ignore_index, reduction_of(size_average, reduce, reduction, "nll_loss"));
+    return nll_loss(x, t,
+        NLLLossFuncOptions()
+            .weight(opt(weight))
+            .ignore_index(ignore_index)
+            .reduction(reduction_of(size_average, reduce, reduction, "nll_loss")));
   }, "input"_a, "target"_a, "weight"_a = py::none(), "size_average"_a = py::none(), "ignore_index"_a = -100,
         "reduce"_a = py::none(), "reduction"_a = "mean");
   f.def("mse_loss", [](const Tensor& x, const Tensor& t, OptBool size_average, OptBool reduce,
                        const std::string& reduction, const OptTensor& weight) {
     check_no_weight(weight, "mse_loss");
-    return mse_loss(x, t, reduction_of(size_average, reduce, reduction, "mse_loss"));
+    return mse_loss(x, t, MSELossFuncOptions().reduction(reduction_of(size_average, reduce, reduction, "mse_loss")));
   }, "input"_a, "target"_a, "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean",
         "weight"_a = py::none());
   f.def("l1_loss", [](const Tensor& x, const Tensor& t, OptBool size_average, OptBool reduce,
                       const std::string& reduction, const OptTensor& weight) {
     check_no_weight(weight, "l1_loss");
-    return l1_loss(x, t, reduction_of(size_average, reduce, reduction, "l1_loss"));
+    return l1_loss(x, t, L1LossFuncOptions().reduction(reduction_of(size_average, reduce, reduction, "l1_loss")));
   }, "input"_a, "target"_a, "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean",
         "weight"_a = py::none());
   f.def("smooth_l1_loss", [](const Tensor& x, const Tensor& t, OptBool size_average, OptBool reduce,
                              const std::string& reduction, double beta) {
-    return smooth_l1_loss(x, t, reduction_of(size_average, reduce, reduction, "smooth_l1_loss"), beta);
+    return smooth_l1_loss(x, t,
+        SmoothL1LossFuncOptions()
+            .reduction(reduction_of(size_average, reduce, reduction, "smooth_l1_loss"))
+            .beta(beta));
   }, "input"_a, "target"_a, "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean",
         "beta"_a = 1.0);
   f.def("huber_loss", [](const Tensor& x, const Tensor& t, const std::string& reduction, double delta,
                          const OptTensor& weight) {
     check_no_weight(weight, "huber_loss");
-    return huber_loss(x, t, loss_reduction(reduction, "huber_loss"), delta);
+    return huber_loss(x, t, HuberLossFuncOptions().reduction(loss_reduction(reduction, "huber_loss")).delta(delta));
   }, "input"_a, "target"_a, "reduction"_a = "mean", "delta"_a = 1.0, "weight"_a = py::none());
   f.def("binary_cross_entropy", [](const Tensor& x, const Tensor& t, const OptTensor& weight, OptBool size_average,
                                    OptBool reduce, const std::string& reduction) {
-    return binary_cross_entropy(x, t, opt(weight), reduction_of(size_average, reduce, reduction,
-                                                                "binary_cross_entropy"));
+    return binary_cross_entropy(x, t,
+        BinaryCrossEntropyFuncOptions()
+            .weight(opt(weight))
+            .reduction(reduction_of(size_average, reduce, reduction,
+                                                                "binary_cross_entropy")));
   }, "input"_a, "target"_a, "weight"_a = py::none(), "size_average"_a = py::none(), "reduce"_a = py::none(),
         "reduction"_a = "mean");
   f.def("binary_cross_entropy_with_logits", [](const Tensor& x, const Tensor& t, const OptTensor& weight,
                                                OptBool size_average, OptBool reduce, const std::string& reduction,
                                                const OptTensor& pos_weight) {
     auto r = reduction_of(size_average, reduce, reduction, "binary_cross_entropy_with_logits");
-    return binary_cross_entropy_with_logits(x, t, opt(weight), r, opt(pos_weight));
+    return binary_cross_entropy_with_logits(x, t,
+        BinaryCrossEntropyWithLogitsFuncOptions()
+            .weight(opt(weight))
+            .reduction(r)
+            .pos_weight(opt(pos_weight)));
   }, "input"_a, "target"_a, "weight"_a = py::none(), "size_average"_a = py::none(), "reduce"_a = py::none(),
         "reduction"_a = "mean", "pos_weight"_a = py::none());
   f.def("kl_div", [](const Tensor& x, const Tensor& t, OptBool size_average, OptBool reduce,
                      const std::string& reduction, bool log_target) {
-    return kl_div(x, t, reduction_of(size_average, reduce, reduction, "kl_div"), log_target);
+    return kl_div(x, t,
+        KLDivFuncOptions()
+            .reduction(reduction_of(size_average, reduce, reduction, "kl_div"))
+            .log_target(log_target));
   }, "input"_a, "target"_a, "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean",
         "log_target"_a = false);
   f.def("multi_margin_loss", [](const Tensor& x, const Tensor& t, int64_t p, double margin, const OptTensor& weight,
                                 OptBool size_average, OptBool reduce, const std::string& reduction) {
-    return multi_margin_loss(x, t, p, margin, opt(weight),
-                             reduction_of(size_average, reduce, reduction, "multi_margin_loss"));
+    return multi_margin_loss(x, t,
+        MultiMarginLossFuncOptions()
+            .p(p)
+            .margin(margin)
+            .weight(opt(weight))
+            .reduction(reduction_of(size_average, reduce, reduction, "multi_margin_loss")));
   }, "input"_a, "target"_a, "p"_a = 1, "margin"_a = 1.0, "weight"_a = py::none(), "size_average"_a = py::none(),
         "reduce"_a = py::none(), "reduction"_a = "mean");
 }

@@ -331,14 +331,12 @@ void bind_activations(py::module_& nn) {
       }), "min_val"_a = -1.0, "max_val"_a = 1.0, "inplace"_a = false);
   LayerClass<nn::SoftmaxImpl>(nn, "Softmax")
       .def(py::init([](std::optional<int64_t> dim) {
-        EMBER_CHECK(dim.has_value(), "Softmax: the implicit dim (dim=None) is not supported; pass dim");
-        return std::make_shared<nn::SoftmaxImpl>(*dim);
+        return std::make_shared<nn::SoftmaxImpl>(SoftmaxFuncOptions(dim));
       }), "dim"_a = py::none())
       .def_property_readonly("dim", [](nn::SoftmaxImpl& m) { return m.options.dim(); });
   LayerClass<nn::LogSoftmaxImpl>(nn, "LogSoftmax")
       .def(py::init([](std::optional<int64_t> dim) {
-        EMBER_CHECK(dim.has_value(), "LogSoftmax: the implicit dim (dim=None) is not supported; pass dim");
-        return std::make_shared<nn::LogSoftmaxImpl>(*dim);
+        return std::make_shared<nn::LogSoftmaxImpl>(SoftmaxFuncOptions(dim));
       }), "dim"_a = py::none())
       .def_property_readonly("dim", [](nn::LogSoftmaxImpl& m) { return m.options.dim(); });
 

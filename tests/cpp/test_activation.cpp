@@ -163,7 +163,7 @@ TEST_CASE("activations reject bad arguments with the op and the value", "[activa
 TEST_CASE("dropout is inverted in training and the identity in eval", "[dropout]") {
   Generator gen(7);
   Tensor x = ones({200, 100}, kFloat64);
-  Tensor y = dropout(x, 0.3, true, &gen);
+  Tensor y = dropout(x, DropoutFuncOptions().p(0.3).training(true), &gen);
   std::vector<double> v = y.to_vector();
   int64_t kept = 0;
   for (double e : v) {
@@ -171,30 +171,34 @@ TEST_CASE("dropout is inverted in training and the identity in eval", "[dropout]
     kept += e != 0.0;
   }
   CHECK(double(kept) / double(v.size()) == Approx(0.7).margin(0.02));
-  CHECK(dropout(x, 0.3, false).is_same(x));
-  CHECK(sum(dropout(x, 1.0, true, &gen)).item() == 0.0);
+  CHECK(dropout(x, DropoutFuncOptions().p(0.3).training(false)).is_same(x));
+  CHECK(sum(dropout(x, DropoutFuncOptions().p(1.0).training(true), &gen)).item() == 0.0);
   Generator a(3), b(3);
-  CHECK(dropout(x, 0.5, true, &a).to_vector() == dropout(x, 0.5, true, &b).to_vector());
+  CHECK(dropout(x, DropoutFuncOptions().p(0.5).training(true), &a).to_vector() ==
+        dropout(x, DropoutFuncOptions().p(0.5).training(true), &b).to_vector());
 }
 
 TEST_CASE("dropout gradient is the same mask", "[dropout]") {
   Generator gen(11);
   Tensor x = ones({4, 5}, kFloat64).requires_grad_();
-  Tensor y = dropout(x, 0.5, true, &gen);
+  Tensor y = dropout(x, DropoutFuncOptions().p(0.5).training(true), &gen);
   sum(y).backward();
   CHECK(x.grad().to_vector() == y.to_vector());  // x = 1, so y is the mask itself
 }
 
 TEST_CASE("dropout2d zeroes whole channels", "[dropout]") {
   Generator gen(5);
-  Tensor y = dropout2d(ones({8, 6, 3, 3}, kFloat64), 0.5, true, &gen);
+  Tensor y = dropout2d(ones({8, 6, 3, 3}, kFloat64), Dropout2dFuncOptions().p(0.5).training(true), &gen);
   std::vector<double> v = y.to_vector();
   for (size_t ch = 0; ch < 48; ++ch)
     for (size_t k = 1; k < 9; ++k) CHECK(v[ch * 9 + k] == v[ch * 9]);
 }
 
 TEST_CASE("dropout rejects p outside [0, 1]", "[dropout][errors]") {
-  CHECK_THROWS_WITH(dropout(ones({2}), 1.5), Contains("dropout: expected dropout probability p in [0, 1], got p=1.5"));
-  CHECK_THROWS_WITH(dropout2d(ones({2, 2, 2, 2}), -0.1), Contains("dropout2d") && Contains("p=-0.1"));
-  CHECK_THROWS_WITH(dropout2d(ones({2, 2}), 0.1), Contains("dropout2d: expected input of shape"));
+  CHECK_THROWS_WITH(dropout(ones({2}), DropoutFuncOptions().p(1.5)),
+                    Contains("dropout: expected dropout probability p in [0, 1], got p=1.5"));
+  CHECK_THROWS_WITH(dropout2d(ones({2, 2, 2, 2}), Dropout2dFuncOptions().p(-0.1)),
+                    Contains("dropout2d") && Contains("p=-0.1"));
+  CHECK_THROWS_WITH(dropout2d(ones({2, 2}), Dropout2dFuncOptions().p(0.1)),
+                    Contains("dropout2d: expected input of shape"));
 }

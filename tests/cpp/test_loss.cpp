@@ -91,22 +91,41 @@ TEST_CASE("cross_entropy and nll_loss with class indices match the naive loss", 
       INFO("shape " << cc.shape.size() << "-d, weighted " << cc.weighted << ", ignore " << cc.ignore_index
                     << ", smoothing " << cc.smoothing << ", reduction " << int(red));
       auto want = naive_cross_entropy(x.to_vector(), n, c, s, t, w, cc.ignore_index, cc.smoothing, red);
-      Tensor got = cross_entropy(x, target, weight, cc.ignore_index, red, cc.smoothing);
+      Tensor got = cross_entropy(x, target,
+                                 CrossEntropyFuncOptions()
+                                     .weight(weight)
+                                     .ignore_index(cc.ignore_index)
+                                     .reduction(red)
+                                     .label_smoothing(cc.smoothing));
       check_close(got, want);
       if (red == LossReduction::None) CHECK(got.shape() == tshape);
-      check_close(cross_entropy(x.to_float(), target, cc.weighted ? weight.to_float() : Tensor(), cc.ignore_index,
-                                red, cc.smoothing),
+      check_close(cross_entropy(x.to_float(), target,
+                                CrossEntropyFuncOptions()
+                                    .weight(cc.weighted ? weight.to_float() : Tensor())
+                                    .ignore_index(cc.ignore_index)
+                                    .reduction(red)
+                                    .label_smoothing(cc.smoothing)),
                   want, 1e-5);
       auto fn = [&](const tensor_list& in) {
-        return tensor_list{cross_entropy(in[0], target, weight, cc.ignore_index, red, cc.smoothing)};
+        return tensor_list{cross_entropy(in[0], target,
+                                         CrossEntropyFuncOptions()
+                                             .weight(weight)
+                                             .ignore_index(cc.ignore_index)
+                                             .reduction(red)
+                                             .label_smoothing(cc.smoothing))};
       };
       Tensor xg = x.detach().requires_grad_();
       CHECK(autograd::gradcheck(fn, {xg}));
       CHECK(autograd::gradgradcheck(fn, {xg}));
       if (cc.smoothing == 0.0) {  // nll_loss alone on log-probabilities
         Tensor lp = x - x.logsumexp({flat ? 0 : 1}, true);
-        check_close(nll_loss(lp, target, weight, cc.ignore_index, red), want, 1e-10);
-        auto nfn = [&](const tensor_list& in) { return tensor_list{nll_loss(in[0], target, weight, cc.ignore_index, red)}; };
+        check_close(
+            nll_loss(lp, target, NLLLossFuncOptions().weight(weight).ignore_index(cc.ignore_index).reduction(red)),
+            want, 1e-10);
+        auto nfn = [&](const tensor_list& in) {
+          return tensor_list{nll_loss(
+              in[0], target, NLLLossFuncOptions().weight(weight).ignore_index(cc.ignore_index).reduction(red))};
+        };
         CHECK(autograd::gradcheck(nfn, {xg}));
         CHECK(autograd::gradgradcheck(nfn, {xg}));
       }
@@ -137,11 +156,36 @@ TEST_CASE("cross_entropy with class probabilities matches the naive loss", "[los
       }
     double total = 0;
     for (double v : per) total += v;
-    check_close(cross_entropy(x, p, weight, -100, LossReduction::None, eps), per);
-    check_close(cross_entropy(x, p, weight, -100, LossReduction::Sum, eps), {total});
-    check_close(cross_entropy(x, p, weight, -100, LossReduction::Mean, eps), {total / double(n * s)});
+    check_close(cross_entropy(x, p,
+                              CrossEntropyFuncOptions()
+                                  .weight(weight)
+                                  .ignore_index(-100)
+                                  .reduction(LossReduction::None)
+                                  .label_smoothing(eps)),
+                per);
+    check_close(cross_entropy(x, p,
+                              CrossEntropyFuncOptions()
+                                  .weight(weight)
+                                  .ignore_index(-100)
+                                  .reduction(LossReduction::Sum)
+                                  .label_smoothing(eps)),
+                {total});
+    check_close(cross_entropy(x, p,
+                              CrossEntropyFuncOptions()
+                                  .weight(weight)
+                                  .ignore_index(-100)
+                                  .reduction(LossReduction::Mean)
+                                  .label_smoothing(eps)),
+                {total / double(n * s)});
   }
-  auto fn = [&](const tensor_list& in) { return tensor_list{cross_entropy(in[0], in[1], weight, -100, LossReduction::Mean, 0.1)}; };
+  auto fn = [&](const tensor_list& in) {
+    return tensor_list{cross_entropy(in[0], in[1],
+                                     CrossEntropyFuncOptions()
+                                         .weight(weight)
+                                         .ignore_index(-100)
+                                         .reduction(LossReduction::Mean)
+                                         .label_smoothing(0.1))};
+  };
   Tensor xg = x.detach().requires_grad_(), pg = p.detach().requires_grad_();
   CHECK(autograd::gradcheck(fn, {xg, pg}));
   CHECK(autograd::gradgradcheck(fn, {xg, pg}));
@@ -155,9 +199,12 @@ TEST_CASE("cross_entropy names an out-of-range target and the class count", "[lo
   CHECK_NOTHROW(cross_entropy(x, tensor({1, -100}, kInt64)));
   CHECK_THROWS_WITH(cross_entropy(x, tensor({1, 2, 3}, kInt64)), Contains("expected target of shape [2]"));
   CHECK_THROWS_WITH(cross_entropy(x, zeros({2, 3}, kFloat64)), Contains("cross_entropy") && Contains("[2, 3]"));
-  CHECK_THROWS_WITH(cross_entropy(x, tensor({1, 2}, kInt64), ones({3}, kFloat64)), Contains("weight of shape [4]"));
-  CHECK_THROWS_WITH(cross_entropy(x, tensor({1, 2}, kInt64), {}, -100, LossReduction::Mean, 1.5),
-                    Contains("label_smoothing in [0.0, 1.0], got 1.5"));
+  CHECK_THROWS_WITH(cross_entropy(x, tensor({1, 2}, kInt64), CrossEntropyFuncOptions().weight(ones({3}, kFloat64))),
+                    Contains("weight of shape [4]"));
+  CHECK_THROWS_WITH(
+      cross_entropy(x, tensor({1, 2}, kInt64),
+                    CrossEntropyFuncOptions().ignore_index(-100).reduction(LossReduction::Mean).label_smoothing(1.5)),
+      Contains("label_smoothing in [0.0, 1.0], got 1.5"));
   CHECK_THROWS_AS(nll_loss(x, tensor({1.0, 2.0}, kFloat64)), TypeError);
   CHECK_THROWS_WITH(loss_reduction("avg", "mse_loss"), Contains("mse_loss: expected reduction") && Contains("'avg'"));
   CHECK(loss_reduction("sum", "mse_loss") == LossReduction::Sum);
@@ -180,32 +227,55 @@ TEST_CASE("elementwise losses match their formulas and pass gradcheck", "[loss]"
   Generator gen(12);
   const double w0 = 0.7, pw = 1.8;  // weight and pos_weight fill values
   std::vector<Elementwise> losses{
-      {"mse", [](const Tensor& x, const Tensor& t, LossReduction r) { return mse_loss(x, t, r); },
+      {"mse",
+       [](const Tensor& x, const Tensor& t, LossReduction r) {
+         return mse_loss(x, t, MSELossFuncOptions().reduction(r));
+       },
        [](double x, double t) { return (x - t) * (x - t); }, false},
-      {"l1", [](const Tensor& x, const Tensor& t, LossReduction r) { return l1_loss(x, t, r); },
+      {"l1",
+       [](const Tensor& x, const Tensor& t, LossReduction r) {
+         return l1_loss(x, t, L1LossFuncOptions().reduction(r));
+       },
        [](double x, double t) { return std::abs(x - t); }, false},
-      {"smooth_l1(0.5)", [](const Tensor& x, const Tensor& t, LossReduction r) { return smooth_l1_loss(x, t, r, 0.5); },
+      {"smooth_l1(0.5)",
+       [](const Tensor& x, const Tensor& t, LossReduction r) {
+         return smooth_l1_loss(x, t, SmoothL1LossFuncOptions().reduction(r).beta(0.5));
+       },
        [](double x, double t) {
          double d = std::abs(x - t);
          return d < 0.5 ? 0.5 * d * d / 0.5 : d - 0.25;
        },
        false},
-      {"huber(0.8)", [](const Tensor& x, const Tensor& t, LossReduction r) { return huber_loss(x, t, r, 0.8); },
+      {"huber(0.8)",
+       [](const Tensor& x, const Tensor& t, LossReduction r) {
+         return huber_loss(x, t, HuberLossFuncOptions().reduction(r).delta(0.8));
+       },
        [](double x, double t) {
          double d = std::abs(x - t);
          return d < 0.8 ? 0.5 * d * d : 0.8 * (d - 0.4);
        },
        false},
-      {"bce", [&](const Tensor& x, const Tensor& t, LossReduction r) { return binary_cross_entropy(x, t, full_like(x, w0), r); },
+      {"bce",
+       [&](const Tensor& x, const Tensor& t, LossReduction r) {
+         return binary_cross_entropy(x, t, BinaryCrossEntropyFuncOptions().weight(full_like(x, w0)).reduction(r));
+       },
        [&](double x, double t) { return -w0 * (t * std::log(x) + (1 - t) * std::log(1 - x)); }, true},
       {"bce_with_logits",
        [&](const Tensor& x, const Tensor& t, LossReduction r) {
-         return binary_cross_entropy_with_logits(x, t, full_like(x, w0), r, full_like(x, pw));
+         return binary_cross_entropy_with_logits(x, t,
+                                                 BinaryCrossEntropyWithLogitsFuncOptions()
+                                                     .weight(full_like(x, w0))
+                                                     .reduction(r)
+                                                     .pos_weight(full_like(x, pw)));
        },
        [&](double x, double t) { return w0 * (pw * t * softplus(-x) + (1 - t) * softplus(x)); }, false},
-      {"kl_div", [](const Tensor& x, const Tensor& t, LossReduction r) { return kl_div(x, t, r); },
+      {"kl_div",
+       [](const Tensor& x, const Tensor& t, LossReduction r) { return kl_div(x, t, KLDivFuncOptions().reduction(r)); },
        [](double x, double t) { return t * (std::log(t) - x); }, false},
-      {"kl_div(log_target)", [](const Tensor& x, const Tensor& t, LossReduction r) { return kl_div(x, t, r, true); },
+      {"kl_div(log_target)",
+       [](const Tensor& x, const Tensor& t, LossReduction r) {
+         return kl_div(x, t, KLDivFuncOptions().reduction(r).log_target(true));
+       },
        [](double x, double t) { return std::exp(t) * (t - x); }, false},
   };
   for (const Elementwise& l : losses) {
@@ -229,7 +299,8 @@ TEST_CASE("elementwise losses match their formulas and pass gradcheck", "[loss]"
     }
   }
   Tensor x = randn({4, 3}, kFloat64, &gen), t = rand({4, 3}, kFloat64, &gen);
-  CHECK(kl_div(x, t, LossReduction::BatchMean).item() == Approx(kl_div(x, t, LossReduction::Sum).item() / 4.0));
+  CHECK(kl_div(x, t, KLDivFuncOptions().reduction(LossReduction::BatchMean)).item() ==
+        Approx(kl_div(x, t, KLDivFuncOptions().reduction(LossReduction::Sum)).item() / 4.0));
 }
 
 TEST_CASE("multi_margin_loss matches the hinge formula for p = 1 and 2", "[loss][multi_margin]") {
@@ -253,16 +324,21 @@ TEST_CASE("multi_margin_loss matches the hinge formula for p = 1 and 2", "[loss]
         per.push_back(l / double(c));
       }
       Tensor wt = weighted ? weight : Tensor();
-      check_close(multi_margin_loss(x, target, p, 0.9, wt, LossReduction::None), per);
+      check_close(
+          multi_margin_loss(x, target,
+                            MultiMarginLossFuncOptions().p(p).margin(0.9).weight(wt).reduction(LossReduction::None)),
+          per);
       auto fn = [&](const tensor_list& in) {
-        return tensor_list{multi_margin_loss(in[0], target, p, 0.9, wt, LossReduction::Mean)};
+        return tensor_list{multi_margin_loss(
+            in[0], target, MultiMarginLossFuncOptions().p(p).margin(0.9).weight(wt).reduction(LossReduction::Mean))};
       };
       Tensor xg = x.detach().requires_grad_();
       CHECK(autograd::gradcheck(fn, {xg}));
       CHECK(autograd::gradgradcheck(fn, {xg}));
     }
   }
-  CHECK_THROWS_WITH(multi_margin_loss(x, target, 3), Contains("multi_margin_loss: expected p to be 1 or 2, got p=3"));
+  CHECK_THROWS_WITH(multi_margin_loss(x, target, MultiMarginLossFuncOptions().p(3)),
+                    Contains("multi_margin_loss: expected p to be 1 or 2, got p=3"));
   CHECK_THROWS_AS(multi_margin_loss(x, tensor({0, 1, 2, 5}, kInt64)), IndexError);
 }
 
@@ -270,7 +346,10 @@ TEST_CASE("elementwise losses reject bad arguments", "[loss][errors]") {
   Tensor x = full({2, 2}, 0.5, kFloat64);
   CHECK_THROWS_WITH(binary_cross_entropy(x + 1.0, x), Contains("binary_cross_entropy: expected every input element in [0, 1], got 1.5"));
   CHECK_THROWS_WITH(binary_cross_entropy(x, ones({3}, kFloat64)), Contains("target of the input's shape [2, 2], got [3]"));
-  CHECK_THROWS_WITH(huber_loss(x, x, LossReduction::Mean, 0.0), Contains("huber_loss: expected delta > 0, got delta=0"));
-  CHECK_THROWS_WITH(smooth_l1_loss(x, x, LossReduction::Mean, -1.0), Contains("beta >= 0"));
-  CHECK_THROWS_WITH(mse_loss(x, x, LossReduction::BatchMean), Contains("mse_loss: expected reduction"));
+  CHECK_THROWS_WITH(huber_loss(x, x, HuberLossFuncOptions().reduction(LossReduction::Mean).delta(0.0)),
+                    Contains("huber_loss: expected delta > 0, got delta=0"));
+  CHECK_THROWS_WITH(smooth_l1_loss(x, x, SmoothL1LossFuncOptions().reduction(LossReduction::Mean).beta(-1.0)),
+                    Contains("beta >= 0"));
+  CHECK_THROWS_WITH(mse_loss(x, x, MSELossFuncOptions().reduction(LossReduction::BatchMean)),
+                    Contains("mse_loss: expected reduction"));
 }

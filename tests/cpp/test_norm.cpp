@@ -49,7 +49,7 @@ TEST_CASE("batch_norm in training normalises with batch statistics and updates r
   Tensor w = rand({c}, kFloat64, &gen) + 0.5, b = randn({c}, kFloat64, &gen);
   Tensor rm = randn({c}, kFloat64, &gen), rv = rand({c}, kFloat64, &gen) + 1.0;
   std::vector<double> rm0 = rm.to_vector(), rv0 = rv.to_vector(), wv = w.to_vector(), bv = b.to_vector();
-  Tensor y = batch_norm(x, rm, rv, w, b, true, 0.2, 1e-3);
+  Tensor y = batch_norm(x, rm, rv, BatchNormFuncOptions().weight(w).bias(b).training(true).momentum(0.2).eps(1e-3));
   Stats st = naive_stats(x.to_vector(), n, c, s);
   std::vector<double> xv = x.to_vector(), yv = y.to_vector();
   for (int64_t i = 0; i < n; ++i)
@@ -73,8 +73,11 @@ TEST_CASE("batch_norm in eval uses the running statistics and float32 agrees", "
   Tensor x = randn({5, 3}, kFloat64, &gen);
   Tensor rm = tensor({0.5, -1.0, 2.0}, kFloat64), rv = tensor({1.5, 0.25, 4.0}, kFloat64);
   Tensor w = tensor({2.0, 0.5, -1.0}, kFloat64), b = tensor({0.1, 0.2, 0.3}, kFloat64);
-  std::vector<double> xv = x.to_vector(), y = batch_norm(x, rm, rv, w, b).to_vector();
-  std::vector<double> y32 = batch_norm(x.to_float(), rm.to_float(), rv.to_float(), w.to_float(), b.to_float()).to_vector();
+  std::vector<double> xv = x.to_vector(),
+                      y = batch_norm(x, rm, rv, BatchNormFuncOptions().weight(w).bias(b)).to_vector();
+  std::vector<double> y32 = batch_norm(x.to_float(), rm.to_float(), rv.to_float(),
+                                       BatchNormFuncOptions().weight(w.to_float()).bias(b.to_float()))
+                                .to_vector();
   std::vector<double> rmv = rm.to_vector(), rvv = rv.to_vector(), wv = w.to_vector(), bv = b.to_vector();
   for (size_t i = 0; i < xv.size(); ++i) {
     size_t ch = i % 3;
@@ -95,11 +98,15 @@ TEST_CASE("batch_norm gradients pass gradcheck and gradgradcheck", "[norm][batch
       Tensor b = randn({3}, kFloat64, &gen).requires_grad_();
       Tensor rm = zeros({3}, kFloat64), rv = ones({3}, kFloat64);
       auto fn = [&](const tensor_list& in) {
-        return tensor_list{batch_norm(in[0], rm, rv, in[1], in[2], training, 0.1, 1e-5)};
+        return tensor_list{
+            batch_norm(in[0], rm, rv,
+                       BatchNormFuncOptions().weight(in[1]).bias(in[2]).training(training).momentum(0.1).eps(1e-5))};
       };
       CHECK(autograd::gradcheck(fn, {x, w, b}));
       CHECK(autograd::gradgradcheck(fn, {x, w, b}));
-      auto plain = [&](const tensor_list& in) { return tensor_list{batch_norm(in[0], rm, rv, {}, {}, training)}; };
+      auto plain = [&](const tensor_list& in) {
+        return tensor_list{batch_norm(in[0], rm, rv, BatchNormFuncOptions().training(training))};
+      };
       CHECK(autograd::gradcheck(plain, {x}));
       CHECK(autograd::gradgradcheck(plain, {x}));
     }
@@ -108,13 +115,13 @@ TEST_CASE("batch_norm gradients pass gradcheck and gradgradcheck", "[norm][batch
 
 TEST_CASE("batch_norm rejects bad arguments before computing", "[norm][batch_norm][errors]") {
   Tensor x = ones({2, 3, 4}, kFloat64), c3 = ones({3}, kFloat64);
-  CHECK_THROWS_WITH(batch_norm(x, c3, c3, ones({4}, kFloat64)),
+  CHECK_THROWS_WITH(batch_norm(x, c3, c3, BatchNormFuncOptions().weight(ones({4}, kFloat64))),
                     Contains("batch_norm: expected weight of shape [3]") && Contains("got [4]"));
-  CHECK_THROWS_WITH(batch_norm(ones({1, 3}, kFloat64), c3, c3, {}, {}, true),
+  CHECK_THROWS_WITH(batch_norm(ones({1, 3}, kFloat64), c3, c3, BatchNormFuncOptions().training(true)),
                     Contains("more than 1 value per channel"));
   CHECK_THROWS_WITH(batch_norm(x, {}, {}), Contains("running_mean and running_var in evaluation mode"));
   CHECK_THROWS_WITH(batch_norm(ones({3}, kFloat64), c3, c3), Contains("expected input of shape (N, C, ...)"));
-  CHECK_NOTHROW(batch_norm(x, {}, {}, {}, {}, true));
+  CHECK_NOTHROW(batch_norm(x, {}, {}, BatchNormFuncOptions().training(true)));
 }
 
 // ---- layer_norm, group_norm, instance_norm, local_response_norm ----
@@ -164,14 +171,16 @@ TEST_CASE("layer_norm normalises over the trailing dims against a naive referenc
   std::vector<double> xv = x.to_vector(), wv = w.to_vector(), bv = b.to_vector();
   std::vector<double> want = naive_normalize(xv, 20, 1e-5);
   for (size_t i = 0; i < want.size(); ++i) want[i] = want[i] * wv[i % 20] + bv[i % 20];
-  check_close(layer_norm(x, {4, 5}, w, b).to_vector(), want, 1e-12);
-  check_close(layer_norm(x.to_float(), {4, 5}, w.to_float(), b.to_float()).to_vector(), want, 1e-5, 1e-5);
+  check_close(layer_norm(x, LayerNormFuncOptions({4, 5}).weight(w).bias(b)).to_vector(), want, 1e-12);
+  check_close(
+      layer_norm(x.to_float(), LayerNormFuncOptions({4, 5}).weight(w.to_float()).bias(b.to_float())).to_vector(), want,
+      1e-5, 1e-5);
   // One trailing dim, no affine parameters, a non-contiguous input.
   Tensor xt = x.transpose(0, 2);  // (5, 4, 3)
   std::vector<double> xtv = xt.contiguous().to_vector();
-  check_close(layer_norm(xt, {3}, {}, {}, 1e-3).to_vector(), naive_normalize(xtv, 3, 1e-3), 1e-12);
+  check_close(layer_norm(xt, LayerNormFuncOptions({3}).eps(1e-3)).to_vector(), naive_normalize(xtv, 3, 1e-3), 1e-12);
   // The whole tensor as one row.
-  check_close(layer_norm(x, {3, 4, 5}).to_vector(), naive_normalize(xv, 60, 1e-5), 1e-12);
+  check_close(layer_norm(x, LayerNormFuncOptions({3, 4, 5})).to_vector(), naive_normalize(xv, 60, 1e-5), 1e-12);
 }
 
 TEST_CASE("layer_norm gradients pass gradcheck and gradgradcheck; fused backward agrees", "[norm][layer_norm][gradcheck]") {
@@ -182,34 +191,42 @@ TEST_CASE("layer_norm gradients pass gradcheck and gradgradcheck; fused backward
     if (shape.size() == 2) ns = shape;  // no leading dims at all
     Tensor x = randn(shape, kFloat64, &gen).requires_grad_();
     Tensor w = randn(ns, kFloat64, &gen).requires_grad_(), b = randn(ns, kFloat64, &gen).requires_grad_();
-    auto fn = [&](const tensor_list& in) { return tensor_list{layer_norm(in[0], ns, in[1], in[2])}; };
+    auto fn = [&](const tensor_list& in) {
+      return tensor_list{layer_norm(in[0], LayerNormFuncOptions(ns).weight(in[1]).bias(in[2]))};
+    };
     CHECK(autograd::gradcheck(fn, {x, w, b}));
     CHECK(autograd::gradgradcheck(fn, {x, w, b}));
     auto plain = [&](const tensor_list& in) { return tensor_list{layer_norm(in[0], ns)}; };
     CHECK(autograd::gradcheck(plain, {x}));
     CHECK(autograd::gradgradcheck(plain, {x}));
-    check_fused_matches_graph([&](const tensor_list& in) { return layer_norm(in[0], ns, in[1], in[2]); }, {x, w, b});
+    check_fused_matches_graph(
+        [&](const tensor_list& in) { return layer_norm(in[0], LayerNormFuncOptions(ns).weight(in[1]).bias(in[2])); },
+        {x, w, b});
   }
   // Non-contiguous input; a large enough case for the threaded fused kernel.
   Tensor xt = randn({4, 3}, kFloat64, &gen).transpose(0, 1).requires_grad_();
-  auto fn_t = [](const tensor_list& in) { return tensor_list{layer_norm(in[0], {4})}; };
+  auto fn_t = [](const tensor_list& in) { return tensor_list{layer_norm(in[0], LayerNormFuncOptions({4}))}; };
   CHECK(autograd::gradcheck(fn_t, {xt}));
   CHECK(autograd::gradgradcheck(fn_t, {xt}));
   Tensor big = randn({300, 130}, kFloat64, &gen).requires_grad_();
   Tensor bw = randn({130}, kFloat64, &gen).requires_grad_(), bb = randn({130}, kFloat64, &gen).requires_grad_();
-  check_fused_matches_graph([](const tensor_list& in) { return layer_norm(in[0], {130}, in[1], in[2]); },
-                            {big, bw, bb});
+  check_fused_matches_graph(
+      [](const tensor_list& in) { return layer_norm(in[0], LayerNormFuncOptions({130}).weight(in[1]).bias(in[2])); },
+      {big, bw, bb});
 }
 
 TEST_CASE("layer_norm rejects shapes that do not end in normalized_shape", "[norm][layer_norm][errors]") {
   Tensor x = ones({2, 3}, kFloat64);
-  CHECK_THROWS_WITH(layer_norm(x, {4}), Contains("layer_norm: given normalized_shape=[4]") &&
-                                             Contains("expected input with shape [*, 4]") && Contains("got input of shape [2, 3]"));
-  CHECK_THROWS_WITH(layer_norm(x, {2, 3, 1}), Contains("layer_norm"));
-  CHECK_THROWS_WITH(layer_norm(x, {}), Contains("at least one element"));
-  CHECK_THROWS_WITH(layer_norm(x, {3}, ones({2}, kFloat64)), Contains("expected weight of shape normalized_shape=[3], got [2]"));
-  CHECK_THROWS_WITH(layer_norm(x, {3}, {}, ones({3, 1}, kFloat64)), Contains("expected bias of shape"));
-  CHECK_THROWS_AS(layer_norm(ones({2, 3}, kInt64), {3}), TypeError);
+  CHECK_THROWS_WITH(layer_norm(x, LayerNormFuncOptions({4})), Contains("layer_norm: given normalized_shape=[4]") &&
+                                                                  Contains("expected input with shape [*, 4]") &&
+                                                                  Contains("got input of shape [2, 3]"));
+  CHECK_THROWS_WITH(layer_norm(x, LayerNormFuncOptions({2, 3, 1})), Contains("layer_norm"));
+  CHECK_THROWS_WITH(layer_norm(x, LayerNormFuncOptions({})), Contains("at least one element"));
+  CHECK_THROWS_WITH(layer_norm(x, LayerNormFuncOptions({3}).weight(ones({2}, kFloat64))),
+                    Contains("expected weight of shape normalized_shape=[3], got [2]"));
+  CHECK_THROWS_WITH(layer_norm(x, LayerNormFuncOptions({3}).bias(ones({3, 1}, kFloat64))),
+                    Contains("expected bias of shape"));
+  CHECK_THROWS_AS(layer_norm(ones({2, 3}, kInt64), LayerNormFuncOptions({3})), TypeError);
 }
 
 TEST_CASE("group_norm normalises each sample's channel groups against a naive reference", "[norm][group_norm]") {
@@ -221,8 +238,9 @@ TEST_CASE("group_norm normalises each sample's channel groups against a naive re
   // (N, G, C/G * S) rows are consecutive in the row-major buffer.
   std::vector<double> want = naive_normalize(xv, c / G * s, 1e-5);
   for (size_t i = 0; i < want.size(); ++i) want[i] = want[i] * wv[(i / s) % c] + bv[(i / s) % c];
-  check_close(group_norm(x, G, w, b).to_vector(), want, 1e-12);
-  check_close(group_norm(x.to_float(), G, w.to_float(), b.to_float()).to_vector(), want, 1e-5, 1e-5);
+  check_close(group_norm(x, GroupNormFuncOptions(G).weight(w).bias(b)).to_vector(), want, 1e-12);
+  check_close(group_norm(x.to_float(), GroupNormFuncOptions(G).weight(w.to_float()).bias(b.to_float())).to_vector(),
+              want, 1e-5, 1e-5);
   // One group is layer norm over (C, *); C groups is instance norm.
   check_close(group_norm(x, 1).to_vector(), naive_normalize(xv, c * s, 1e-5), 1e-12);
   check_close(group_norm(x, c).to_vector(), naive_normalize(xv, s, 1e-5), 1e-12);
@@ -237,7 +255,9 @@ TEST_CASE("group_norm gradients pass gradcheck and gradgradcheck", "[norm][group
     INFO("input " << shape_str(shape));
     Tensor x = randn(shape, kFloat64, &gen).requires_grad_();
     Tensor w = randn({4}, kFloat64, &gen).requires_grad_(), b = randn({4}, kFloat64, &gen).requires_grad_();
-    auto fn = [](const tensor_list& in) { return tensor_list{group_norm(in[0], 2, in[1], in[2])}; };
+    auto fn = [](const tensor_list& in) {
+      return tensor_list{group_norm(in[0], GroupNormFuncOptions(2).weight(in[1]).bias(in[2]))};
+    };
     CHECK(autograd::gradcheck(fn, {x, w, b}));
     CHECK(autograd::gradgradcheck(fn, {x, w, b}));
   }
@@ -252,7 +272,8 @@ TEST_CASE("group_norm rejects bad groups and parameter shapes", "[norm][group_no
   CHECK_THROWS_WITH(group_norm(x, 4), Contains("group_norm: expected the number of channels to be divisible by num_groups") &&
                                           Contains("[2, 6, 3]") && Contains("num_groups=4"));
   CHECK_THROWS_WITH(group_norm(x, 0), Contains("expected num_groups > 0, got num_groups=0"));
-  CHECK_THROWS_WITH(group_norm(x, 3, ones({3}, kFloat64)), Contains("group_norm: expected weight of shape [6]"));
+  CHECK_THROWS_WITH(group_norm(x, GroupNormFuncOptions(3).weight(ones({3}, kFloat64))),
+                    Contains("group_norm: expected weight of shape [6]"));
   CHECK_THROWS_WITH(group_norm(ones({6}, kFloat64), 3), Contains("expected input of shape (N, C, ...)"));
 }
 
@@ -265,7 +286,14 @@ TEST_CASE("instance_norm normalises per sample and channel and updates running s
   Tensor rm = randn({c}, kFloat64, &gen), rv = rand({c}, kFloat64, &gen) + 0.5;
   std::vector<double> xv = x.to_vector(), wv = w.to_vector(), bv = b.to_vector(), rm0 = rm.to_vector(),
                       rv0 = rv.to_vector();
-  Tensor y = instance_norm(x, rm, rv, w, b, true, 0.3, 1e-4);
+  Tensor y = instance_norm(x, InstanceNormFuncOptions()
+                                  .running_mean(rm)
+                                  .running_var(rv)
+                                  .weight(w)
+                                  .bias(b)
+                                  .use_input_stats(true)
+                                  .momentum(0.3)
+                                  .eps(1e-4));
   std::vector<double> want = naive_normalize(xv, s, 1e-4);
   for (size_t i = 0; i < want.size(); ++i) want[i] = want[i] * wv[(i / s) % c] + bv[(i / s) % c];
   check_close(y.to_vector(), want, 1e-12);
@@ -285,7 +313,10 @@ TEST_CASE("instance_norm normalises per sample and channel and updates running s
     CHECK(rv1[size_t(ch)] == Approx(0.7 * rv0[size_t(ch)] + 0.3 * vv).epsilon(1e-12));
   }
   // Running statistics normalise when use_input_stats is false, and stay as they are.
-  std::vector<double> ye = instance_norm(x, rm, rv, w, b, false).to_vector();
+  std::vector<double> ye =
+      instance_norm(x,
+                    InstanceNormFuncOptions().running_mean(rm).running_var(rv).weight(w).bias(b).use_input_stats(false))
+          .to_vector();
   for (size_t i = 0; i < ye.size(); ++i) {
     size_t ch = (i / s) % c;
     CHECK(ye[i] == Approx((xv[i] - rm1[ch]) / std::sqrt(rv1[ch] + 1e-5) * wv[ch] + bv[ch]).epsilon(1e-12));
@@ -304,7 +335,9 @@ TEST_CASE("instance_norm gradients pass gradcheck and gradgradcheck", "[norm][in
   for (bool use_input_stats : {true, false}) {
     INFO("use_input_stats " << use_input_stats);
     auto fn = [&](const tensor_list& in) {
-      return tensor_list{instance_norm(in[0], rm, rv, in[1], in[2], use_input_stats)};
+      return tensor_list{instance_norm(
+          in[0], InstanceNormFuncOptions().running_mean(rm).running_var(rv).weight(in[1]).bias(in[2]).use_input_stats(
+                     use_input_stats))};
     };
     CHECK(autograd::gradcheck(fn, {x, w, b}));
     CHECK(autograd::gradgradcheck(fn, {x, w, b}));
@@ -315,9 +348,12 @@ TEST_CASE("instance_norm rejects missing statistics and single spatial elements"
   Tensor x = ones({2, 3, 4}, kFloat64), c3 = ones({3}, kFloat64);
   CHECK_THROWS_WITH(instance_norm(ones({2, 3, 1}, kFloat64)),
                     Contains("instance_norm: expected more than 1 spatial element when training") && Contains("[2, 3, 1]"));
-  CHECK_THROWS_WITH(instance_norm(x, {}, {}, {}, {}, false), Contains("use_input_stats is false"));
-  CHECK_THROWS_WITH(instance_norm(x, c3, {}), Contains("both given or both absent"));
-  CHECK_THROWS_WITH(instance_norm(x, {}, {}, ones({2}, kFloat64)), Contains("instance_norm: expected weight of shape [3]"));
+  CHECK_THROWS_WITH(instance_norm(x, InstanceNormFuncOptions().use_input_stats(false)),
+                    Contains("use_input_stats is false"));
+  CHECK_THROWS_WITH(instance_norm(x, InstanceNormFuncOptions().running_mean(c3)),
+                    Contains("both given or both absent"));
+  CHECK_THROWS_WITH(instance_norm(x, InstanceNormFuncOptions().weight(ones({2}, kFloat64))),
+                    Contains("instance_norm: expected weight of shape [3]"));
 }
 
 namespace {
@@ -349,12 +385,16 @@ TEST_CASE("local_response_norm matches torch's padded window average", "[norm][l
   Tensor x3 = randn({2, 5, 3}, kFloat64, &gen) * 2.0, x4 = randn({2, 4, 2, 3}, kFloat64, &gen);
   for (int64_t size : {1, 2, 3, 4, 7}) {
     INFO("size " << size);
-    check_close(local_response_norm(x3, size, 0.5, 0.75, 1.5).to_vector(), naive_lrn(x3, size, 0.5, 0.75, 1.5), 1e-12);
+    check_close(local_response_norm(x3, LocalResponseNormFuncOptions(size).alpha(0.5).beta(0.75).k(1.5)).to_vector(),
+                naive_lrn(x3, size, 0.5, 0.75, 1.5), 1e-12);
     check_close(local_response_norm(x4, size).to_vector(), naive_lrn(x4, size, 1e-4, 0.75, 1.0), 1e-12);
   }
-  check_close(local_response_norm(x4.to_float(), 3, 0.3, 0.6, 2.0).to_vector(), naive_lrn(x4, 3, 0.3, 0.6, 2.0), 1e-5, 1e-6);
+  check_close(
+      local_response_norm(x4.to_float(), LocalResponseNormFuncOptions(3).alpha(0.3).beta(0.6).k(2.0)).to_vector(),
+      naive_lrn(x4, 3, 0.3, 0.6, 2.0), 1e-5, 1e-6);
   Tensor xt = x3.transpose(1, 2);  // (2, 3, 5), strided
-  check_close(local_response_norm(xt, 2, 1.0, 0.5, 1.0).to_vector(), naive_lrn(xt, 2, 1.0, 0.5, 1.0), 1e-12);
+  check_close(local_response_norm(xt, LocalResponseNormFuncOptions(2).alpha(1.0).beta(0.5).k(1.0)).to_vector(),
+              naive_lrn(xt, 2, 1.0, 0.5, 1.0), 1e-12);
   CHECK(local_response_norm(zeros({0, 3, 2}, kFloat64), 2).shape() == Shape{0, 3, 2});
 }
 
@@ -364,7 +404,9 @@ TEST_CASE("local_response_norm gradients pass gradcheck and gradgradcheck", "[no
   Tensor xt = randn({2, 3, 2, 2}, kFloat64, &gen).transpose(1, 3).requires_grad_();  // (2, 2, 2, 3), strided
   for (int64_t size : {2, 3}) {
     INFO("size " << size);
-    auto fn = [size](const tensor_list& in) { return tensor_list{local_response_norm(in[0], size, 0.4, 0.75, 1.0)}; };
+    auto fn = [size](const tensor_list& in) {
+      return tensor_list{local_response_norm(in[0], LocalResponseNormFuncOptions(size).alpha(0.4).beta(0.75).k(1.0))};
+    };
     CHECK(autograd::gradcheck(fn, {x}));
     CHECK(autograd::gradgradcheck(fn, {x}));
     CHECK(autograd::gradcheck(fn, {xt}));

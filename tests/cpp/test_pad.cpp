@@ -64,7 +64,8 @@ void check_pad(const Tensor& x, const std::vector<int64_t>& p, PadMode mode, dou
   INFO("input " << shape_str(x.shape()) << " pad " << shape_str(p) << " mode " << int(mode));
   Shape want_shape;
   std::vector<double> want = naive_pad(x, p, mode, value, want_shape);
-  Tensor y = mode == PadMode::Constant ? pad(x, p, mode, value) : pad(x, p, mode);
+  Tensor y = mode == PadMode::Constant ? pad(x, PadFuncOptions(p).mode(mode).value(value))
+                                       : pad(x, PadFuncOptions(p).mode(mode));
   CHECK(y.shape() == want_shape);
   CHECK(y.dtype() == x.dtype());
   CHECK(values(y) == want);
@@ -97,9 +98,11 @@ TEST_CASE("pad in reflect and replicate modes matches the extended index lists",
   check_pad(seq({1, 2, 3, 5}), {1, 6, 4, 0}, PadMode::Replicate);  // replicate has no size limit
   // Hand-worked: [0, 1, 2, 3] reflected by (2, 1) and replicated by (2, 1).
   Tensor r = arange(4, kFloat64).reshape({1, 4});
-  CHECK(pad(r, {2, 1}, PadMode::Reflect).to_vector() == std::vector<double>{2, 1, 0, 1, 2, 3, 2});
-  CHECK(pad(r, {2, 1}, PadMode::Replicate).to_vector() == std::vector<double>{0, 0, 0, 1, 2, 3, 3});
-  CHECK(pad(r, {2, 1}, PadMode::Constant, 5.0).to_vector() == std::vector<double>{5, 5, 0, 1, 2, 3, 5});
+  CHECK(pad(r, PadFuncOptions({2, 1}).mode(PadMode::Reflect)).to_vector() == std::vector<double>{2, 1, 0, 1, 2, 3, 2});
+  CHECK(pad(r, PadFuncOptions({2, 1}).mode(PadMode::Replicate)).to_vector() ==
+        std::vector<double>{0, 0, 0, 1, 2, 3, 3});
+  CHECK(pad(r, PadFuncOptions({2, 1}).mode(PadMode::Constant).value(5.0)).to_vector() ==
+        std::vector<double>{5, 5, 0, 1, 2, 3, 5});
 }
 
 TEST_CASE("pad gradients pass gradcheck and gradgradcheck in every mode", "[pad][gradcheck]") {
@@ -118,14 +121,14 @@ TEST_CASE("pad gradients pass gradcheck and gradgradcheck in every mode", "[pad]
   for (const Case& c : cases) {
     INFO("input " << shape_str(c.shape) << " pad " << shape_str(c.pad) << " mode " << int(c.mode));
     Tensor x = randn(c.shape, kFloat64, &gen).requires_grad_();
-    auto fn = [&c](const tensor_list& in) { return tensor_list{pad(in[0], c.pad, c.mode)}; };
+    auto fn = [&c](const tensor_list& in) { return tensor_list{pad(in[0], PadFuncOptions(c.pad).mode(c.mode))}; };
     CHECK(autograd::gradcheck(fn, {x}));
     CHECK(autograd::gradgradcheck(fn, {x}));
   }
   // A strided input.
   Tensor xt = randn({3, 2}, kFloat64, &gen).transpose(0, 1).requires_grad_();
   for (PadMode mode : {PadMode::Constant, PadMode::Reflect, PadMode::Replicate}) {
-    auto fn = [mode](const tensor_list& in) { return tensor_list{pad(in[0], {2, 1}, mode)}; };
+    auto fn = [mode](const tensor_list& in) { return tensor_list{pad(in[0], PadFuncOptions({2, 1}).mode(mode))}; };
     CHECK(autograd::gradcheck(fn, {xt}));
     CHECK(autograd::gradgradcheck(fn, {xt}));
   }
@@ -133,20 +136,51 @@ TEST_CASE("pad gradients pass gradcheck and gradgradcheck in every mode", "[pad]
 
 TEST_CASE("pad rejects bad padding lengths, sizes and mode arguments", "[pad][errors]") {
   Tensor x = ones({1, 2, 3, 3}, kFloat64);
-  expect_error<ValueError>([&] { pad(x, {1, 2, 3}); }, "pad: expected a padding length divisible by 2, got 3");
-  expect_error<ValueError>([&] { pad(ones({2}, kFloat64), {1, 1, 1, 1}); },
-                           "padding length <= 2 * the input dims, got padding length 4 and input of shape [2]");
-  expect_error<ValueError>([&] { pad(x, {-2, -2}); }, "pad: the input size 3 plus padding -2 and -2 gives a negative");
-  expect_error<ValueError>([&] { pad(x, {3, 0, 0, 0}, PadMode::Reflect); },
-                           "reflect padding to be less than the corresponding input dim, got padding (3, 0) at dim 3");
-  expect_error<ValueError>([&] { pad(x, {0, 0, 0, 4}, PadMode::Reflect); }, "got padding (0, 4) at dim 2");
-  expect_error<ValueError>([&] { pad(x, {1, 1}, PadMode::Replicate, 2.0); },
-                           "padding mode \"replicate\" doesn't take a value argument");
-  expect_error<ValueError>([&] { pad(ones({3}, kFloat64), {1, 1}, PadMode::Reflect); },
-                           "reflect padding supports only the last 1, 2 or 3 dims");
-  expect_error<ValueError>([&] { pad(x, {1, 1, 1, 1, 1, 1, 1, 1}, PadMode::Replicate); }, "got input of shape [1, 2, 3, 3]");
-  expect_error<ValueError>([&] { pad(ones({2, 0, 3}, kFloat64), {1, 1}, PadMode::Replicate); },
-                           "non-zero sizes in every dim but the first");
-  expect_error<ValueError>([&] { pad(x, {-2, -1, 0, 0}, PadMode::Replicate); }, "input too small");
-  CHECK(pad(ones({0, 2, 3}, kFloat64), {1, 1}, PadMode::Reflect).shape() == Shape{0, 2, 5});
+  expect_error<ValueError>(
+      [&] {
+        pad(x, PadFuncOptions({1, 2, 3}));
+      },
+      "pad: expected a padding length divisible by 2, got 3");
+  expect_error<ValueError>(
+      [&] {
+        pad(ones({2}, kFloat64), PadFuncOptions({1, 1, 1, 1}));
+      },
+      "padding length <= 2 * the input dims, got padding length 4 and input of shape [2]");
+  expect_error<ValueError>(
+      [&] {
+        pad(x, PadFuncOptions({-2, -2}));
+      },
+      "pad: the input size 3 plus padding -2 and -2 gives a negative");
+  expect_error<ValueError>(
+      [&] {
+        pad(x, PadFuncOptions({3, 0, 0, 0}).mode(PadMode::Reflect));
+      },
+      "reflect padding to be less than the corresponding input dim, got padding (3, 0) at dim 3");
+  expect_error<ValueError>(
+      [&] {
+        pad(x, PadFuncOptions({0, 0, 0, 4}).mode(PadMode::Reflect));
+      },
+      "got padding (0, 4) at dim 2");
+  expect_error<ValueError>(
+      [&] {
+        pad(x, PadFuncOptions({1, 1}).mode(PadMode::Replicate).value(2.0));
+      },
+      "padding mode \"replicate\" doesn't take a value argument");
+  expect_error<ValueError>(
+      [&] {
+        pad(ones({3}, kFloat64), PadFuncOptions({1, 1}).mode(PadMode::Reflect));
+      },
+      "reflect padding supports only the last 1, 2 or 3 dims");
+  expect_error<ValueError>(
+      [&] {
+        pad(x, PadFuncOptions({1, 1, 1, 1, 1, 1, 1, 1}).mode(PadMode::Replicate));
+      },
+      "got input of shape [1, 2, 3, 3]");
+  expect_error<ValueError>(
+      [&] {
+        pad(ones({2, 0, 3}, kFloat64), PadFuncOptions({1, 1}).mode(PadMode::Replicate));
+      },
+      "non-zero sizes in every dim but the first");
+  expect_error<ValueError>([&] { pad(x, PadFuncOptions({-2, -1, 0, 0}).mode(PadMode::Replicate)); }, "input too small");
+  CHECK(pad(ones({0, 2, 3}, kFloat64), PadFuncOptions({1, 1}).mode(PadMode::Reflect)).shape() == Shape{0, 2, 5});
 }

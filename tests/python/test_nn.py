@@ -509,3 +509,19 @@ def test_state_dicts_move_between_ember_and_torch_as_safetensors_files(tmp_path)
     enet.load_state_dict(ember.load_file(tmp_path / "torch.safetensors"))
     tnet2.eval()
     assert_close(enet(ember.tensor(x)), tnet2(torch.tensor(x)), 1e-5)
+
+
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4), (2, 3, 2, 2)])
+@pytest.mark.parametrize("layer,function", [("Softmax", "softmax"), ("LogSoftmax", "log_softmax")])
+def test_implicit_softmax_dim_is_pytorchs_with_its_warning(shape, layer, function):
+    """dim=None picks dim 0 for 0-, 1- and 3-d inputs, else 1, as layer and as function, and warns as PyTorch does."""
+    x = np.random.default_rng(0).standard_normal(shape)
+    with pytest.warns(UserWarning, match="Implicit dimension choice") as torch_warnings:
+        want = getattr(torch.nn, layer)()(torch.tensor(x))
+    with pytest.warns(UserWarning, match="Implicit dimension choice") as ember_warnings:
+        got_layer = getattr(enn, layer)()(ember.tensor(x))
+        got_function = getattr(enn.functional, function)(ember.tensor(x))
+    assert str(ember_warnings[0].message) == str(torch_warnings[0].message)
+    assert_close(got_layer, want, 1e-12)
+    assert_close(got_function, want, 1e-12)
+    assert repr(getattr(enn, layer)()) == repr(getattr(torch.nn, layer)())
