@@ -9,6 +9,8 @@ file(READ ${EMBER_SOURCE_DIR}/ember.h umbrella)
 file(GLOB headers RELATIVE ${EMBER_SOURCE_DIR}
   ${EMBER_SOURCE_DIR}/autograd/*.h ${EMBER_SOURCE_DIR}/ops/*.h ${EMBER_SOURCE_DIR}/nn/*.h ${EMBER_SOURCE_DIR}/nn/modules/*.h
   ${EMBER_SOURCE_DIR}/nn/models/*.h ${EMBER_SOURCE_DIR}/optim/*.h ${EMBER_SOURCE_DIR}/data/*.h)
+# ops/<family>_internal.h: helpers shared by the .cpp files of one op family, never by users.
+list(FILTER headers EXCLUDE REGEX "_internal\\.h$")
 set(missing)
 foreach(header ${headers})
   string(FIND "${umbrella}" "#include \"${header}\"" at)
