@@ -1,0 +1,205 @@
+// Joins and splits along one dim: split and chunk (and their unsafe twins) and
+// unbind give views of x's pieces, all outputs of one node; cat and stack copy
+// their inputs into one tensor. Each backward is the other direction.
+#include "ops/shape.h"
+
+#include <algorithm>
+
+#include "autograd/inplace.h"
+#include "autograd/node.h"
+#include "ops/elementwise.h"
+#include "ops/factory.h"
+#include "ops/shape_internal.h"
+
+namespace ember {
+
+using shape_internal::Window;
+using shape_internal::window_view;
+
+namespace {
+
+// Copies src (converted to out's dtype) into the window w of `out`: the kernel behind cat and stack.
+void copy_into(const Tensor& out, const Window& w, const Tensor& src) {
+  if (numel_of(src.shape()) == 0) return;
+  Tensor dst = window_view(out, w);
+  copy_(dst, src);
+}
+
+// The pieces of split/chunk: views of x along dim d, all outputs of one node.
+// `unsafe` (unsafe_split, unsafe_chunk): the pieces share x's memory but are
+// not views to autograd (each its own version counter), so they may be
+// modified in place, as in PyTorch.
+// d split(x) = cat(g_i) along d (zeros for pieces that got no gradient)
+tensor_list split_views(const Tensor& x, const std::vector<int64_t>& sizes, int64_t d, const char* name,
+                        bool unsafe = false) {
+  tensor_list out;
+  int64_t start = 0;
+  for (int64_t s : sizes) {
+    out.push_back(window_view(x, {d, start, s, 1, false}));
+    if (unsafe) {
+      std::shared_ptr<Storage> shared = x.storage();
+      out.back().impl()->storage = Storage::wrap(shared->data(), shared->nbytes(), [shared] {});
+    } else {
+      as_view(x, out.back(), CreationMeta::MultiOutputNode);
+    }
+    start += s;
+  }
+  if (any_requires_grad({&x}))
+    record_multi(name, {x}, out, [d](const tensor_list& g) -> tensor_list { return {cat(g, d)}; }, Saves::None);
+  return out;
+}
+
+tensor_list split_with_sizes(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim, bool unsafe) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "split: expected a tensor with at least 1 dimension, got a 0-dim tensor");
+  int64_t d = wrap_dim(dim, x.dim(), "split");
+  int64_t total = 0;
+  for (int64_t s : split_sizes) {
+    EMBER_CHECK(s >= 0, "split_with_sizes: expected split_sizes to have only non-negative entries, got {}",
+                shape_str(split_sizes));
+    total += s;
+  }
+  EMBER_CHECK(total == x.size(d),
+              "split_with_sizes: expected split_sizes to sum exactly to {} (input tensor's size at dimension {}), "
+              "but got split_sizes={}",
+              x.size(d), dim, shape_str(split_sizes));
+  return split_views(x, split_sizes, d, unsafe ? "UnsafeSplitWithSizesBackward0" : "SplitWithSizesBackward0",
+                     unsafe);
+}
+
+tensor_list split_every(const Tensor& x, int64_t split_size, int64_t dim, bool unsafe) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "split: expected a tensor with at least 1 dimension, got a 0-dim tensor");
+  int64_t d = wrap_dim(dim, x.dim(), "split");
+  int64_t size = x.size(d);
+  EMBER_CHECK(split_size >= 0, "split: expected split_size to be non-negative, got {}", split_size);
+  EMBER_CHECK(split_size > 0 || size == 0,
+              "split: split_size can only be 0 if dimension size is 0, but got dimension size of {}", size);
+  int64_t chunks = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
+  std::vector<int64_t> sizes(chunks, split_size);
+  sizes.back() = size - split_size * (chunks - 1);
+  return split_views(x, sizes, d, unsafe ? "UnsafeSplitBackward0" : "SplitBackward0", unsafe);
+}
+
+tensor_list chunk_of(const Tensor& x, int64_t chunks, int64_t dim, bool unsafe) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "chunk: expected at least a 1-dimensional tensor");
+  EMBER_CHECK(chunks > 0, "chunk: expected chunks to be greater than 0, got {}", chunks);
+  int64_t d = wrap_dim(dim, x.dim(), "chunk");
+  int64_t size = x.size(d);
+  if (size == 0)  // as PyTorch
+    return split_views(x, std::vector<int64_t>(chunks, 0), d, unsafe ? "UnsafeSplitBackward0" : "SplitBackward0",
+                       unsafe);
+  return split_every(x, (size + chunks - 1) / chunks, d, unsafe);
+}
+
+}  // namespace
+
+tensor_list split(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim) {
+  return split_with_sizes(x, split_sizes, dim, false);
+}
+
+tensor_list split(const Tensor& x, int64_t split_size, int64_t dim) { return split_every(x, split_size, dim, false); }
+
+tensor_list chunk(const Tensor& x, int64_t chunks, int64_t dim) { return chunk_of(x, chunks, dim, false); }
+
+tensor_list unsafe_split(const Tensor& x, int64_t split_size, int64_t dim) {
+  return split_every(x, split_size, dim, true);
+}
+
+tensor_list unsafe_split_with_sizes(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim) {
+  return split_with_sizes(x, split_sizes, dim, true);
+}
+
+tensor_list unsafe_chunk(const Tensor& x, int64_t chunks, int64_t dim) { return chunk_of(x, chunks, dim, true); }
+
+// d unbind(x)_i = g_i stacked back along dim (zeros for outputs that got no gradient)
+tensor_list unbind(const Tensor& x, int64_t dim) {
+  EMBER_CHECK_INDEX(x.dim() > 0, "unbind: dimension specified as 0 but tensor has no dimensions");
+  int64_t d = wrap_dim(dim, x.dim(), "unbind");
+  tensor_list out;
+  for (int64_t i = 0; i < x.size(d); ++i) {
+    out.push_back(window_view(x, {d, i, 1, 1, true}));
+    as_view(x, out.back(), CreationMeta::MultiOutputNode);
+  }
+  if (any_requires_grad({&x}))
+    record_multi("UnbindBackward0", {x}, out, [d](const tensor_list& g) -> tensor_list { return {stack(g, d)}; },
+                 Saves::None);
+  return out;
+}
+
+// d cat(x_i) = narrow(g, dim, offset_i, size_i)
+Tensor cat(const tensor_list& tensors, int64_t dim) {
+  EMBER_CHECK(!tensors.empty(), "cat: expected a non-empty list of Tensors");
+  // As PyTorch, 1-d empty tensors are skipped whatever the other shapes.
+  auto skipped = [](const Tensor& t) { return t.dim() == 1 && t.size(0) == 0; };
+  const Tensor* ref = nullptr;
+  Dtype dtype = tensors[0].dtype();
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    EMBER_CHECK(tensors[i].defined(), "cat: tensor {} in the list is undefined", i);
+    EMBER_CHECK(tensors[i].dim() > 0, "cat: zero-dimensional tensor (at position {}) cannot be concatenated", i);
+    dtype = promote_types(dtype, tensors[i].dtype());
+    if (!ref && !skipped(tensors[i])) ref = &tensors[i];
+  }
+  if (!ref) return zeros({0}, dtype);
+  int64_t d = wrap_dim(dim, ref->dim(), "cat");
+  Shape shape = ref->shape();
+  shape[d] = 0;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    if (skipped(t)) continue;
+    EMBER_CHECK(t.dim() == ref->dim(), "cat: tensors must have same number of dimensions: got {} and {}", ref->dim(),
+                t.dim());
+    for (int64_t k = 0; k < t.dim(); ++k)
+      EMBER_CHECK(k == d || t.size(k) == ref->size(k),
+                  "cat: sizes of tensors must match except in dimension {}. Expected size {} but got size {} for "
+                  "tensor number {} in the list.",
+                  d, ref->size(k), t.size(k), i);
+    shape[d] += t.size(d);
+  }
+  Tensor out = make_tensor(shape, dtype);
+  std::vector<int64_t> offsets, sizes;
+  int64_t offset = 0;
+  for (const Tensor& t : tensors) {
+    int64_t len = skipped(t) ? 0 : t.size(d);
+    if (len > 0) copy_into(out, {d, offset, len, 1, false}, t);
+    offsets.push_back(offset);
+    sizes.push_back(skipped(t) ? -1 : len);
+    offset += len;
+  }
+  if (any_requires_grad(tensors))
+    record("CatBackward0", tensors, out, [d, offsets, sizes](const tensor_list& g) -> tensor_list {
+      tensor_list grads;
+      for (size_t i = 0; i < sizes.size(); ++i)
+        grads.push_back(sizes[i] < 0 ? Tensor() : narrow(g[0], d, offsets[i], sizes[i]));
+      return grads;
+    }, Saves::None);
+  return out;
+}
+
+// d stack(x_i) = select(g, dim, i)
+Tensor stack(const tensor_list& tensors, int64_t dim) {
+  EMBER_CHECK(!tensors.empty(), "stack: expected a non-empty list of Tensors");
+  const Shape& shape0 = tensors[0].shape();
+  Dtype dtype = tensors[0].dtype();
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    EMBER_CHECK(tensors[i].defined(), "stack: tensor {} in the list is undefined", i);
+    EMBER_CHECK(tensors[i].shape() == shape0,
+                "stack: expected each tensor to be equal size, but got {} at entry 0 and {} at entry {}",
+                shape_str(shape0), shape_str(tensors[i].shape()), i);
+    dtype = promote_types(dtype, tensors[i].dtype());
+  }
+  int64_t d = wrap_dim(dim, int64_t(shape0.size()) + 1, "stack");
+  Shape shape = shape0;
+  shape.insert(shape.begin() + d, int64_t(tensors.size()));
+  Tensor out = make_tensor(shape, dtype);
+  for (size_t i = 0; i < tensors.size(); ++i) copy_into(out, {d, int64_t(i), 1, 1, true}, tensors[i]);
+  if (any_requires_grad(tensors)) {
+    size_t n = tensors.size();
+    record("StackBackward0", tensors, out, [d, n](const tensor_list& g) -> tensor_list {
+      tensor_list grads;
+      for (size_t i = 0; i < n; ++i) grads.push_back(select(g[0], d, int64_t(i)));
+      return grads;
+    }, Saves::None);
+  }
+  return out;
+}
+
+}  // namespace ember
