@@ -51,9 +51,7 @@ std::vector<int64_t> element_offsets(const Shape& shape, const Strides& strides)
 
 }  // namespace index_internal
 
-using index_internal::erase_range;
-using index_internal::for_row_pairs;
-using index_internal::read_positions;
+using namespace index_internal;
 
 namespace {
 

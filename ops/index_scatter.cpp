@@ -16,9 +16,7 @@
 
 namespace ember {
 
-using index_internal::erase_range;
-using index_internal::for_row_pairs;
-using index_internal::read_positions;
+using namespace index_internal;
 
 namespace {
 

@@ -13,8 +13,7 @@
 
 namespace ember {
 
-using shape_internal::Window;
-using shape_internal::window_view;
+using namespace shape_internal;
 
 namespace {
 

@@ -32,8 +32,7 @@ Tensor window_view(const Tensor& x, const Window& w) {
 
 }  // namespace shape_internal
 
-using shape_internal::Window;
-using shape_internal::window_view;
+using namespace shape_internal;
 
 namespace {
 
