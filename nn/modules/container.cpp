@@ -1,32 +1,36 @@
-// Sequential, ModuleList and ModuleDict: registration and indexing.
+// Sequential, ModuleList (both ModuleSequence) and ModuleDict: registration and indexing.
 #include "nn/modules/container.h"
 
 namespace ember::nn {
 
-static size_t wrap_index(int64_t index, size_t size, const char* op) {
-  int64_t n = int64_t(size);
+size_t ModuleSequence::checked_index(int64_t index, const char* op) const {
+  int64_t n = int64_t(size());
   EMBER_CHECK_INDEX(index >= -n && index < n, "{}: index {} is out of range for {} modules", op, index, n);
   return size_t(index < 0 ? index + n : index);
 }
 
-SequentialImpl::SequentialImpl(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named) {
-  for (const auto& [name, module] : named) push_back(name, module);
+std::shared_ptr<Module> ModuleSequence::ptr(int64_t index) const {
+  return modules_[checked_index(index, kind_)];
 }
 
-void SequentialImpl::push_back(std::shared_ptr<Module> module) { push_back(std::to_string(size()), std::move(module)); }
-
-void SequentialImpl::push_back(std::string name, std::shared_ptr<Module> module) {
+void ModuleSequence::append(std::string name, std::shared_ptr<Module> module) {
   names_.push_back(name);
   modules_.push_back(register_module(std::move(name), std::move(module)));
 }
 
-std::shared_ptr<Module> SequentialImpl::replace(int64_t index, std::shared_ptr<Module> module) {
-  size_t i = wrap_index(index, size(), "Sequential.replace");
-  return modules_[i] = replace_module(names_[i], std::move(module));
+SequentialImpl::SequentialImpl(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named)
+    : SequentialImpl() {
+  for (const auto& [name, module] : named) push_back(name, module);
 }
 
-std::shared_ptr<Module> SequentialImpl::ptr(int64_t index) const {
-  return modules_[wrap_index(index, size(), "Sequential")];
+void SequentialImpl::push_back(std::shared_ptr<Module> module) { append(std::to_string(size()), std::move(module)); }
+void SequentialImpl::push_back(std::string name, std::shared_ptr<Module> module) {
+  append(std::move(name), std::move(module));
+}
+
+std::shared_ptr<Module> SequentialImpl::replace(int64_t index, std::shared_ptr<Module> module) {
+  size_t i = checked_index(index, "Sequential.replace");
+  return modules_[i] = replace_module(names_[i], std::move(module));
 }
 
 Tensor SequentialImpl::forward(const Tensor& input) {
@@ -35,16 +39,10 @@ Tensor SequentialImpl::forward(const Tensor& input) {
   return x;
 }
 
-void ModuleListImpl::push_back(std::shared_ptr<Module> module) {
-  modules_.push_back(register_module(std::to_string(size()), std::move(module)));
-}
+void ModuleListImpl::push_back(std::shared_ptr<Module> module) { append(std::to_string(size()), std::move(module)); }
 
 void ModuleListImpl::extend(const ModuleListImpl& other) {
   for (const auto& module : other.modules_) push_back(module);
-}
-
-std::shared_ptr<Module> ModuleListImpl::ptr(int64_t index) const {
-  return modules_[wrap_index(index, size(), "ModuleList")];
 }
 
 ModuleDictImpl::ModuleDictImpl(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& modules) {
