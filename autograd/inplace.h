@@ -35,6 +35,13 @@ void as_view(const Tensor& base, const Tensor& view, CreationMeta meta = Creatio
 /// views of leaves that require grad, views that may not be modified).
 Tensor& apply_in_place(Tensor& self, const char* op, bool other_requires_grad,
                        const std::function<Tensor(const Tensor&)>& compute);
+/// apply_in_place through a handle held as const: an op's `inplace` option
+/// (F::elu(x, ELUFuncOptions().inplace(true))) writes into its input, whose
+/// history every handle shares. Returns the input.
+inline Tensor apply_in_place(const Tensor& self, const char* op, const std::function<Tensor(const Tensor&)>& compute) {
+  Tensor handle = self;
+  return apply_in_place(handle, op, false, compute);
+}
 
 /// PyTorch's out= convention. check_out_allowed: before op runs, refuses when
 /// autograd would be involved (grad mode on and an input or `out` requires

@@ -5,6 +5,7 @@
 // rule of their own.
 #include "ops/activation.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "autograd/inplace.h"
@@ -149,10 +150,16 @@ Tensor relu(const Tensor& input) {
   return out;
 }
 
-Tensor relu6(const Tensor& input) { return hardtanh(input, HardtanhFuncOptions().min_val(0.0).max_val(6.0)); }
+Tensor relu6(const Tensor& input, const ReLU6FuncOptions& options) {
+  return hardtanh(input, HardtanhFuncOptions().min_val(0.0).max_val(6.0).inplace(options.inplace()));
+}
 
 // d leaky_relu(x) = g for x > 0, g slope otherwise
 Tensor leaky_relu(const Tensor& input, const LeakyReLUFuncOptions& options) {
+  if (options.inplace())
+    return apply_in_place(input, "leaky_relu_", [&](const Tensor& s) {
+      return leaky_relu(s, LeakyReLUFuncOptions(options).inplace(false));
+    });
   const double negative_slope = options.negative_slope();
   Tensor out = float_map("leaky_relu", input, [negative_slope](auto v) {
     return v > 0 ? v : v * decltype(v)(negative_slope);
@@ -184,17 +191,22 @@ Tensor prelu(const Tensor& input, const Tensor& weight) {
 }
 
 Tensor elu(const Tensor& input, const ELUFuncOptions& options) {
+  if (options.inplace())
+    return apply_in_place(input, "elu_", [&](const Tensor& s) { return elu(s, ELUFuncOptions(options).inplace(false)); });
   check_floating("elu", input);
   return where(input > 0.0, input, (exp(clamp(input, std::nullopt, 0.0)) - 1.0) * options.alpha());
 }
 
-Tensor selu(const Tensor& input) {
+Tensor selu(const Tensor& input, const SELUFuncOptions& options) {
+  if (options.inplace()) return apply_in_place(input, "selu_", [](const Tensor& s) { return selu(s); });
   constexpr double alpha = 1.6732632423543772848170429916717;
   constexpr double scale = 1.0507009873554804934193349852946;
   return elu(input, ELUFuncOptions().alpha(alpha)) * scale;
 }
 
 Tensor celu(const Tensor& input, const CELUFuncOptions& options) {
+  if (options.inplace())
+    return apply_in_place(input, "celu_", [&](const Tensor& s) { return celu(s, CELUFuncOptions(options).inplace(false)); });
   const double alpha = options.alpha();
   EMBER_CHECK(alpha != 0.0, "celu: expected alpha != 0, got alpha={}", alpha);
   check_floating("celu", input);
@@ -229,12 +241,14 @@ Tensor gelu(const Tensor& input, const GELUFuncOptions& options) {
   return out;
 }
 
-Tensor silu(const Tensor& input) {
+Tensor silu(const Tensor& input, const InplaceFuncOptions& options) {
+  if (options.inplace()) return apply_in_place(input, "silu_", [](const Tensor& s) { return silu(s); });
   check_floating("silu", input);
   return input * sigmoid(input);
 }
 
-Tensor mish(const Tensor& input) {
+Tensor mish(const Tensor& input, const InplaceFuncOptions& options) {
+  if (options.inplace()) return apply_in_place(input, "mish_", [](const Tensor& s) { return mish(s); });
   check_floating("mish", input);
   return input * tanh(softplus(input));
 }
@@ -263,8 +277,32 @@ Tensor softsign(const Tensor& input) {
   return input / (abs(input) + 1.0);
 }
 
+// d logsigmoid(x) = g sigmoid(-x)
+Tensor logsigmoid(const Tensor& input) {
+  Tensor out = float_map("logsigmoid", input, [](auto v) {
+    using T = decltype(v);
+    return std::min(v, T(0)) - std::log1p(vec::exp(-std::abs(v)));
+  });
+  if (any_requires_grad({&input})) {
+    SavedVariable sx(input, false);
+    record("LogSigmoidBackward0", {input}, out, [sx](const tensor_list& g) -> tensor_list {
+      return {g[0] * sigmoid(0.0 - sx.unpack())};
+    });
+  }
+  return out;
+}
+
+Tensor tanhshrink(const Tensor& input) {
+  check_floating("tanhshrink", input);
+  return input - tanh(input);
+}
+
 // d hardtanh(x) = g where min < x < max (strictly, as PyTorch), else 0
 Tensor hardtanh(const Tensor& input, const HardtanhFuncOptions& options) {
+  if (options.inplace())
+    return apply_in_place(input, "hardtanh_", [&](const Tensor& s) {
+      return hardtanh(s, HardtanhFuncOptions(options).inplace(false));
+    });
   const double min_val = options.min_val(), max_val = options.max_val();
   EMBER_CHECK(min_val <= max_val, "hardtanh: expected min_val <= max_val, got min_val={} and max_val={}", min_val,
               max_val);
@@ -283,7 +321,8 @@ Tensor hardtanh(const Tensor& input, const HardtanhFuncOptions& options) {
 }
 
 // d hardsigmoid(x) = g / 6 where -3 < x < 3, else 0
-Tensor hardsigmoid(const Tensor& input) {
+Tensor hardsigmoid(const Tensor& input, const InplaceFuncOptions& options) {
+  if (options.inplace()) return apply_in_place(input, "hardsigmoid_", [](const Tensor& s) { return hardsigmoid(s); });
   Tensor out = float_map("hardsigmoid", input, [](auto v) {
     using T = decltype(v);
     return v <= T(-3) ? T(0) : (v >= T(3) ? T(1) : v / T(6) + T(0.5));
@@ -299,7 +338,8 @@ Tensor hardsigmoid(const Tensor& input) {
 }
 
 // d hardswish(x) = 0 for x < -3, g (2x + 3) / 6 for x <= 3, g above
-Tensor hardswish(const Tensor& input) {
+Tensor hardswish(const Tensor& input, const InplaceFuncOptions& options) {
+  if (options.inplace()) return apply_in_place(input, "hardswish_", [](const Tensor& s) { return hardswish(s); });
   Tensor out = float_map("hardswish", input, [](auto v) {
     using T = decltype(v);
     return v <= T(-3) ? T(0) : (v >= T(3) ? v : v * (v + T(3)) / T(6));

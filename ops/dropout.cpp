@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "autograd/inplace.h"
 #include "ops/checks.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
@@ -37,7 +38,9 @@ Tensor dropout(const Tensor& input, const DropoutFuncOptions& options, Generator
   const bool training = options.training();
   check_dropout("dropout", input, p);
   if (!training || p == 0.0) return input;
-  return input * make_mask(input.shape(), input.dtype(), p, gen);
+  Tensor mask = make_mask(input.shape(), input.dtype(), p, gen);
+  if (options.inplace()) return apply_in_place(input, "dropout_", [&](const Tensor& s) { return s * mask; });
+  return input * mask;
 }
 
 Tensor dropout2d(const Tensor& input, const Dropout2dFuncOptions& options, Generator* gen) {
@@ -50,7 +53,9 @@ Tensor dropout2d(const Tensor& input, const Dropout2dFuncOptions& options, Gener
   Shape mshape(size_t(input.dim()), 1);  // one draw per (n, c), broadcast over the rest
   mshape[0] = input.size(0);
   mshape[1] = input.size(1);
-  return input * make_mask(mshape, input.dtype(), p, gen);
+  Tensor mask = make_mask(mshape, input.dtype(), p, gen);
+  if (options.inplace()) return apply_in_place(input, "dropout2d_", [&](const Tensor& s) { return s * mask; });
+  return input * mask;
 }
 
 }  // namespace ember

@@ -8,16 +8,20 @@
 
 namespace ember {
 
-/// p (in [0, 1]) and training of dropout and dropout2d: `DropoutFuncOptions().p(0.2)`.
+/// p (in [0, 1]), training and inplace (the mask applied to the input itself)
+/// of dropout and dropout2d: `DropoutFuncOptions().p(0.2)`.
 struct DropoutFuncOptions {
   DropoutFuncOptions& p(double v) { p_ = v; return *this; }
   DropoutFuncOptions& training(bool v) { training_ = v; return *this; }
+  DropoutFuncOptions& inplace(bool v) { inplace_ = v; return *this; }
   double p() const { return p_; }
   bool training() const { return training_; }
+  bool inplace() const { return inplace_; }
 
  private:
   double p_ = 0.5;
   bool training_ = true;
+  bool inplace_ = false;
 };
 using Dropout2dFuncOptions = DropoutFuncOptions;
 

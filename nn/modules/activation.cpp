@@ -3,6 +3,7 @@
 #include "nn/modules/activation.h"
 
 #include "autograd/grad_mode.h"
+#include "ops/activation.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
 #include "ops/norm.h"
@@ -11,25 +12,46 @@ namespace ember::nn {
 
 namespace F = functional;
 
-Tensor ReLUImpl::forward(const Tensor& input) { return F::relu(input); }
-Tensor ReLU6Impl::forward(const Tensor& input) { return F::relu6(input); }
-Tensor SELUImpl::forward(const Tensor& input) { return F::selu(input); }
-Tensor SiLUImpl::forward(const Tensor& input) { return F::silu(input); }
-Tensor MishImpl::forward(const Tensor& input) { return F::mish(input); }
+namespace {
+// PyTorch's repr of the inplace flag: shown only when set.
+std::string inplace_repr(bool inplace, const char* separator = "") {
+  return inplace ? std::string(separator) + "inplace=True" : "";
+}
+}  // namespace
+
+Tensor ReLUImpl::forward(const Tensor& input) {
+  if (!options.inplace()) return F::relu(input);
+  Tensor x = input;
+  return relu_(x);
+}
+std::string ReLUImpl::extra_repr() const { return inplace_repr(options.inplace()); }
+Tensor ReLU6Impl::forward(const Tensor& input) { return F::relu6(input, options); }
+std::string ReLU6Impl::extra_repr() const { return inplace_repr(options.inplace()); }
+Tensor SELUImpl::forward(const Tensor& input) { return F::selu(input, options); }
+std::string SELUImpl::extra_repr() const { return inplace_repr(options.inplace()); }
+Tensor SiLUImpl::forward(const Tensor& input) { return F::silu(input, options); }
+std::string SiLUImpl::extra_repr() const { return inplace_repr(options.inplace()); }
+Tensor MishImpl::forward(const Tensor& input) { return F::mish(input, options); }
+std::string MishImpl::extra_repr() const { return inplace_repr(options.inplace()); }
 Tensor SigmoidImpl::forward(const Tensor& input) { return F::sigmoid(input); }
 Tensor TanhImpl::forward(const Tensor& input) { return F::tanh(input); }
 Tensor SoftsignImpl::forward(const Tensor& input) { return F::softsign(input); }
-Tensor HardsigmoidImpl::forward(const Tensor& input) { return F::hardsigmoid(input); }
-Tensor HardswishImpl::forward(const Tensor& input) { return F::hardswish(input); }
+Tensor LogSigmoidImpl::forward(const Tensor& input) { return F::logsigmoid(input); }
+Tensor TanhshrinkImpl::forward(const Tensor& input) { return F::tanhshrink(input); }
+// As PyTorch's, Hardsigmoid and Hardswish do not show inplace.
+Tensor HardsigmoidImpl::forward(const Tensor& input) { return F::hardsigmoid(input, options); }
+Tensor HardswishImpl::forward(const Tensor& input) { return F::hardswish(input, options); }
 
 Tensor LeakyReLUImpl::forward(const Tensor& input) { return F::leaky_relu(input, options); }
-std::string LeakyReLUImpl::extra_repr() const { return "negative_slope=" + py_float(options.negative_slope()); }
+std::string LeakyReLUImpl::extra_repr() const {
+  return "negative_slope=" + py_float(options.negative_slope()) + inplace_repr(options.inplace(), ", ");
+}
 
 Tensor ELUImpl::forward(const Tensor& input) { return F::elu(input, options); }
-std::string ELUImpl::extra_repr() const { return "alpha=" + py_float(options.alpha()); }
+std::string ELUImpl::extra_repr() const { return "alpha=" + py_float(options.alpha()) + inplace_repr(options.inplace(), ", "); }
 
 Tensor CELUImpl::forward(const Tensor& input) { return F::celu(input, options); }
-std::string CELUImpl::extra_repr() const { return "alpha=" + py_float(options.alpha()); }
+std::string CELUImpl::extra_repr() const { return "alpha=" + py_float(options.alpha()) + inplace_repr(options.inplace(), ", "); }
 
 GELUImpl::GELUImpl(const GELUOptions& options_) : options(options_) { reset(); }
 void GELUImpl::reset() { gelu_check(options, "GELU"); }
@@ -43,7 +65,8 @@ std::string SoftplusImpl::extra_repr() const {
 
 Tensor HardtanhImpl::forward(const Tensor& input) { return F::hardtanh(input, options); }
 std::string HardtanhImpl::extra_repr() const {
-  return "min_val=" + py_float(options.min_val()) + ", max_val=" + py_float(options.max_val());
+  return "min_val=" + py_float(options.min_val()) + ", max_val=" + py_float(options.max_val()) +
+         inplace_repr(options.inplace(), ", ");
 }
 
 Tensor SoftmaxImpl::forward(const Tensor& input) { return F::softmax(input, options); }

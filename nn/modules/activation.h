@@ -10,6 +10,13 @@
 namespace ember::nn {
 
 // One options type per op: the module's is the op's (ops/activation.h).
+using ReLUOptions = InplaceFuncOptions;
+using ReLU6Options = ReLU6FuncOptions;
+using SELUOptions = SELUFuncOptions;
+using SiLUOptions = InplaceFuncOptions;
+using MishOptions = InplaceFuncOptions;
+using HardsigmoidOptions = InplaceFuncOptions;
+using HardswishOptions = InplaceFuncOptions;
 using LeakyReLUOptions = LeakyReLUFuncOptions;
 using ELUOptions = ELUFuncOptions;
 using CELUOptions = CELUFuncOptions;
@@ -22,7 +29,10 @@ using LogSoftmaxOptions = functional::LogSoftmaxFuncOptions;
 /// max(0, x).
 class ReLUImpl : public Module {
  public:
+  explicit ReLUImpl(const ReLUOptions& options = {}) : options(options) {}
   Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  ReLUOptions options;
 };
 class ReLU : public ModuleHolder<ReLUImpl> {
  public:
@@ -32,7 +42,10 @@ class ReLU : public ModuleHolder<ReLUImpl> {
 /// min(max(0, x), 6).
 class ReLU6Impl : public Module {
  public:
+  explicit ReLU6Impl(const ReLU6Options& options = {}) : options(options) {}
   Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  ReLU6Options options;
 };
 class ReLU6 : public ModuleHolder<ReLU6Impl> {
  public:
@@ -42,7 +55,10 @@ class ReLU6 : public ModuleHolder<ReLU6Impl> {
 /// scale * elu(x) with Klambauer et al.'s constants.
 class SELUImpl : public Module {
  public:
+  explicit SELUImpl(const SELUOptions& options = {}) : options(options) {}
   Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  SELUOptions options;
 };
 class SELU : public ModuleHolder<SELUImpl> {
  public:
@@ -52,7 +68,10 @@ class SELU : public ModuleHolder<SELUImpl> {
 /// x sigmoid(x).
 class SiLUImpl : public Module {
  public:
+  explicit SiLUImpl(const SiLUOptions& options = {}) : options(options) {}
   Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  SiLUOptions options;
 };
 class SiLU : public ModuleHolder<SiLUImpl> {
  public:
@@ -62,7 +81,10 @@ class SiLU : public ModuleHolder<SiLUImpl> {
 /// x tanh(softplus(x)).
 class MishImpl : public Module {
  public:
+  explicit MishImpl(const MishOptions& options = {}) : options(options) {}
   Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  MishOptions options;
 };
 class Mish : public ModuleHolder<MishImpl> {
  public:
@@ -99,10 +121,32 @@ class Softsign : public ModuleHolder<SoftsignImpl> {
   using ModuleHolder::ModuleHolder;
 };
 
+/// log(sigmoid(x)).
+class LogSigmoidImpl : public Module {
+ public:
+  Tensor forward(const Tensor& input) override;
+};
+class LogSigmoid : public ModuleHolder<LogSigmoidImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+};
+
+/// x - tanh(x).
+class TanhshrinkImpl : public Module {
+ public:
+  Tensor forward(const Tensor& input) override;
+};
+class Tanhshrink : public ModuleHolder<TanhshrinkImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+};
+
 /// relu6(x + 3) / 6.
 class HardsigmoidImpl : public Module {
  public:
+  explicit HardsigmoidImpl(const HardsigmoidOptions& options = {}) : options(options) {}
   Tensor forward(const Tensor& input) override;
+  HardsigmoidOptions options;
 };
 class Hardsigmoid : public ModuleHolder<HardsigmoidImpl> {
  public:
@@ -112,7 +156,9 @@ class Hardsigmoid : public ModuleHolder<HardsigmoidImpl> {
 /// x relu6(x + 3) / 6.
 class HardswishImpl : public Module {
  public:
+  explicit HardswishImpl(const HardswishOptions& options = {}) : options(options) {}
   Tensor forward(const Tensor& input) override;
+  HardswishOptions options;
 };
 class Hardswish : public ModuleHolder<HardswishImpl> {
  public:

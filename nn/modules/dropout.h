@@ -6,14 +6,17 @@
 
 namespace ember::nn {
 
-/// `DropoutOptions(0.2)`; p in [0, 1].
+/// `DropoutOptions(0.2)`; p in [0, 1]; inplace: the mask applied to the input itself.
 struct DropoutOptions {
   DropoutOptions(double p = 0.5) : p_(p) {}  // NOLINT(implicit), as libtorch
   DropoutOptions& p(double v) { p_ = v; return *this; }
+  DropoutOptions& inplace(bool v) { inplace_ = v; return *this; }
   double p() const { return p_; }
+  bool inplace() const { return inplace_; }
 
  private:
   double p_;
+  bool inplace_ = false;
 };
 using Dropout2dOptions = DropoutOptions;
 

@@ -31,11 +31,6 @@ Pair adaptive_size(const Tensor& x, const py::handle& output_size, const char* o
   return to_pair(output_size, op, "output_size");
 }
 
-// ember's activations and dropout have no in-place forms yet: refuse rather than copy silently.
-void check_not_inplace(bool inplace, const char* op) {
-  EMBER_CHECK(!inplace, "{}: inplace=True is not supported; call it with inplace=False", op);
-}
-
 // The per-element weight of mse_loss/l1_loss/huber_loss (new in PyTorch 2.6) is not in ember's ops.
 void check_no_weight(const std::optional<Tensor>& weight, const char* op) {
   EMBER_CHECK(!weight, "{}: the weight argument is not supported; expected weight=None", op);
@@ -102,48 +97,38 @@ void bind_activations(py::module_& f) {
     return inplace ? threshold_(x, threshold, value) : ember::threshold(x, threshold, value);
   }, "input"_a, "threshold"_a, "value"_a, "inplace"_a = false);
   f.def("threshold_", &ember::threshold_, "input"_a, "threshold"_a, "value"_a);
-  f.def("relu6", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "relu6"); return relu6(x); },
-        "input"_a, "inplace"_a = false);
+  f.def("relu6", [](const Tensor& x, bool inplace) { return relu6(x, inplace); }, "input"_a, "inplace"_a = false);
   f.def("leaky_relu", [](const Tensor& x, double negative_slope, bool inplace) {
-    check_not_inplace(inplace, "leaky_relu");
-    return leaky_relu(x, LeakyReLUFuncOptions().negative_slope(negative_slope));
+    return leaky_relu(x, LeakyReLUFuncOptions().negative_slope(negative_slope).inplace(inplace));
   }, "input"_a, "negative_slope"_a = 0.01, "inplace"_a = false);
   f.def("prelu", &ember::prelu, "input"_a, "weight"_a);
   f.def("elu", [](const Tensor& x, double alpha, bool inplace) {
-    check_not_inplace(inplace, "elu");
-    return elu(x, ELUFuncOptions().alpha(alpha));
+    return elu(x, ELUFuncOptions().alpha(alpha).inplace(inplace));
   }, "input"_a, "alpha"_a = 1.0, "inplace"_a = false);
-  f.def("selu", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "selu"); return selu(x); },
-        "input"_a, "inplace"_a = false);
+  f.def("selu", [](const Tensor& x, bool inplace) { return selu(x, inplace); }, "input"_a, "inplace"_a = false);
   f.def("celu", [](const Tensor& x, double alpha, bool inplace) {
-    check_not_inplace(inplace, "celu");
-    return celu(x, CELUFuncOptions().alpha(alpha));
+    return celu(x, CELUFuncOptions().alpha(alpha).inplace(inplace));
   }, "input"_a, "alpha"_a = 1.0, "inplace"_a = false);
   f.def("gelu", [](const Tensor& x, const std::string& approximate) {
     return gelu(x, GELUFuncOptions().approximate(approximate));
   }, "input"_a, "approximate"_a = "none");
-  f.def("silu", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "silu"); return silu(x); },
-        "input"_a, "inplace"_a = false);
-  f.def("mish", [](const Tensor& x, bool inplace) { check_not_inplace(inplace, "mish"); return mish(x); },
-        "input"_a, "inplace"_a = false);
+  f.def("silu", [](const Tensor& x, bool inplace) { return silu(x, inplace); }, "input"_a, "inplace"_a = false);
+  f.def("mish", [](const Tensor& x, bool inplace) { return mish(x, inplace); }, "input"_a, "inplace"_a = false);
   f.def("sigmoid", &ember::sigmoid, "input"_a);
   f.def("tanh", &ember::tanh, "input"_a);
   f.def("softplus", [](const Tensor& x, double beta, double threshold) {
     return softplus(x, SoftplusFuncOptions().beta(beta).threshold(threshold));
   }, "input"_a, "beta"_a = 1.0, "threshold"_a = 20.0);
   f.def("softsign", &ember::softsign, "input"_a);
+  f.def("logsigmoid", &ember::logsigmoid, "input"_a);
+  f.def("tanhshrink", &ember::tanhshrink, "input"_a);
   f.def("hardtanh", [](const Tensor& x, double min_val, double max_val, bool inplace) {
-    check_not_inplace(inplace, "hardtanh");
-    return hardtanh(x, HardtanhFuncOptions().min_val(min_val).max_val(max_val));
+    return hardtanh(x, HardtanhFuncOptions().min_val(min_val).max_val(max_val).inplace(inplace));
   }, "input"_a, "min_val"_a = -1.0, "max_val"_a = 1.0, "inplace"_a = false);
-  f.def("hardsigmoid", [](const Tensor& x, bool inplace) {
-    check_not_inplace(inplace, "hardsigmoid");
-    return hardsigmoid(x);
-  }, "input"_a, "inplace"_a = false);
-  f.def("hardswish", [](const Tensor& x, bool inplace) {
-    check_not_inplace(inplace, "hardswish");
-    return hardswish(x);
-  }, "input"_a, "inplace"_a = false);
+  f.def("hardsigmoid", [](const Tensor& x, bool inplace) { return hardsigmoid(x, inplace); }, "input"_a,
+        "inplace"_a = false);
+  f.def("hardswish", [](const Tensor& x, bool inplace) { return hardswish(x, inplace); }, "input"_a,
+        "inplace"_a = false);
 }
 
 void bind_misc(py::module_& f) {
@@ -157,12 +142,10 @@ void bind_misc(py::module_& f) {
     return linear(x, w, opt(b));
   }, "input"_a, "weight"_a, "bias"_a = py::none());
   f.def("dropout", [](const Tensor& x, double p, bool training, bool inplace) {
-    check_not_inplace(inplace, "dropout");
-    return dropout(x, DropoutFuncOptions().p(p).training(training));
+    return dropout(x, DropoutFuncOptions().p(p).training(training).inplace(inplace));
   }, "input"_a, "p"_a = 0.5, "training"_a = true, "inplace"_a = false);
   f.def("dropout2d", [](const Tensor& x, double p, bool training, bool inplace) {
-    check_not_inplace(inplace, "dropout2d");
-    return dropout2d(x, Dropout2dFuncOptions().p(p).training(training));
+    return dropout2d(x, Dropout2dFuncOptions().p(p).training(training).inplace(inplace));
   }, "input"_a, "p"_a = 0.5, "training"_a = true, "inplace"_a = false);
   f.def("pad", [](const Tensor& x, const std::vector<int64_t>& pad, const std::string& mode,
                   std::optional<double> value) {

@@ -22,10 +22,6 @@ namespace {
 using OptTensor = std::optional<Tensor>;
 using OptBool = std::optional<bool>;
 
-void check_not_inplace(bool inplace, const char* layer) {
-  EMBER_CHECK(!inplace, "{}: inplace=True is not supported; use inplace=False", layer);
-}
-
 void check_cpu(const py::handle& device, const char* layer) {
   EMBER_CHECK(device.is_none() || std::string(py::str(device)) == "cpu", "{}: expected device None or 'cpu', got {}",
               layer, std::string(py::repr(device)));
@@ -244,75 +240,56 @@ void bind_norms(py::module_& nn) {
 
   LayerClass<nn::DropoutImpl>(nn, "Dropout")
       .def(py::init([](double p, bool inplace) {
-        check_not_inplace(inplace, "Dropout");
-        return std::make_shared<nn::DropoutImpl>(nn::DropoutOptions(p));
+        return std::make_shared<nn::DropoutImpl>(nn::DropoutOptions(p).inplace(inplace));
       }), "p"_a = 0.5, "inplace"_a = false)
       .def_property_readonly("p", [](nn::DropoutImpl& m) { return m.options.p(); });
   LayerClass<nn::Dropout2dImpl>(nn, "Dropout2d")
       .def(py::init([](double p, bool inplace) {
-        check_not_inplace(inplace, "Dropout2d");
-        return std::make_shared<nn::Dropout2dImpl>(nn::Dropout2dOptions(p));
+        return std::make_shared<nn::Dropout2dImpl>(nn::Dropout2dOptions(p).inplace(inplace));
       }), "p"_a = 0.5, "inplace"_a = false)
       .def_property_readonly("p", [](nn::Dropout2dImpl& m) { return m.options.p(); });
 }
 
-/// nn.ReLU(inplace=True): relu_ on its input, named as ReLU in repr.
-class InplaceReLUImpl : public nn::ReLUImpl {
- public:
-  std::string name() const override { return "ReLU"; }
-  std::string extra_repr() const override { return "inplace=True"; }
-  Tensor forward(const Tensor& input) override {
-    Tensor x = input;
-    return relu_(x);
-  }
-};
-
-/// An activation without options: Cls(inplace=False) or Cls().
+/// An activation without options: Cls().
 template <class Impl>
-void def_plain_activation(py::module_& nn, const char* name, bool has_inplace) {
-  LayerClass<Impl> cls(nn, name);
-  if (has_inplace) {
-    std::string layer = name;
-    cls.def(py::init([layer](bool inplace) {
-      check_not_inplace(inplace, layer.c_str());
-      return std::make_shared<Impl>();
-    }), "inplace"_a = false);
-  } else {
-    cls.def(py::init<>());
-  }
+void def_plain_activation(py::module_& nn, const char* name) {
+  LayerClass<Impl>(nn, name).def(py::init<>());
+}
+
+/// An activation whose only option is inplace: Cls(inplace=False).
+template <class Impl>
+void def_inplace_activation(py::module_& nn, const char* name) {
+  LayerClass<Impl>(nn, name).def(py::init([](bool inplace) { return std::make_shared<Impl>(InplaceFuncOptions(inplace)); }),
+                                 "inplace"_a = false);
 }
 
 void bind_activations(py::module_& nn) {
-  LayerClass<nn::ReLUImpl>(nn, "ReLU").def(py::init([](bool inplace) -> std::shared_ptr<nn::ReLUImpl> {
-    if (inplace) return std::make_shared<InplaceReLUImpl>();
-    return std::make_shared<nn::ReLUImpl>();
-  }), "inplace"_a = false);
-  def_plain_activation<nn::ReLU6Impl>(nn, "ReLU6", true);
-  def_plain_activation<nn::SELUImpl>(nn, "SELU", true);
-  def_plain_activation<nn::SiLUImpl>(nn, "SiLU", true);
-  def_plain_activation<nn::MishImpl>(nn, "Mish", true);
-  def_plain_activation<nn::HardsigmoidImpl>(nn, "Hardsigmoid", true);
-  def_plain_activation<nn::HardswishImpl>(nn, "Hardswish", true);
-  def_plain_activation<nn::SigmoidImpl>(nn, "Sigmoid", false);
-  def_plain_activation<nn::TanhImpl>(nn, "Tanh", false);
-  def_plain_activation<nn::SoftsignImpl>(nn, "Softsign", false);
+  def_inplace_activation<nn::ReLUImpl>(nn, "ReLU");
+  def_inplace_activation<nn::ReLU6Impl>(nn, "ReLU6");
+  def_inplace_activation<nn::SELUImpl>(nn, "SELU");
+  def_inplace_activation<nn::SiLUImpl>(nn, "SiLU");
+  def_inplace_activation<nn::MishImpl>(nn, "Mish");
+  def_inplace_activation<nn::HardsigmoidImpl>(nn, "Hardsigmoid");
+  def_inplace_activation<nn::HardswishImpl>(nn, "Hardswish");
+  def_plain_activation<nn::SigmoidImpl>(nn, "Sigmoid");
+  def_plain_activation<nn::TanhImpl>(nn, "Tanh");
+  def_plain_activation<nn::SoftsignImpl>(nn, "Softsign");
+  def_plain_activation<nn::LogSigmoidImpl>(nn, "LogSigmoid");
+  def_plain_activation<nn::TanhshrinkImpl>(nn, "Tanhshrink");
 
   LayerClass<nn::LeakyReLUImpl>(nn, "LeakyReLU")
       .def(py::init([](double negative_slope, bool inplace) {
-        check_not_inplace(inplace, "LeakyReLU");
-        return std::make_shared<nn::LeakyReLUImpl>(nn::LeakyReLUOptions().negative_slope(negative_slope));
+        return std::make_shared<nn::LeakyReLUImpl>(nn::LeakyReLUOptions().negative_slope(negative_slope).inplace(inplace));
       }), "negative_slope"_a = 0.01, "inplace"_a = false)
       .def_property_readonly("negative_slope", [](nn::LeakyReLUImpl& m) { return m.options.negative_slope(); });
   LayerClass<nn::ELUImpl>(nn, "ELU")
       .def(py::init([](double alpha, bool inplace) {
-        check_not_inplace(inplace, "ELU");
-        return std::make_shared<nn::ELUImpl>(nn::ELUOptions().alpha(alpha));
+        return std::make_shared<nn::ELUImpl>(nn::ELUOptions().alpha(alpha).inplace(inplace));
       }), "alpha"_a = 1.0, "inplace"_a = false)
       .def_property_readonly("alpha", [](nn::ELUImpl& m) { return m.options.alpha(); });
   LayerClass<nn::CELUImpl>(nn, "CELU")
       .def(py::init([](double alpha, bool inplace) {
-        check_not_inplace(inplace, "CELU");
-        return std::make_shared<nn::CELUImpl>(nn::CELUOptions().alpha(alpha));
+        return std::make_shared<nn::CELUImpl>(nn::CELUOptions().alpha(alpha).inplace(inplace));
       }), "alpha"_a = 1.0, "inplace"_a = false)
       .def_property_readonly("alpha", [](nn::CELUImpl& m) { return m.options.alpha(); });
   LayerClass<nn::GELUImpl>(nn, "GELU")
@@ -326,8 +303,8 @@ void bind_activations(py::module_& nn) {
       }), "beta"_a = 1.0, "threshold"_a = 20.0);
   LayerClass<nn::HardtanhImpl>(nn, "Hardtanh")
       .def(py::init([](double min_val, double max_val, bool inplace) {
-        check_not_inplace(inplace, "Hardtanh");
-        return std::make_shared<nn::HardtanhImpl>(nn::HardtanhOptions().min_val(min_val).max_val(max_val));
+        return std::make_shared<nn::HardtanhImpl>(
+            nn::HardtanhOptions().min_val(min_val).max_val(max_val).inplace(inplace));
       }), "min_val"_a = -1.0, "max_val"_a = 1.0, "inplace"_a = false);
   LayerClass<nn::SoftmaxImpl>(nn, "Softmax")
       .def(py::init([](std::optional<int64_t> dim) {

@@ -281,19 +281,10 @@ TEST_CASE("linear computes x Wᵀ + b over any leading dims and layouts", "[lina
   CHECK(linear(randn({5, 3}, kFloat64), w, b).grad_fn() == nullptr);
 }
 
-TEST_CASE("linear gradients pass gradcheck and gradgradcheck for input, weight and bias", "[linalg][linear][gradcheck]") {
+// The op table (op_table.cpp) checks linear's gradients on 1-, 2- and 3-d inputs.
+TEST_CASE("linear gradients pass gradcheck through a transposed weight, and addmm is one node", "[linalg][linear][gradcheck]") {
   manual_seed(12);
   Tensor w = randn({3, 4}, kFloat64).requires_grad_(), b = randn({3}, kFloat64).requires_grad_();
-  for (Shape shape : {Shape{4}, Shape{2, 4}, Shape{2, 2, 4}}) {
-    INFO("input " << shape_str(shape));
-    Tensor x = randn(shape, kFloat64).requires_grad_();
-    auto fn = [](const tensor_list& in) { return tensor_list{linear(in[0], in[1], in[2])}; };
-    CHECK(autograd::gradcheck(fn, {x, w, b}));
-    CHECK(autograd::gradgradcheck(fn, {x, w, b}));
-    auto nobias = [](const tensor_list& in) { return tensor_list{linear(in[0], in[1])}; };
-    CHECK(autograd::gradcheck(nobias, {x, w}));
-    CHECK(autograd::gradgradcheck(nobias, {x, w}));
-  }
   Tensor xt = randn({4, 2}, kFloat64).t().requires_grad_();
   auto fn = [](const tensor_list& in) { return tensor_list{linear(in[0], in[1].t(), in[2])}; };
   Tensor wt = randn({4, 3}, kFloat64).requires_grad_();

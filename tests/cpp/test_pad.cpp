@@ -1,14 +1,13 @@
 // pad against naive references: constant padding (negative amounts crop, any
 // number of dims, int64 values, strided inputs), reflect and replicate built
-// from explicitly extended index lists, a hand-worked example, gradcheck and
-// gradgradcheck for every mode, and the argument errors.
+// from explicitly extended index lists, a hand-worked example, and the
+// argument errors. The op table (op_table.cpp) checks every mode's gradients.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <vector>
 
 #include "autograd/generator.h"
-#include "autograd/gradcheck.h"
 #include "ops/factory.h"
 #include "ops/pad.h"
 #include "ops/shape.h"
@@ -103,35 +102,6 @@ TEST_CASE("pad in reflect and replicate modes matches the extended index lists",
         std::vector<double>{0, 0, 0, 1, 2, 3, 3});
   CHECK(pad(r, PadFuncOptions({2, 1}).mode(PadMode::Constant).value(5.0)).to_vector() ==
         std::vector<double>{5, 5, 0, 1, 2, 3, 5});
-}
-
-TEST_CASE("pad gradients pass gradcheck and gradgradcheck in every mode", "[pad][gradcheck]") {
-  Generator gen(40);
-  struct Case {
-    Shape shape;
-    std::vector<int64_t> pad;
-    PadMode mode;
-  };
-  const std::vector<Case> cases{
-      {{2, 3}, {1, 2}, PadMode::Constant},          {{2, 3, 3}, {-1, 2, 1, -1}, PadMode::Constant},
-      {{2, 4}, {2, 1}, PadMode::Reflect},           {{1, 2, 3, 3}, {2, 1, -1, 2}, PadMode::Reflect},
-      {{1, 1, 2, 2, 3}, {1, 2, 1, 0, 1, 1}, PadMode::Reflect},
-      {{2, 3}, {3, 2}, PadMode::Replicate},         {{2, 3, 3}, {1, 2, 2, -1}, PadMode::Replicate},
-      {{1, 1, 2, 2, 2}, {1, 0, 2, 1, 0, 1}, PadMode::Replicate}};
-  for (const Case& c : cases) {
-    INFO("input " << shape_str(c.shape) << " pad " << shape_str(c.pad) << " mode " << int(c.mode));
-    Tensor x = randn(c.shape, kFloat64, &gen).requires_grad_();
-    auto fn = [&c](const tensor_list& in) { return tensor_list{pad(in[0], PadFuncOptions(c.pad).mode(c.mode))}; };
-    CHECK(autograd::gradcheck(fn, {x}));
-    CHECK(autograd::gradgradcheck(fn, {x}));
-  }
-  // A strided input.
-  Tensor xt = randn({3, 2}, kFloat64, &gen).transpose(0, 1).requires_grad_();
-  for (PadMode mode : {PadMode::Constant, PadMode::Reflect, PadMode::Replicate}) {
-    auto fn = [mode](const tensor_list& in) { return tensor_list{pad(in[0], PadFuncOptions({2, 1}).mode(mode))}; };
-    CHECK(autograd::gradcheck(fn, {xt}));
-    CHECK(autograd::gradgradcheck(fn, {xt}));
-  }
 }
 
 TEST_CASE("pad rejects bad padding lengths, sizes and mode arguments", "[pad][errors]") {

@@ -1,7 +1,7 @@
 // Pooling against direct loops written from PyTorch's definitions (output
 // sizes with ceil_mode, padded windows, divisors, adaptive bounds) on random
 // configurations in float32 and float64, including non-contiguous inputs;
-// gradients with gradcheck and gradgradcheck; every argument error.
+// every argument error. The op table (op_table.cpp) checks the gradients.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -9,7 +9,6 @@
 #include <random>
 
 #include "autograd/engine.h"
-#include "autograd/gradcheck.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
 #include "ops/pool.h"
@@ -152,11 +151,6 @@ Window random_window(std::mt19937& rng, int64_t in, bool dilated) {
     w.p = pick(rng, 0, w.k / 2);
     if (out_size(in, w.k, w.p, w.s, w.d, false) >= 1) return w;
   }
-}
-
-tensor_list leaves(tensor_list ts) {
-  for (Tensor& t : ts) t.requires_grad_();
-  return ts;
 }
 
 std::string value_error(const std::function<void()>& f) {
@@ -314,37 +308,6 @@ TEST_CASE("lp_pool2d is the p-norm of each window", "[pool]") {
     REQUIRE(y.shape() == r.shape);
     for (double& v : r.values) v = std::pow(v, 1.0 / p);
     check_close(y.to_vector(), r.values, 1e-13);
-  }
-}
-
-TEST_CASE("pooling gradients pass gradcheck and gradgradcheck", "[pool][gradcheck]") {
-  std::mt19937 rng(27);
-  auto x4 = [&] { return leaves({random_tensor(rng, {2, 2, 7, 6}, kFloat64)}); };
-  auto strided = [&] { return leaves({transpose(random_tensor(rng, {2, 3, 6, 5}, kFloat64), 2, 3)}); };
-  std::vector<std::pair<std::string, std::function<Tensor(const Tensor&)>>> ops = {
-      {"max_pool2d", [](const Tensor& t) {
-         return max_pool2d(t, MaxPool2dFuncOptions({3, 2}).stride({2, 1}).padding({1, 1}).dilation({1, 2}).ceil_mode(true));
-       }},
-      {"max_pool1d", [](const Tensor& t) { return max_pool1d(flatten(t, 2), MaxPool1dFuncOptions(4).stride(3).padding(2)); }},
-      {"avg_pool2d", [](const Tensor& t) {
-         return avg_pool2d(t, AvgPool2dFuncOptions(3).stride(2).padding(1).ceil_mode(true).count_include_pad(false));
-       }},
-      {"avg_pool2d divisor", [](const Tensor& t) {
-         return avg_pool2d(t, AvgPool2dFuncOptions({2, 3}).padding({1, 0}).divisor_override(4));
-       }},
-      {"avg_pool1d", [](const Tensor& t) { return avg_pool1d(flatten(t, 2), AvgPool1dFuncOptions(3).stride(2).padding(1)); }},
-      {"adaptive_avg_pool2d", [](const Tensor& t) { return adaptive_avg_pool2d(t, Pair(3, 4)); }},
-      {"adaptive_max_pool2d", [](const Tensor& t) { return adaptive_max_pool2d(t, Pair(4, 3)); }},
-      {"lp_pool2d", [](const Tensor& t) { return lp_pool2d(t, LPPool2dFuncOptions(2.0, 2).stride(2).ceil_mode(true)); }},
-  };
-  for (const auto& [name, op] : ops) {
-    for (bool use_strided : {false, true}) {
-      INFO(name << (use_strided ? " strided" : ""));
-      tensor_list in = use_strided ? strided() : x4();
-      auto fn = [op = op](const tensor_list& t) { return tensor_list{op(t[0])}; };
-      CHECK(autograd::gradcheck(fn, in));
-      CHECK(autograd::gradgradcheck(fn, in));
-    }
   }
 }
 

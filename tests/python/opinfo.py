@@ -118,7 +118,9 @@ class OpInfo:
     """One op (or variant). ``ref`` is the public function it checks ("add",
     "Tensor.sum", "nn.functional.conv2d"); ``op`` defaults to calling it.
     ``skips`` maps a generic test ("parity", "gradcheck", "gradgradcheck",
-    "noncontiguous") to the reason this op does not pass it."""
+    "noncontiguous") to the reason this op does not pass it. ``module`` names the
+    layer of ember.nn and torch.nn that computes the op ("ReLU"), built from the
+    keyword arguments of its first sample without tensor keywords."""
 
     name: str
     sample_inputs_func: Callable
@@ -131,6 +133,7 @@ class OpInfo:
     rtol32: float = 1e-5
     atol32: float = 1e-6
     skips: dict = field(default_factory=dict)
+    module: str = None
 
     def __post_init__(self):
         self.ref = self.ref or self.name
@@ -749,6 +752,12 @@ def functional(name, sample_inputs_func, error_inputs=(), **kwargs):
     return OpInfo("nn.functional." + name, sample_inputs_func, error_inputs=list(error_inputs), **kwargs)
 
 
+def functional_inplace_true(name, sample_inputs_func, **kwargs):
+    """``name(x, inplace=True)``, run on a non-leaf copy of its input."""
+    return functional(name + "_inplace", sample_inputs_func, ref="nn.functional." + name,
+                      op=lambda lib, x, **kw: getattr(lib.nn.functional, name)(x * 1, inplace=True, **kw), **kwargs)
+
+
 def functional_in_place(name, sample_inputs_func, *args, **kwargs):
     """An in-place function, run on a non-leaf copy of its input."""
     return functional(name, sample_inputs_func,
@@ -776,35 +785,43 @@ FUNCTIONAL_OPS = [
     functional("adaptive_max_pool2d", adaptive_max_samples, [
         err("negative output size", X4(), (2, -1), match="output_size"),
     ]),
-    functional("relu", unary_samples()),
+    functional("relu", unary_samples(), module="ReLU"),
     functional_in_place("relu_", unary_samples()),
-    functional("relu6", unary_samples(), [err("inplace", W(2), inplace=True, match="inplace")]),
-    functional("leaky_relu", unary_samples(negative_slope=0.2)),
+    functional("relu6", unary_samples(), module="ReLU6"),
+    functional("leaky_relu", unary_samples(negative_slope=0.2), module="LeakyReLU"),
     functional("prelu", prelu_samples, [err("weight size", W(2, 3, 4), W(2), match="weight")]),
-    functional("elu", unary_samples(alpha=0.7)),
-    functional("selu", unary_samples()),
-    functional("celu", unary_samples(alpha=1.5), [err("zero alpha", W(2), alpha=0.0, match="alpha")]),
-    functional("gelu", unary_samples(), [err("bad approximate", W(2), approximate="fast", match="approximate")]),
-    functional("gelu_tanh", unary_samples(approximate="tanh"), ref="nn.functional.gelu"),
-    functional("silu", unary_samples()),
-    functional("mish", unary_samples()),
-    functional("sigmoid", unary_samples()),
-    functional("tanh", unary_samples()),
-    functional("softplus", unary_samples(beta=2.0, threshold=1.5)),
-    functional("softsign", unary_samples()),
+    functional("elu", unary_samples(alpha=0.7), module="ELU"),
+    functional("selu", unary_samples(), module="SELU"),
+    functional("celu", unary_samples(alpha=1.5), [err("zero alpha", W(2), alpha=0.0, match="alpha")], module="CELU"),
+    functional("gelu", unary_samples(), [err("bad approximate", W(2), approximate="fast", match="approximate")],
+               module="GELU"),
+    functional("gelu_tanh", unary_samples(approximate="tanh"), ref="nn.functional.gelu", module="GELU"),
+    functional("silu", unary_samples(), module="SiLU"),
+    functional("mish", unary_samples(), module="Mish"),
+    functional("sigmoid", unary_samples(), module="Sigmoid"),
+    functional("tanh", unary_samples(), module="Tanh"),
+    functional("softplus", unary_samples(beta=2.0, threshold=1.5), module="Softplus"),
+    functional("softsign", unary_samples(), module="Softsign"),
+    functional("logsigmoid", unary_samples(), module="LogSigmoid"),
+    functional("tanhshrink", unary_samples(), module="Tanhshrink"),
     functional("threshold", unary_samples(threshold=0.1, value=-1.0)),
     functional_in_place("threshold_", unary_samples(), 0.1, -1.0),
     functional("hardtanh", unary_samples(min_val=-0.5, max_val=0.8), [
         err("min above max", W(2), 1.0, -1.0, match="min_val"),
-    ]),
+    ], module="Hardtanh"),
+    *[functional_inplace_true(name, unary_samples(**kwargs)) for name, kwargs in [
+        ("relu6", {}), ("leaky_relu", dict(negative_slope=0.2)), ("elu", dict(alpha=0.7)), ("selu", {}),
+        ("celu", dict(alpha=1.5)), ("silu", {}), ("mish", {}), ("hardtanh", dict(min_val=-0.5, max_val=0.8)),
+        ("hardswish", {})]],
+    functional_inplace_true("hardsigmoid", unary_samples(), rtol64=1e-7),  # see hardsigmoid below
     # PyTorch's CPU kernel multiplies the float64 gradient by 1.0f / 6.0f, a float32
     # constant (relative error 3e-8); ember's g / 6 is exact, so float64 agrees to 1e-7 only.
-    functional("hardsigmoid", unary_samples(), rtol64=1e-7),
-    functional("hardswish", unary_samples()),
+    functional("hardsigmoid", unary_samples(), rtol64=1e-7, module="Hardsigmoid"),
+    functional("hardswish", unary_samples(), module="Hardswish"),
     functional("softmax", softmax_samples, [
         err("dim out of range", X23(), dim=2, error_type=IndexError, match="dimension out of range"),
-    ]),
-    functional("log_softmax", softmax_samples),
+    ], module="Softmax"),
+    functional("log_softmax", softmax_samples, module="LogSoftmax"),
     functional("linear", linear_samples, [err("in_features mismatch", X23(), W(4, 5), match="linear")], atol32=1e-5),
     functional("dropout", dropout_samples, [err("p above 1", W(2), p=1.5, match="p")]),
     functional("dropout2d", dropout_samples),

@@ -475,16 +475,62 @@ def test_layers_match_torch_functionally():
                      make(torch.nn)(torch.tensor(logits), torch.tensor(target)), 1e-10)
 
 
-def test_inplace_and_unsupported_options_fail_clearly():
-    assert repr(enn.ReLU(inplace=False)) == "ReLU()"
-    with pytest.raises(ValueError, match="inplace=True is not supported"):
-        enn.ReLU6(inplace=True)
+def test_unsupported_options_fail_clearly():
     with pytest.raises(ValueError, match="padding_mode='zeros'"):
         enn.Conv2d(1, 1, 3, padding_mode="reflect")
     with pytest.raises(ValueError, match="expected padding 'same', 'valid'"):
         enn.Conv2d(1, 1, 3, padding="full")
     with pytest.raises(RuntimeError, match="has no single-tensor forward"):
         enn.Module()(ember.ones(1))
+
+
+INPLACE_LAYERS = [("ReLU", {}), ("ReLU6", {}), ("SELU", {}), ("SiLU", {}), ("Mish", {}), ("Hardsigmoid", {}),
+                  ("Hardswish", {}), ("LeakyReLU", dict(negative_slope=0.2)), ("ELU", dict(alpha=0.5)),
+                  ("CELU", dict(alpha=0.5)), ("Hardtanh", dict(min_val=-0.5, max_val=0.8)),
+                  ("Dropout", dict(p=0.0)), ("Dropout2d", dict(p=0.0))]
+
+
+@pytest.mark.parametrize("name,kwargs", INPLACE_LAYERS)
+def test_inplace_layers_write_into_their_input_as_torch(name, kwargs):
+    e_layer, t_layer = getattr(enn, name)(inplace=True, **kwargs), getattr(torch.nn, name)(inplace=True, **kwargs)
+    assert repr(e_layer) == repr(t_layer)
+    x = np.random.default_rng(3).standard_normal((2, 3, 4)) * 3
+    e_leaf, t_leaf = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    e_in, t_in = e_leaf * 1, t_leaf * 1
+    e_out, t_out = e_layer(e_in), t_layer(t_in)
+    assert e_out is e_in
+    np.testing.assert_allclose(e_in.detach().numpy(), t_in.detach().numpy(), rtol=1e-12, atol=1e-15)
+    weight = np.random.default_rng(4).standard_normal(x.shape)
+    (e_out * ember.tensor(weight)).sum().backward()
+    (t_out * torch.tensor(weight)).sum().backward()
+    # PyTorch's Hardsigmoid gradient multiplies by the float32 constant 1.0f / 6.0f (see opinfo.py).
+    rtol = 1e-7 if name == "Hardsigmoid" else 1e-12
+    np.testing.assert_allclose(e_leaf.grad.numpy(), t_leaf.grad.numpy(), rtol=rtol, atol=1e-15)
+    if name.startswith("Dropout"):  # p=0 returns its input untouched, as PyTorch's
+        leaf = ember.tensor(x, requires_grad=True)
+        assert e_layer(leaf) is leaf
+    else:
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            e_layer(ember.tensor(x, requires_grad=True))
+
+
+def test_inplace_dropout_masks_its_input_in_training():
+    ember.manual_seed(5)
+    x = ember.ones(200, 50, dtype=ember.float64)
+    y = enn.Dropout(0.3, inplace=True)(x)
+    assert y is x
+    v = x.numpy()
+    assert set(np.unique(v)) <= {0.0, 1 / 0.7}
+    assert abs((v != 0).mean() - 0.7) < 0.02
+    x2 = ember.ones(4, 3, 2, 2, dtype=ember.float64)
+    enn.Dropout2d(0.5, inplace=True)(x2)
+    per_channel = x2.numpy().reshape(12, 4)
+    assert (per_channel == per_channel[:, :1]).all()
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        enn.Dropout(0.5, inplace=True)(ember.ones(3, requires_grad=True))
+    eval_layer = enn.Dropout(0.5, inplace=True).eval()
+    leaf = ember.ones(3, requires_grad=True)
+    assert eval_layer(leaf) is leaf
 
 
 def test_state_dicts_move_between_ember_and_torch_as_safetensors_files(tmp_path):

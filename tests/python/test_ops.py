@@ -2,7 +2,8 @@
 test_ops.py): values and gradients against PyTorch in each of the op's dtypes,
 ember's gradcheck and gradgradcheck in float64, the same results from
 non-contiguous inputs as from contiguous ones, and bad inputs raising the
-expected exception with a message that names the op. The table also lists the
+expected exception with a message that names the op; an entry's layer
+(``module``) prints as PyTorch's and computes its op. The table also lists the
 bound names: every entry's function exists, and every function ember binds has
 an entry (or a reason not to in opinfo.NOT_IN_TABLE).
 """
@@ -16,7 +17,7 @@ import torch
 import ember
 import ember.nn.functional as EF
 
-from opinfo import NOT_IN_TABLE, op_db, resolve
+from opinfo import NOT_IN_TABLE, Arg, op_db, resolve
 from parity import assert_matches_torch, outputs, to_numpy
 
 # PyTorch's notices for calls the table makes on purpose (implicit softmax dim, kl_div 'mean', index_reduce).
@@ -131,6 +132,23 @@ def test_noncontiguous_inputs_give_the_contiguous_results(op, index, dtype):
             if w is not None:
                 assert g.shape == w.shape
                 np.testing.assert_allclose(g, w, rtol=rtol, atol=atol)
+
+
+MODULES = [pytest.param(op, id=f"{op.name}-{op.module}") for op in op_db if op.module]
+
+
+@pytest.mark.parametrize("op", MODULES)
+def test_module_prints_as_torch_and_computes_its_op(op):
+    index = next(i for i, s in enumerate(op.samples) if not any(isinstance(v, Arg) for v in s.kwargs.values()))
+    kwargs = op.samples[index].kwargs
+    e_layer, t_layer = resolve(ember, "nn." + op.module)(**kwargs), resolve(torch, "nn." + op.module)(**kwargs)
+    assert repr(e_layer) == repr(t_layer)
+    rtol, atol = op.tolerance("float64")
+    e_leaves, t_leaves = op.leaves(ember, index, ember.float64), op.leaves(torch, index, torch.float64)
+    e_args, t_args = op.views(index, e_leaves), op.views(index, t_leaves)
+    e_out = e_layer(*e_args)
+    np.testing.assert_array_equal(to_numpy(e_out), to_numpy(op(ember, index, e_args)))
+    np.testing.assert_allclose(to_numpy(e_out), t_layer(*t_args).detach().numpy(), rtol=rtol, atol=atol)
 
 
 ERRORS = [pytest.param(op, e, id=f"{op.name}-{e.description}") for op in op_db for e in op.error_inputs]
