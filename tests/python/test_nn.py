@@ -176,6 +176,18 @@ def test_layer_repr_matches_torch(make):
     assert repr(make(enn)) == repr(make(torch.nn))
 
 
+def test_every_layer_is_in_a_table():
+    """Each layer class ember.nn binds is in LAYERS or is an op table entry's module
+    (opinfo.py), so a layer added without a test fails here."""
+    from opinfo import op_db
+
+    layers = {name for name in dir(enn) if isinstance(getattr(enn, name), type)
+              and issubclass(getattr(enn, name), enn.Module) and not name.startswith("_")}
+    listed = {op.module for op in op_db if op.module} | {type(make(enn)).__name__ for make in LAYERS}
+    # The base class, and ember's own layers with no PyTorch twin (tests/cpp/test_layers.cpp tests them).
+    assert sorted(layers - listed) == ["Dice", "Module", "Swish"]
+
+
 def test_python_subclass_repr_matches_torch():
     assert repr(build_cnn(ember)) == repr(build_cnn(torch))
 
