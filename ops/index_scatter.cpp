@@ -70,6 +70,33 @@ void check_gather_index(const char* op, const Tensor& x, int64_t d, const Tensor
   read_positions(index, xv.size(d), false, op, d);
 }
 
+// out = clone(x), then visit(out_data, offset, value) for each element of index
+// along dim d, in order: the walk scatter_add and scatter_reduce share.
+template <class Visit>
+Tensor scatter_walk(const Tensor& x, int64_t d, const Tensor& index, const Tensor& src, const char* op, Visit&& visit) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = clone(x);
+  }
+  Tensor iv = at_least_1d(index), sv = at_least_1d(src), ov = at_least_1d(out);
+  Strides os = ov.strides();
+  int64_t step = os[d];
+  os[d] = 0;
+  dispatch_numeric(x.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t* pi = iv.data_ptr<int64_t>();
+    const T* ps = sv.data_ptr<T>();
+    T* po = ov.data_ptr<T>();
+    serial_rows<3>(iv.shape(), {iv.strides(), os, sv.strides()},
+                   [&](const std::array<int64_t, 3>& off, int64_t n, const std::array<int64_t, 3>& s) {
+                     for (int64_t i = 0; i < n; ++i)
+                       visit(po, off[1] + i * s[1] + pi[off[0] + i * s[0]] * step, ps[off[2] + i * s[2]]);
+                   });
+  });
+  return out;
+}
+
 }  // namespace
 
 // d index_select(x, dim, i) = index_add(zeros like x, dim, i, g)
@@ -148,26 +175,7 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
               "scatter_add: src must have the same number of dimensions as x; src {}, x {}", shape_str(src.shape()),
               shape_str(x.shape()));
   check_gather_index("scatter_add", x, d, index, &src);
-  Tensor out;
-  {
-    NoGradGuard no_grad;
-    out = clone(x);
-  }
-  Tensor iv = at_least_1d(index), sv = at_least_1d(src), ov = at_least_1d(out);
-  Strides os = ov.strides();
-  int64_t step = os[d];
-  os[d] = 0;
-  dispatch_numeric(x.dtype(), "scatter_add", [&](auto tag) {
-    using T = decltype(tag);
-    const int64_t* pi = iv.data_ptr<int64_t>();
-    const T* ps = sv.data_ptr<T>();
-    T* po = ov.data_ptr<T>();
-    serial_rows<3>(iv.shape(), {iv.strides(), os, sv.strides()},
-                   [&](const std::array<int64_t, 3>& off, int64_t n, const std::array<int64_t, 3>& s) {
-                     for (int64_t i = 0; i < n; ++i)
-                       po[off[1] + i * s[1] + pi[off[0] + i * s[0]] * step] += ps[off[2] + i * s[2]];
-                   });
-  });
+  Tensor out = scatter_walk(x, d, index, src, "scatter_add", [](auto* po, int64_t at, auto v) { po[at] += v; });
   if (any_requires_grad({&x, &src})) {
     SavedVariable si(index, false);
     Shape src_shape = src.shape();
@@ -250,41 +258,25 @@ Reduce reduce_of(const std::string& reduce, const char* op) {
 // element by element (the first write replaces it without include_self).
 Tensor scatter_reduce_kernel(const Tensor& x, int64_t d, const Tensor& index, const Tensor& src, Reduce r,
                              bool include_self) {
-  Tensor out;
-  {
-    NoGradGuard no_grad;
-    out = clone(x);
-  }
-  Tensor iv = at_least_1d(index), sv = at_least_1d(src), ov = at_least_1d(out);
-  Strides os = ov.strides();
-  int64_t step = os[d];
-  os[d] = 0;
-  std::vector<int64_t> count(size_t(out.numel()), include_self ? 1 : 0);
-  dispatch_numeric(x.dtype(), "scatter_reduce", [&](auto tag) {
-    using T = decltype(tag);
-    const int64_t* pi = iv.data_ptr<int64_t>();
-    const T* ps = sv.data_ptr<T>();
-    T* po = ov.data_ptr<T>();
-    serial_rows<3>(iv.shape(), {iv.strides(), os, sv.strides()},
-                   [&](const std::array<int64_t, 3>& off, int64_t n, const std::array<int64_t, 3>& s) {
-                     for (int64_t i = 0; i < n; ++i) {
-                       int64_t at = off[1] + i * s[1] + pi[off[0] + i * s[0]] * step;
-                       T v = ps[off[2] + i * s[2]];
-                       T& o = po[at];
-                       if (count[size_t(at)]++ == 0) {
-                         o = v;
-                         continue;
-                       }
-                       switch (r) {
-                         case Reduce::Sum:
-                         case Reduce::Mean: o += v; break;
-                         case Reduce::Prod: o *= v; break;
-                         case Reduce::Amax: o = (v > o || v != v) ? v : o; break;
-                         case Reduce::Amin: o = (v < o || v != v) ? v : o; break;
-                       }
-                     }
-                   });
-    if (r == Reduce::Mean)
+  std::vector<int64_t> count(size_t(x.numel()), include_self ? 1 : 0);
+  Tensor out = scatter_walk(x, d, index, src, "scatter_reduce", [&](auto* po, int64_t at, auto v) {
+    auto& o = po[at];
+    if (count[size_t(at)]++ == 0) {
+      o = v;
+      return;
+    }
+    switch (r) {
+      case Reduce::Sum:
+      case Reduce::Mean: o += v; break;
+      case Reduce::Prod: o *= v; break;
+      case Reduce::Amax: o = (v > o || v != v) ? v : o; break;
+      case Reduce::Amin: o = (v < o || v != v) ? v : o; break;
+    }
+  });
+  if (r == Reduce::Mean) {
+    dispatch_numeric(x.dtype(), "scatter_reduce", [&](auto tag) {
+      using T = decltype(tag);
+      T* po = out.data_ptr<T>();
       for (int64_t k = 0; k < out.numel(); ++k)
         if (count[size_t(k)] > 1) {
           if constexpr (std::is_floating_point_v<T>)
@@ -292,7 +284,8 @@ Tensor scatter_reduce_kernel(const Tensor& x, int64_t d, const Tensor& index, co
           else
             po[k] = T(std::floor(double(po[k]) / double(count[size_t(k)])));
         }
-  });
+    });
+  }
   return out;
 }
 
