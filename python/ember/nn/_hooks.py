@@ -231,28 +231,30 @@ def _call_with_hooks(module, args, kwargs):
         return result
     except Exception:
         # The always_call forward hooks that forward's error kept from running; their own errors become warnings.
-        for hook_id, hook in _global_forward_hooks.items():
-            if hook_id in _global_forward_hooks_always_called and hook_id not in always_called_done:
-                try:
-                    replaced = hook(module, args, result)
-                    if replaced is not None:
-                        result = replaced
-                except Exception as e:
-                    warnings.warn("global module forward hook with ``always_call=True`` raised an exception that "
-                                  f"was silenced as another error was raised in forward: {e}", stacklevel=3)
-        for hook_id, hook in module._forward_hooks.items():
-            if hook_id in module._forward_hooks_always_called and hook_id not in always_called_done:
-                try:
-                    if hook_id in module._forward_hooks_with_kwargs:
-                        replaced = hook(module, args, kwargs, result)
-                    else:
-                        replaced = hook(module, args, result)
-                    if replaced is not None:
-                        result = replaced
-                except Exception as e:
-                    warnings.warn("module forward hook with ``always_call=True`` raised an exception that was "
-                                  f"silenced as another error was raised in forward: {e}", stacklevel=3)
+        result = _run_always_called(_global_forward_hooks, _global_forward_hooks_always_called, always_called_done,
+                                    lambda hook_id, hook, out: hook(module, args, out), "global module forward hook",
+                                    result)
+        result = _run_always_called(module._forward_hooks, module._forward_hooks_always_called, always_called_done,
+                                    lambda hook_id, hook, out: hook(module, args, kwargs, out)
+                                    if hook_id in module._forward_hooks_with_kwargs else hook(module, args, out),
+                                    "module forward hook", result)
         raise
+
+
+def _run_always_called(hooks, always_called, done, call, label, result):
+    """Runs the always_call hooks of ``hooks`` not in ``done`` after forward raised, each
+    given the latest result (``call(hook_id, hook, result)``) and its replacement kept;
+    a hook's own error becomes a warning, in PyTorch's words."""
+    for hook_id, hook in hooks.items():
+        if hook_id in always_called and hook_id not in done:
+            try:
+                replaced = call(hook_id, hook, result)
+                if replaced is not None:
+                    result = replaced
+            except Exception as e:
+                warnings.warn(f"{label} with ``always_call=True`` raised an exception that was silenced as another "
+                              f"error was raised in forward: {e}", stacklevel=4)
+    return result
 
 
 class BackwardHookFunction(Function):
