@@ -93,14 +93,15 @@ TensorIndex to_index(const py::handle& key) {
   if (py::isinstance<TensorImpl>(key)) return key.cast<Tensor>();
   if (PyBool_Check(key.ptr())) return scalar_tensor(key.ptr() == Py_True, kBool);  // x[True] as PyTorch
   if (PyIndex_Check(key.ptr())) return to_int64(key);  // beyond int64: PyTorch's ValueError
-  if (py::isinstance<py::list>(key) || py::isinstance<py::array>(key)) {
+  // A range indexes as the list of its ints (x[range(2)] is x[[0, 1]]), as in PyTorch.
+  if (py::isinstance<py::list>(key) || py::isinstance<py::array>(key) || PyRange_Check(key.ptr())) {
     py::array a = py::module_::import("numpy").attr("asarray")(key);
     char kind = a.dtype().kind();
     EMBER_CHECK_TYPE(kind == 'b' || kind == 'i' || kind == 'u' || a.size() == 0,
                      "index: a list or array index must hold ints or bools, got dtype {}", std::string(py::str(a.dtype())));
     return copy_of_array(a, kind == 'b' ? kBool : kInt64);
   }
-  throw TypeError(fmt::format("index: expected an int, slice, None, Ellipsis, Tensor or list of ints, got {}",
+  throw TypeError(fmt::format("index: expected an int, slice, None, Ellipsis, Tensor, range or list of ints, got {}",
                               type_name(key)));
 }
 

@@ -178,6 +178,8 @@ KEYS = {
     "True and index": lambda: ((True, True), idx([0, 1])),
     "empty index": lambda: (idx(np.zeros((0,), dtype=np.int64)), idx(np.zeros((0,), dtype=np.int64))),
     "list indices": lambda: (([0, 1], [0, 1]), sl(None), ([1, 2], [1, 2])),
+    "range": lambda: ((range(2), range(2)),),
+    "range and index": lambda: ((range(1, -1, -1), range(1, -1, -1)), idx([0, 2])),
 }
 
 
