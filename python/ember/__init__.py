@@ -53,4 +53,12 @@ float = float32
 double = float64
 long = int64
 
+# As PyTorch's, the default generator starts from a seed drawn from the OS, so
+# unseeded runs differ and manual_seed makes them repeat (C++ programs keep
+# libtorch's fixed default seed).
+import os as _os
+
+manual_seed(int.from_bytes(_os.urandom(8), "little") >> 1)
+del _os
+
 __version__ = "0.1.0"
