@@ -20,4 +20,18 @@ int get_num_threads() { return omp_get_max_threads(); }
 
 const char* blas_core_name() { return openblas_get_corename(); }
 
+namespace {
+HostLock host_lock;  // set once, when the Python extension loads
+}  // namespace
+
+void set_host_lock(HostLock lock) { host_lock = lock; }
+
+HostLockRelease::HostLockRelease(bool active) {
+  if (active && host_lock.release) state_ = host_lock.release();
+}
+
+HostLockRelease::~HostLockRelease() {
+  if (state_) host_lock.reacquire(state_);
+}
+
 }  // namespace ember

@@ -89,6 +89,7 @@ template <class T>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb,
           T beta, T* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
+  HostLockRelease unlocked(m * n * k >= kParallelGrain);
   auto ca = ta ? CblasTrans : CblasNoTrans, cb = tb ? CblasTrans : CblasNoTrans;
   if constexpr (std::is_same_v<T, float>)
     cblas_sgemm(CblasRowMajor, ca, cb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
@@ -100,6 +101,7 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
 template <class T>
 void im2col(T* cols, const T* x, const ConvGeom& g) {
   const int64_t rows = g.C * g.kH * g.kW, NL = g.N * g.L();
+  HostLockRelease unlocked(rows * NL >= kParallelGrain);
 #pragma omp parallel for if (rows * NL >= kParallelGrain)
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t c = r / (g.kH * g.kW), p = r / g.kW % g.kH, q = r % g.kW;
@@ -136,6 +138,7 @@ void im2col(T* cols, const T* x, const ConvGeom& g) {
 template <class T>
 void col2im(T* dx, const T* cols, const ConvGeom& g) {
   const int64_t NL = g.N * g.L();
+  HostLockRelease unlocked(g.N * g.C * g.H * g.W * g.kH * g.kW >= kParallelGrain);
 #pragma omp parallel for if (g.N * g.C * g.H * g.W * g.kH * g.kW >= kParallelGrain)
   for (int64_t nc = 0; nc < g.N * g.C; ++nc) {
     const int64_t n = nc / g.C, c = nc % g.C;
@@ -168,6 +171,7 @@ void col2im(T* dx, const T* cols, const ConvGeom& g) {
 // rows (O, N*L) <-> (N, O, L): GEMMs see all samples as one matrix.
 template <class T>
 void batch_to_rows(T* rows, const T* y, int64_t N, int64_t O, int64_t L) {
+  HostLockRelease unlocked(N * O * L >= kParallelGrain);
 #pragma omp parallel for collapse(2) if (N * O * L >= kParallelGrain)
   for (int64_t o = 0; o < O; ++o)
     for (int64_t n = 0; n < N; ++n) std::memcpy(rows + (o * N + n) * L, y + (n * O + o) * L, sizeof(T) * L);
@@ -175,6 +179,7 @@ void batch_to_rows(T* rows, const T* y, int64_t N, int64_t O, int64_t L) {
 
 template <class T>
 void rows_to_batch(T* y, const T* rows, const T* bias, int64_t N, int64_t O, int64_t L) {
+  HostLockRelease unlocked(N * O * L >= kParallelGrain);
 #pragma omp parallel for collapse(2) if (N * O * L >= kParallelGrain)
   for (int64_t n = 0; n < N; ++n)
     for (int64_t o = 0; o < O; ++o) {
@@ -218,6 +223,7 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeom& g
         gemm<T>(false, false, Og, L, Kg, w + gr * Og * Kg, Kg, x + (n * g.C + gr * Kg) * L, L, T(0),
                 y + (n * g.O + gr * Og) * L, L);
     if (bias) {
+  HostLockRelease unlocked(g.N * g.O * L >= kParallelGrain);
 #pragma omp parallel for if (g.N * g.O * L >= kParallelGrain)
       for (int64_t no = 0; no < g.N * g.O; ++no)
         for (int64_t l = 0; l < L; ++l) y[no * L + l] += bias[no % g.O];

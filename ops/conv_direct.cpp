@@ -16,6 +16,7 @@
 #include <cstring>
 #include <vector>
 
+#include "autograd/threads.h"
 #include "ops/conv_simd.h"
 
 namespace ember::conv {
@@ -133,6 +134,7 @@ void unflatten(float* dst, const float* out, int64_t outs, const Flat& f, const 
 // Per sample: pad `ins` planes of (h x w) from src, correlate, unflatten to dst.
 void correlate_batch(float* dst, const float* src, int64_t N, int64_t ins, const std::vector<float>& packed,
                      int64_t outs, const Flat& f, const float* bias) {
+  HostLockRelease unlocked;
 #pragma omp parallel if (N > 1)
   {
     std::vector<float> padded(size_t(ins * f.plane)), flat(size_t(round_up(outs, OB) * f.Lr));
@@ -246,6 +248,7 @@ void direct_backward_weight(float* dw, const float* x, const float* dy, const Co
   const int64_t per_sample = (f.plane * Cp + g.L() * Op) * int64_t(sizeof(float));
   const int64_t nb = std::clamp<int64_t>((512 << 10) / per_sample, 1, std::max<int64_t>(g.N, 1));
   std::vector<std::vector<float>> partial(static_cast<size_t>(omp_get_max_threads()));
+  HostLockRelease unlocked;
 #pragma omp parallel
   {
     const int64_t threads = omp_get_num_threads(), id = omp_get_thread_num();

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "autograd/threads.h"
 #include "ops/conv_simd.h"
 
 namespace ember::conv {
@@ -188,6 +189,7 @@ void correlate(float* out, const float* in, int64_t N, int64_t ins, int64_t outs
     bias_padded.assign(size_t(round_up(outs, V)), 0.0f);
     std::copy(bias, bias + outs, bias_padded.begin());
   }
+  HostLockRelease unlocked;
 #pragma omp parallel if (chunks > 1)
   {
     Chunk& c = thread_chunk(t, nb, rows, ins, outs);
@@ -271,6 +273,7 @@ void winograd_backward_weight(float* dw, const float* x, const float* dy, const 
   const int64_t nb = chunk_samples(t, g.N), chunks = (g.N + nb - 1) / nb, rows = nb * t.tiles();
   const int64_t Cp = round_up(g.C, V), Op = round_up(g.O, V), L = g.L();
   std::vector<std::vector<float>> partial(static_cast<size_t>(omp_get_max_threads()));
+  HostLockRelease unlocked;
 #pragma omp parallel if (chunks > 1)
   {
     Chunk& c = thread_chunk(t, nb, rows, g.C, g.O);

@@ -48,6 +48,7 @@ Tensor blas_ready(const Tensor& t) {
 template <class T>
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t n, int64_t m, int64_t k, const T* a, int64_t lda,
           const T* b, int64_t ldb, T* c, T beta = T(0)) {
+  HostLockRelease unlocked(n * m * k >= kParallelGrain);
   if constexpr (std::is_same_v<T, float>)
     cblas_sgemm(CblasRowMajor, ta, tb, n, m, k, 1.0f, a, lda, b, ldb, beta, c, m);
   else

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "autograd/threads.h"
+
 namespace ember {
 
 /// Below this many elements (or units of comparable work) a loop runs on one thread.
@@ -23,6 +25,7 @@ inline void parallel_for(int64_t n, bool parallel, F&& body) {
     for (int64_t i = 0; i < n; ++i) body(i);
     return;
   }
+  HostLockRelease unlocked;  // a threaded loop is long enough to let other Python threads run
 #pragma omp parallel for
   for (int64_t i = 0; i < n; ++i) body(i);
 }
@@ -36,6 +39,7 @@ inline void parallel_region(bool parallel, F&& body) {
     body();
     return;
   }
+  HostLockRelease unlocked;
 #pragma omp parallel
   body();
 }
@@ -49,6 +53,7 @@ inline void parallel_for_simd(int64_t n, F&& body) {
     for (int64_t i = 0; i < n; ++i) body(i);
     return;
   }
+  HostLockRelease unlocked;
 #pragma omp parallel for simd
   for (int64_t i = 0; i < n; ++i) body(i);
 }

@@ -90,6 +90,7 @@ void max_pool_forward_tiled(T* __restrict y, int64_t* __restrict idx, const T* _
 template <class T>
 void max_pool_forward(T* y, int64_t* idx, const T* x, const PoolGeom& g) {
   const bool tiled = tiles_plane(g);
+  HostLockRelease unlocked(parallel(g));
 #pragma omp parallel for if (parallel(g))
   for (int64_t pl = 0; pl < g.planes; ++pl) {
     const T* in = x + pl * g.H * g.W;
@@ -122,6 +123,7 @@ void max_pool_forward(T* y, int64_t* idx, const T* x, const PoolGeom& g) {
 template <class T>
 void max_pool_backward(T* dx, const T* dy, const int64_t* idx, const PoolGeom& g) {
   const int64_t L = g.oH * g.oW;
+  HostLockRelease unlocked(parallel(g));
 #pragma omp parallel for if (parallel(g))
   for (int64_t pl = 0; pl < g.planes; ++pl) {
     T* out = dx + pl * g.H * g.W;
@@ -135,6 +137,7 @@ void max_pool_backward(T* dx, const T* dy, const int64_t* idx, const PoolGeom& g
 // y (planes, oH, oW) = window sums / divisor.
 template <class T>
 void avg_pool_forward(T* y, const T* x, const PoolGeom& g) {
+  HostLockRelease unlocked(parallel(g));
 #pragma omp parallel for if (parallel(g))
   for (int64_t pl = 0; pl < g.planes; ++pl) {
     const T* in = x + pl * g.H * g.W;
@@ -154,6 +157,7 @@ void avg_pool_forward(T* y, const T* x, const PoolGeom& g) {
 // dx (planes, H, W): each dy / divisor added to every cell of its window (the adjoint of the forward).
 template <class T>
 void avg_pool_backward(T* dx, const T* dy, const PoolGeom& g) {
+  HostLockRelease unlocked(parallel(g));
 #pragma omp parallel for if (parallel(g))
   for (int64_t pl = 0; pl < g.planes; ++pl) {
     T* out = dx + pl * g.H * g.W;

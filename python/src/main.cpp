@@ -1,5 +1,6 @@
 // ember._C, the extension module: maps ember's C++ errors to Python's
 // exception types and calls each binding file's bind_xxx in turn.
+#include "autograd/threads.h"
 #include "autograd/error.h"
 #include "bindings.h"
 
@@ -37,6 +38,11 @@ PYBIND11_MODULE(_C, m) {
       PyErr_SetString(PyExc_RuntimeError, e.what());
     }
   });
+  // ember's long kernels let go of the GIL, so other Python threads run while
+  // they compute (PyTorch releases it around every op); Python callbacks they
+  // reach (hooks, custom Functions, warnings) take it back.
+  ember::set_host_lock({[]() -> void* { return PyGILState_Check() ? static_cast<void*>(PyEval_SaveThread()) : nullptr; },
+                        [](void* state) { PyEval_RestoreThread(static_cast<PyThreadState*>(state)); }});
   ember::python::bind_tensor(m);
   ember::python::bind_ops(m);
   ember::python::bind_autograd(m);
