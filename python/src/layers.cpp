@@ -27,8 +27,8 @@ void check_not_inplace(bool inplace, const char* layer) {
 }
 
 void check_cpu(const py::handle& device, const char* layer) {
-  EMBER_CHECK(device.is_none() || std::string(py::str(device)) == "cpu", "{}: expected device None or 'cpu', got {}",
-              layer, std::string(py::repr(device)));
+  // None, 'cpu', 'cpu:0' or an ember.device; another device is refused as everywhere (ember runs on the CPU only).
+  if (!device.is_none()) to_device(device, layer);
 }
 
 template <class Impl>
