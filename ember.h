@@ -71,10 +71,3 @@
 #include "optim/rmsprop.h"
 #include "optim/sgd.h"
 
-namespace ember {
-// libtorch's torch::save(optimizer, path) / torch::load(optimizer, path):
-// optim/ defines them (its state dict as a safetensors file); nn/ and data/
-// cannot name optimizers, so the umbrella header brings them into ember::.
-using optim::load;
-using optim::save;
-}  // namespace ember

@@ -320,6 +320,139 @@ IValue load_from_bytes(std::string_view bytes, const std::string& name) {
   return decode_file("load", name, detail::read_safetensors_buffer("load", bytes, name));
 }
 
+// ---- optimizers ----
+
+namespace detail {
+
+namespace {
+
+// Plain JSON (an optimizer's param_groups) as IValues: objects become dicts, arrays lists.
+IValue from_json(const json& j) {
+  switch (j.type()) {
+    case json::value_t::boolean: return j.get<bool>();
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return j.get<int64_t>();
+    case json::value_t::number_float: return j.get<double>();
+    case json::value_t::string: return j.get<std::string>();
+    case json::value_t::array: {
+      std::vector<IValue> items;
+      for (const json& item : j) items.push_back(from_json(item));
+      return IValue::list(std::move(items));
+    }
+    case json::value_t::object: {
+      IValue::DictItems items;
+      for (const auto& [key, value] : j.items()) items.emplace_back(key, from_json(value));
+      return IValue::dict(std::move(items));
+    }
+    default: return IValue();
+  }
+}
+
+json to_json(const IValue& v, const std::string& path) {
+  switch (v.tag()) {
+    case IValue::Tag::None: return nullptr;
+    case IValue::Tag::Bool: return v.to_bool();
+    case IValue::Tag::Int: return v.to_int();
+    case IValue::Tag::Double: return v.to_double();
+    case IValue::Tag::String: return v.to_string();
+    case IValue::Tag::List:
+    case IValue::Tag::Tuple: {
+      json out = json::array();
+      for (const IValue& item : v.items()) out.push_back(to_json(item, path));
+      return out;
+    }
+    case IValue::Tag::Dict: {
+      json out = json::object();
+      for (const auto& [key, value] : v.dict_items()) {
+        EMBER_CHECK_TYPE(key.is_string(), "load: '{}': an optimizer's param_groups have str keys, got a {}", path,
+                         key.type_name());
+        out[key.to_string()] = to_json(value, path);
+      }
+      return out;
+    }
+    default:
+      EMBER_CHECK_TYPE(false, "load: '{}': an optimizer's param_groups hold numbers, not a {}", path, v.type_name());
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+IValue optimizer_state_to_ivalue(const TensorDict& state_dict) {
+  // "state.<index>.<buffer>" (std::map order: Python's state_dict() meets them in the same order).
+  std::vector<std::pair<int64_t, IValue::DictItems>> state;
+  for (const auto& [name, t] : state_dict.tensors) {
+    size_t dot1 = name.find('.'), dot2 = name.find('.', dot1 + 1);
+    EMBER_CHECK(name.compare(0, 6, "state.") == 0 && dot2 != std::string::npos,
+                "save: the optimizer's state tensor '{}' is not named state.<index>.<buffer>", name);
+    int64_t index = std::stoll(name.substr(dot1 + 1, dot2 - dot1 - 1));
+    if (state.empty() || state.back().first != index) state.emplace_back(index, IValue::DictItems{});
+    state.back().second.emplace_back(name.substr(dot2 + 1), t);
+  }
+  IValue::DictItems state_items;
+  for (auto& [index, buffers] : state) state_items.emplace_back(index, IValue::dict(std::move(buffers)));
+  auto meta = [&](const char* key) {
+    auto it = state_dict.metadata.find(key);
+    EMBER_CHECK(it != state_dict.metadata.end(), "save: the optimizer's state dict has no '{}'", key);
+    return it->second;
+  };
+  std::vector<IValue> groups;
+  for (const json& g : json::parse(meta("param_groups"))) {
+    IValue::DictItems items;
+    for (const auto& [key, value] : g.items())
+      if (key != "beta1" && key != "beta2") items.emplace_back(key, from_json(value));
+    // Python's optimizers spell Adam's betas as one tuple, last (python/ember/optim).
+    if (g.contains("beta1")) items.emplace_back("betas", IValue::tuple({from_json(g["beta1"]), from_json(g["beta2"])}));
+    groups.push_back(IValue::dict(std::move(items)));
+  }
+  return IValue::dict({{"state", IValue::dict(std::move(state_items))},
+                       {"param_groups", IValue::list(std::move(groups))},
+                       {"optimizer", meta("optimizer")}});
+}
+
+TensorDict optimizer_state_from_ivalue(const IValue& value, const std::string& name, const std::string& path) {
+  auto field = [&](const char* key) -> const IValue* {
+    EMBER_CHECK_TYPE(value.is_dict(), "load: '{}' holds a {}, expected an optimizer's state dict", path,
+                     value.type_name());
+    for (const auto& [k, v] : value.dict_items())
+      if (k.is_string() && k.to_string() == key) return &v;
+    return nullptr;
+  };
+  const IValue* state = field("state");
+  const IValue* groups = field("param_groups");
+  EMBER_CHECK(state && state->is_dict() && groups && groups->is_list(),
+              "load: '{}' is not an optimizer's state dict (expected a dict with 'state' and 'param_groups')", path);
+  TensorDict out;
+  for (const auto& [index, buffers] : state->dict_items()) {
+    EMBER_CHECK_TYPE(index.is_int() && buffers.is_dict(), "load: '{}': an optimizer's state maps int indices to dicts",
+                     path);
+    for (const auto& [buffer, t] : buffers.dict_items()) {
+      EMBER_CHECK_TYPE(buffer.is_string() && t.is_tensor(),
+                       "load: '{}': the optimizer state of parameter {} maps names to tensors", path, index.to_int());
+      out.tensors["state." + std::to_string(index.to_int()) + "." + buffer.to_string()] = t.to_tensor();
+    }
+  }
+  json groups_json = json::array();
+  for (const IValue& g : groups->items()) {
+    json group = to_json(g, path);
+    EMBER_CHECK(group.is_object(), "load: '{}': an optimizer's param_groups are dicts", path);
+    if (group.contains("betas")) {
+      const json& betas = group["betas"];
+      EMBER_CHECK(betas.is_array() && betas.size() == 2, "load: '{}': betas must be a pair, got {}", path, betas.dump());
+      group["beta1"] = betas[0];
+      group["beta2"] = betas[1];
+      group.erase("betas");
+    }
+    groups_json.push_back(group);
+  }
+  out.metadata["param_groups"] = groups_json.dump();
+  const IValue* optimizer = field("optimizer");
+  out.metadata["optimizer"] = optimizer && optimizer->is_string() ? optimizer->to_string() : name;
+  return out;
+}
+
+}  // namespace detail
+
 void save(const Tensor& tensor, const std::string& path) { save(IValue(tensor), path); }
 
 void load(Tensor& tensor, const std::string& path) {

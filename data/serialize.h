@@ -9,10 +9,12 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "autograd/tensor.h"
+#include "data/safetensors.h"
 
 namespace ember {
 
@@ -100,5 +102,34 @@ void save(const Tensor& tensor, const std::string& path);
 void load(Tensor& tensor, const std::string& path);
 void save(const std::vector<Tensor>& tensors, const std::string& path);
 void load(std::vector<Tensor>& tensors, const std::string& path);
+
+
+namespace detail {
+/// An optimizer's TensorDict state dict in PyTorch's layout, as Python's
+/// Optimizer.state_dict() gives it: {"state": {index: {buffer: tensor}},
+/// "param_groups": [{option: value, ..., "params": [indices]}], "optimizer": name}.
+IValue optimizer_state_to_ivalue(const TensorDict& state_dict);
+/// The reverse; `name` is the optimizer's, used when the value names none.
+TensorDict optimizer_state_from_ivalue(const IValue& value, const std::string& name, const std::string& path);
+/// Whether T's state_dict() is a TensorDict (optimizers; modules give an OrderedDict).
+template <class T, class = void>
+struct is_optimizer : std::false_type {};
+template <class T>
+struct is_optimizer<T, std::enable_if_t<std::is_same_v<decltype(std::declval<const T&>().state_dict()), TensorDict>>>
+    : std::true_type {};
+}  // namespace detail
+
+/// `ember::save(optimizer, path)` / `ember::load(optimizer, path)`, as
+/// libtorch's: the state dict in the layout Python's optimizers use, so a
+/// file saved from C++ loads with `opt.load_state_dict(ember.load(path))` and
+/// the reverse. (A template so that data/ need not name optim/'s types.)
+template <class Optimizer, std::enable_if_t<detail::is_optimizer<Optimizer>::value, int> = 0>
+void save(const Optimizer& optimizer, const std::string& path) {
+  save(detail::optimizer_state_to_ivalue(optimizer.state_dict()), path);
+}
+template <class Optimizer, std::enable_if_t<detail::is_optimizer<Optimizer>::value, int> = 0>
+void load(Optimizer& optimizer, const std::string& path) {
+  optimizer.load_state_dict(detail::optimizer_state_from_ivalue(load(path), optimizer.name(), path));
+}
 
 }  // namespace ember

@@ -251,4 +251,45 @@ TEST_CASE("ember::save(optimizer) and ember::load(optimizer) restore its state, 
   REQUIRE(a.tensors.size() == b.tensors.size());
   for (const auto& [name, t] : a.tensors) CHECK(same_bits(t, b.tensors.at(name)));
   CHECK(a.metadata == b.metadata);
+
+  // The file holds the layout of Python's Optimizer.state_dict() (python/ember/optim), so Python loads it:
+  // {"state": {0: {"exp_avg": .., "exp_avg_sq": .., "step": ..}, 1: {..}}, "param_groups": [{.., "betas": (b1, b2)}],
+  //  "optimizer": "Adam"}.
+  IValue v = load(dir.file("opt.safetensors"));
+  REQUIRE(v.is_dict());
+  const auto& top = v.dict_items();
+  REQUIRE(top.size() == 3);
+  CHECK(top[0].first.to_string() == "state");
+  CHECK(top[2].second.to_string() == "Adam");
+  const auto& state = top[0].second.dict_items();
+  REQUIRE(state.size() == 2);
+  CHECK(state[1].first.to_int() == 1);
+  const auto& buffers = state[0].second.dict_items();
+  REQUIRE(buffers.size() == 3);
+  CHECK(buffers[0].first.to_string() == "exp_avg");
+  CHECK(same_bits(buffers[0].second.to_tensor(), a.tensors.at("state.0.exp_avg")));
+  CHECK(buffers[2].second.to_tensor().item<int64_t>() == 2);  // step
+  const IValue& group = top[1].second.items().at(0);
+  const auto& options = group.dict_items();
+  CHECK(options.back().first.to_string() == "betas");
+  CHECK(options.back().second.items()[0].to_double() == 0.9);
+  CHECK(options.back().second.items()[1].to_double() == 0.999);
+  bool has_lr = false;
+  for (const auto& [key, value] : options) {
+    CHECK(key.to_string() != "beta1");
+    if (key.to_string() == "lr") has_lr = value.to_double() == 0.1;
+    if (key.to_string() == "params") CHECK(value.items().size() == 2);
+  }
+  CHECK(has_lr);
+
+  // A state dict in that layout written by hand (as Python writes one) loads; another optimizer's is refused.
+  IValue::DictItems changed = v.dict_items();
+  save(IValue::dict(changed), dir.file("hand.safetensors"));
+  optim::Adam third(fc->parameters(), optim::AdamOptions(0.5));
+  ember::load(third, dir.file("hand.safetensors"));
+  CHECK(third.state_dict().metadata == a.metadata);
+  optim::SGD sgd(fc->parameters(), optim::SGDOptions(0.1));
+  CHECK_THROWS_WITH(ember::load(sgd, dir.file("opt.safetensors")), Contains("belongs to a Adam optimizer"));
+  save(IValue::list({1}), dir.file("list.safetensors"));
+  CHECK_THROWS_WITH(ember::load(third, dir.file("list.safetensors")), Contains("expected an optimizer's state dict"));
 }
