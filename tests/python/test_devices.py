@@ -85,3 +85,24 @@ def test_any_other_device_is_a_value_error_saying_ember_runs_on_the_cpu(device):
     for call in calls:
         with pytest.raises(ValueError, match="ember runs on the CPU only"):
             call()
+
+
+def test_new_factories_take_dtype_device_and_requires_grad_as_torch():
+    for lib in (torch, ember):
+        x = lib.ones(2, dtype=lib.float64)
+        made = [x.new_zeros((2, 3), device="cpu"), x.new_ones(2, dtype=lib.float32), x.new_empty((1,), device="cpu"),
+                x.new_full((2,), 3, dtype=lib.int64, device=lib.device("cpu")), x.new_zeros(2, requires_grad=True)]
+        got = [(tuple(t.shape), str(t.dtype).split(".")[1], t.requires_grad, str(t.device)) for t in made]
+        if lib is ember:
+            assert got == want
+        want = got
+    with pytest.raises(ValueError, match="new_zeros: ember runs on the CPU only"):
+        ember.ones(1).new_zeros(2, device="cuda")
+
+
+def test_module_to_a_tensor_takes_its_dtype_as_torch():
+    for lib in (ember, torch):
+        model = lib.nn.Linear(2, 2)
+        assert model.to(lib.zeros(1, dtype=lib.float64)) is model
+        assert model.weight.dtype == lib.float64
+        assert model.to(lib.device("cpu"), lib.float32).weight.dtype == lib.float32
