@@ -302,3 +302,46 @@ def test_a_save_removes_stale_temporaries_of_dead_writers(tmp_path):
         (tmp_path / name).write_bytes(b"half a checkpoint")
     ember.save({"w": ember.ones(1)}, tmp_path / "ckpt.pt")
     assert sorted(os.listdir(tmp_path)) == sorted(["ckpt.pt", live, other])
+
+
+BUILD_EXAMPLES = pathlib.Path(os.environ.get("EMBER_TRAIN_BINARY", pathlib.Path(__file__).resolve().parents[2] / "build"
+                                              / "examples" / "train_fashion_mnist")).parent
+SAVE_LOAD = BUILD_EXAMPLES / "save_load"
+
+
+def cpp_model():
+    return ember.nn.Sequential(ember.nn.Linear(4, 8), ember.nn.ReLU(), ember.nn.Linear(8, 3))
+
+
+def test_files_move_between_cpp_and_python_in_both_directions(tmp_path):
+    """examples/save_load.cpp saves a trained model and its Adam state; Python loads both, and a model
+    Python saves loads in C++ and gives Python's outputs."""
+    assert SAVE_LOAD.exists(), f"{SAVE_LOAD} is missing: build the examples (scripts/test does)"
+    run = lambda: subprocess.run([str(SAVE_LOAD), str(tmp_path)], capture_output=True, text=True, timeout=120)
+    result = run()
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout + result.stderr
+    model = cpp_model()
+    model.load_state_dict(ember.load(tmp_path / "model.safetensors"))
+    io_ = ember.load(tmp_path / "io.safetensors")
+    with ember.no_grad():
+        assert model(io_["input"]).numpy().tobytes() == io_["output"].numpy().tobytes()
+    opt = ember.optim.Adam(model.parameters(), lr=0.01)
+    saved = ember.load(tmp_path / "optimizer.safetensors")
+    opt.load_state_dict(saved)
+    same(opt.state_dict(), saved)
+    assert saved["param_groups"][0]["betas"] == (0.9, 0.999) and saved["state"][0]["step"].item() == 3
+
+    ember.manual_seed(42)
+    python_model = cpp_model()
+    python_opt = ember.optim.Adam(python_model.parameters(), lr=0.002, betas=(0.8, 0.99))
+    python_model(io_["input"]).sum().backward()
+    python_opt.step()
+    ember.save(python_model.state_dict(), tmp_path / "python_model.safetensors")
+    ember.save(python_opt.state_dict(), tmp_path / "python_optimizer.safetensors")
+    result = run()
+    assert result.returncode == 0, result.stdout + result.stderr
+    with ember.no_grad():
+        want = python_model(io_["input"]).numpy()
+    assert ember.load(tmp_path / "python_output.safetensors").numpy().tobytes() == want.tobytes()
+    # The C++ optimizer took Python's options (lr, betas) and state, and saved them back unchanged.
+    same(ember.load(tmp_path / "python_optimizer_from_cpp.safetensors"), python_opt.state_dict())
