@@ -48,6 +48,12 @@ IValue to_ivalue(const py::handle& obj, const std::string& where, int depth, con
     }
     return IValue::dict(std::move(items), py::isinstance(obj, ordered_dict));
   }
+  // NumPy scalars (np.int64(3), np.float32(0.5), np.bool_): saved as the Python number they hold.
+  static const py::object numpy_generic = py::module_::import("numpy").attr("generic");
+  if (py::isinstance(obj, numpy_generic) && PyObject_HasAttrString(o, "item")) {
+    py::object item = obj.attr("item")();
+    if (!py::isinstance(item, numpy_generic)) return to_ivalue(item, where, depth + 1, parameter);
+  }
   throw TypeError(fmt::format("save: {} is a {}; ember saves tensors, numbers, strings, bools, None and dicts, lists "
                               "and tuples of them (it never pickles)",
                               where, type_name(obj)));

@@ -158,6 +158,15 @@ def test_optimizer_state_round_trips_and_training_continues_identically(tmp_path
         assert p.detach().numpy().tobytes() == q.detach().numpy().tobytes()
 
 
+def test_numpy_scalars_are_saved_as_the_python_numbers_they_hold(tmp_path):
+    ember.save({"acc": np.float32(0.5), "epoch": np.int64(3), "best": np.bool_(True)}, tmp_path / "n.pt")
+    got = ember.load(tmp_path / "n.pt")
+    assert got == {"acc": 0.5, "epoch": 3, "best": True}
+    assert [type(v) for v in got.values()] == [float, int, bool]
+    with pytest.raises(TypeError, match="is a ndarray"):
+        ember.save(np.zeros(2), tmp_path / "n.pt")
+
+
 def test_file_objects_and_path_types_work_as_in_torch(tmp_path):
     obj = {"w": ember.arange(6).reshape(2, 3), "n": 1.5}
     buf = io.BytesIO()
