@@ -293,3 +293,37 @@ TEST_CASE("ember::save(optimizer) and ember::load(optimizer) restore its state, 
   save(IValue::list({1}), dir.file("list.safetensors"));
   CHECK_THROWS_WITH(ember::load(third, dir.file("list.safetensors")), Contains("expected an optimizer's state dict"));
 }
+
+TEST_CASE("load_from_bytes answers mutated and truncated files with ember errors only", "[serialize]") {
+  // A small in-process fuzz: byte flips, truncations and JSON-significant bytes written into a valid file.
+  IValue value = IValue::dict({{"w", tensor({1.0, 2.0}, kFloat32)},
+                               {"meta", IValue::list({1, 2.5, "s", IValue(), IValue::tuple({true})})},
+                               {"b", tensor({1, 0}, kBool)}},
+                              true);
+  const std::string valid = save_to_bytes(value);
+  std::mt19937_64 rng(12345);
+  const char special[] = {'{', '}', '[', ']', '"', ',', ':', '\\', '0', '9', '-', 'e', '\0', '\x7f', '\xff'};
+  int errors = 0, loaded = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::string bytes = valid;
+    int edits = 1 + int(rng() % 4);
+    for (int k = 0; k < edits; ++k) {
+      size_t at = rng() % bytes.size();
+      switch (rng() % 4) {
+        case 0: bytes[at] = char(rng()); break;
+        case 1: bytes[at] = special[rng() % sizeof special]; break;
+        case 2: bytes.resize(at); break;
+        default: bytes.insert(at, 1, special[rng() % sizeof special]); break;
+      }
+      if (bytes.empty()) break;
+    }
+    try {
+      load_from_bytes(bytes, "fuzz");
+      ++loaded;
+    } catch (const Error&) {
+      ++errors;
+    }
+  }
+  CHECK(errors + loaded == 4000);
+  CHECK(errors > 3000);  // nearly every mutation is caught (a flipped tensor data byte still loads)
+}
