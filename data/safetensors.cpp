@@ -130,7 +130,12 @@ std::string header_json(const char* op, const std::map<std::string, Tensor>& ten
     offset += nbytes;
     contiguous->push_back(c);
   }
-  std::string text = header.dump();
+  std::string text;
+  try {
+    text = header.dump();
+  } catch (const json::type_error&) {  // the one way dump fails
+    throw ValueError(fmt::format("{}: a tensor name or metadata string is not valid UTF-8", op));
+  }
   text.append((8 - text.size() % 8) % 8, ' ');  // pad so the data starts 8-byte aligned, as safetensors does
   return text;
 }

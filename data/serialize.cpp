@@ -3,6 +3,7 @@
 // ("fc.weight", "state.0.exp_avg"); the tree is JSON in the `__metadata__`:
 //   null, true/false, "text", 42, 1.5       None, bools, strings, ints, floats
 //   {"float": "nan" | "inf" | "-inf"}        floats JSON cannot spell
+//   {"bytes": "00ff..."}                      bytes, in hex
 //   {"tensor": NAME[, "requires_grad": true][, "parameter": true]}
 //   {"list": [...]}, {"tuple": [...]}
 //   {"dict": [[KEY, VALUE], ...]}, {"odict": [...]}   (OrderedDict)
@@ -78,6 +79,12 @@ struct Encoder {
       case IValue::Tag::Bool: return v.to_bool();
       case IValue::Tag::Int: return v.to_int();
       case IValue::Tag::String: return v.to_string();
+      case IValue::Tag::Bytes: {
+        static const char digits[] = "0123456789abcdef";
+        std::string hex;
+        for (unsigned char c : v.to_bytes()) hex += {digits[c >> 4], digits[c & 15]};
+        return {{"bytes", hex}};
+      }
       case IValue::Tag::Double: {
         double d = v.to_double();
         if (std::isfinite(d)) return d;
@@ -117,7 +124,13 @@ struct Encoder {
 
   TensorDict file(const IValue& value) {
     json structure = encode(value, "", 0);
-    return TensorDict{tensors, {{"format", kFormat}, {"structure", structure.dump()}}};
+    std::string text;
+    try {
+      text = structure.dump();
+    } catch (const json::type_error&) {  // the one way dump fails
+      throw ValueError(fmt::format("{}: a str is not valid UTF-8 (save such data as bytes)", op));
+    }
+    return TensorDict{tensors, {{"format", kFormat}, {"structure", text}}};
   }
 };
 
@@ -186,6 +199,19 @@ struct Decoder {
       if (text == "inf") return inf;
       if (text == "-inf") return -inf;
       fail(where, "is the float " + text.dump() + ", expected \"nan\", \"inf\" or \"-inf\"");
+    }
+    if (node.contains("bytes")) {
+      const json& hex = only(node, "bytes", where);
+      auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+      bool ok = hex.is_string() && hex.get<std::string>().size() % 2 == 0;
+      std::string octets;
+      for (size_t i = 0; ok && i < hex.get<std::string>().size(); i += 2) {
+        int hi = digit(hex.get<std::string>()[i]), lo = digit(hex.get<std::string>()[i + 1]);
+        ok = hi >= 0 && lo >= 0;
+        octets += char(hi * 16 + lo);
+      }
+      if (!ok) fail(where, "holds bytes that are not a string of lowercase hex digit pairs");
+      return IValue::bytes(std::move(octets));
     }
     for (const char* tag : {"list", "tuple"}) {
       if (!node.contains(tag)) continue;
@@ -270,6 +296,12 @@ IValue IValue::tuple(std::vector<IValue> items) {
   return v;
 }
 
+IValue IValue::bytes(std::string octets) {
+  IValue v(std::move(octets));
+  v.tag_ = Tag::Bytes;
+  return v;
+}
+
 IValue IValue::dict(DictItems items, bool ordered) {
   IValue v;
   v.tag_ = Tag::Dict;
@@ -279,7 +311,7 @@ IValue IValue::dict(DictItems items, bool ordered) {
 }
 
 const char* IValue::type_name() const {
-  static const char* const names[] = {"None", "bool", "int", "float", "str", "Tensor", "list", "tuple", "dict"};
+  static const char* const names[] = {"None", "bool", "int", "float", "str", "Tensor", "list", "tuple", "dict", "bytes"};
   return names[int(tag_)];
 }
 
@@ -293,6 +325,7 @@ bool IValue::to_bool() const { return expect(*this, Tag::Bool, "bool"), int_ != 
 int64_t IValue::to_int() const { return expect(*this, Tag::Int, "int"), int_; }
 double IValue::to_double() const { return expect(*this, Tag::Double, "float"), double_; }
 const std::string& IValue::to_string() const { return expect(*this, Tag::String, "str"), string_; }
+const std::string& IValue::to_bytes() const { return expect(*this, Tag::Bytes, "bytes"), string_; }
 const Tensor& IValue::to_tensor() const { return expect(*this, Tag::Tensor, "Tensor"), tensor_; }
 const std::vector<IValue>& IValue::items() const {
   EMBER_CHECK_TYPE(is_list() || is_tuple(), "IValue: expected list or tuple, got {}", type_name());

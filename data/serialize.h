@@ -18,12 +18,12 @@
 
 namespace ember {
 
-/// A value ember::save writes: None, bool, int, float, str, Tensor, or a
-/// list, tuple or dict of values (dict keys: None, bool, int, float, str or
-/// tuples of those). A small cousin of libtorch's c10::IValue.
+/// A value ember::save writes: None, bool, int, float, str, bytes, Tensor,
+/// or a list, tuple or dict of values (dict keys: None, bool, int, float,
+/// str, bytes or tuples of those). A small cousin of libtorch's c10::IValue.
 class IValue {
  public:
-  enum class Tag : uint8_t { None, Bool, Int, Double, String, Tensor, List, Tuple, Dict };
+  enum class Tag : uint8_t { None, Bool, Int, Double, String, Tensor, List, Tuple, Dict, Bytes };
   using DictItems = std::vector<std::pair<IValue, IValue>>;
 
   IValue() = default;
@@ -38,6 +38,8 @@ class IValue {
   /// IValue::list({a, b}): braces alone may pick std::string's constructors (IValue({1, 2})).
   static IValue list(std::vector<IValue> items) { return IValue(std::move(items)); }
   static IValue tuple(std::vector<IValue> items);
+  /// Python's bytes (a generator's get_state()): any octets, unlike a str, which is UTF-8.
+  static IValue bytes(std::string octets);
   /// `ordered`: Python's OrderedDict (state dicts) rather than a plain dict; both keep insertion order.
   static IValue dict(DictItems items, bool ordered = false);
 
@@ -51,7 +53,8 @@ class IValue {
   bool is_list() const { return tag_ == Tag::List; }
   bool is_tuple() const { return tag_ == Tag::Tuple; }
   bool is_dict() const { return tag_ == Tag::Dict; }
-  /// "None", "bool", "int", "float", "str", "Tensor", "list", "tuple", "dict" (Python's names).
+  bool is_bytes() const { return tag_ == Tag::Bytes; }
+  /// "None", "bool", "int", "float", "str", "Tensor", "list", "tuple", "dict", "bytes" (Python's names).
   const char* type_name() const;
 
   // The accessors throw TypeError naming both types when the tag differs.
@@ -59,6 +62,7 @@ class IValue {
   int64_t to_int() const;
   double to_double() const;
   const std::string& to_string() const;
+  const std::string& to_bytes() const;
   const Tensor& to_tensor() const;
   /// Items of a list or tuple.
   const std::vector<IValue>& items() const;

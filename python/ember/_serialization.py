@@ -32,7 +32,9 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=_DEFAULT_PROTOCOL, _use_n
     """Saves ``obj`` to ``f`` (a path, or a binary file object with ``write``), as torch.save.
 
     ``obj`` may be a tensor, a state dict, an optimizer state dict, or dicts,
-    lists and tuples of tensors, ints, floats, strs, bools and None. A path is
+    lists and tuples of tensors, ints, floats, strs, bytes (a generator's
+    get_state()), bools and None; NumPy scalars are saved as the Python
+    numbers they hold. A path is
     written atomically (temporary file, fsync, rename); the same tensor met
     twice is stored once, and views are stored as their values.
     ``pickle_module`` and ``pickle_protocol`` are accepted for PyTorch's

@@ -1,6 +1,6 @@
 // Bindings for ember.save / ember.load (python/ember/_serialization.py wraps
 // them): Python objects to IValues and back, written and read by
-// data/serialize.cpp. Only tensors, numbers, strings, bools, None and
+// data/serialize.cpp. Only tensors, numbers, strings, bytes, bools, None and
 // dicts/lists/tuples of them are accepted: nothing is pickled.
 #include "bindings.h"
 #include "data/serialize.h"
@@ -29,6 +29,7 @@ IValue to_ivalue(const py::handle& obj, const std::string& where, int depth, con
   }
   if (PyFloat_Check(o)) return IValue(PyFloat_AsDouble(o));
   if (PyUnicode_Check(o)) return IValue(obj.cast<std::string>());
+  if (PyBytes_Check(o)) return IValue::bytes(std::string(py::reinterpret_borrow<py::bytes>(obj)));
   if (pybind11::detail::is_ember_tensor(obj))
     return IValue(obj.cast<Tensor>()).set_parameter(py::isinstance(obj, parameter));
   if (PyList_Check(o) || PyTuple_Check(o)) {
@@ -54,7 +55,7 @@ IValue to_ivalue(const py::handle& obj, const std::string& where, int depth, con
     py::object item = obj.attr("item")();
     if (!py::isinstance(item, numpy_generic)) return to_ivalue(item, where, depth + 1, parameter);
   }
-  throw TypeError(fmt::format("save: {} is a {}; ember saves tensors, numbers, strings, bools, None and dicts, lists "
+  throw TypeError(fmt::format("save: {} is a {}; ember saves tensors, numbers, strings, bytes, bools, None and dicts, lists "
                               "and tuples of them (it never pickles)",
                               where, type_name(obj)));
 }
@@ -66,6 +67,7 @@ py::object to_python(const IValue& v, const py::object& parameter, std::map<cons
     case IValue::Tag::Int: return py::int_(v.to_int());
     case IValue::Tag::Double: return py::float_(v.to_double());
     case IValue::Tag::String: return py::str(v.to_string());
+    case IValue::Tag::Bytes: return py::bytes(v.to_bytes());
     case IValue::Tag::Tensor: {
       const Tensor& t = v.to_tensor();
       if (!v.is_parameter()) return py::cast(t);

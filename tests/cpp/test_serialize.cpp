@@ -197,6 +197,8 @@ TEST_CASE("load refuses malformed structures with a ValueError saying where", "[
       {"{\"dict\": [[\"k\"]]}", "holds the dict item [\"k\"], expected [key, value]"},
       {"{\"dict\": [[{\"list\": []}, 1]]}", "has a list as a dict key"},
       {"{\"float\": \"1.5\"}", "expected \"nan\", \"inf\" or \"-inf\""},
+      {"{\"bytes\": \"0g\"}", "holds bytes that are not a string of lowercase hex digit pairs"},
+      {"{\"bytes\": \"abc\"}", "holds bytes that are not a string of lowercase hex digit pairs"},
       {"{\"set\": []}", "which describes no value"},
       {"[1, 2]", "which describes no value"},
       {"18446744073709551615", "outside int64"},
@@ -231,6 +233,11 @@ TEST_CASE("save refuses what it cannot write, leaving no file", "[serialize]") {
                     Contains("load: embedded null byte"));
   CHECK(fs::is_empty(dir.path));
   CHECK_THROWS_AS(IValue(1).to_string(), TypeError);
+  CHECK_THROWS_WITH(save(IValue("\xff\xfe"), dir.file("utf.safetensors")), Contains("not valid UTF-8"));
+  CHECK_THROWS_WITH(save_file({{"\xff", ones({1})}}, dir.file("utf.safetensors")), Contains("not valid UTF-8"));
+  std::string octets("\x00\xff\x10z", 4);
+  save(IValue::bytes(octets), dir.file("bytes.safetensors"));
+  CHECK(load(dir.file("bytes.safetensors")).to_bytes() == octets);
 }
 
 TEST_CASE("ember::save(optimizer) and ember::load(optimizer) restore its state, as libtorch's", "[serialize]") {
