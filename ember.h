@@ -26,6 +26,7 @@
 #include "data/mnist.h"
 #include "data/path.h"
 #include "data/safetensors.h"
+#include "data/serialize.h"
 #include "data/transforms.h"
 #include "nn/functional.h"
 #include "nn/fold.h"
@@ -42,6 +43,7 @@
 #include "nn/modules/loss.h"
 #include "nn/modules/norm.h"
 #include "nn/modules/pool.h"
+#include "nn/serialize.h"
 #include "nn/summary.h"
 #include "ops/activation.h"
 #include "ops/checks.h"
@@ -68,3 +70,4 @@
 #include "optim/optimizer.h"
 #include "optim/rmsprop.h"
 #include "optim/sgd.h"
+

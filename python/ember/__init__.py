@@ -29,6 +29,8 @@ from ._tensor import (
 )
 from . import autograd, nn
 from ._safe_open import safe_open
+from ._serialization import load, save
+from . import accelerator, backends, cuda
 from . import optim
 from . import data
 

@@ -244,6 +244,8 @@ void bind_autograd(py::module_& m);
 void bind_dlpack(py::module_& m);
 void bind_functional(py::module_& m);
 void bind_data(py::module_& m);
+/// ember._C._save, _load and their bytes forms (serialize.cpp), under ember.save and ember.load.
+void bind_serialize(py::module_& m);
 void bind_data_loading(py::module_& m);
 void bind_optim(py::module_& m);
 /// ember._C._nn: Module and the containers (module.cpp), then the layers and nn.init (bind_layers, layers.cpp).

@@ -23,8 +23,8 @@ using OptTensor = std::optional<Tensor>;
 using OptBool = std::optional<bool>;
 
 void check_cpu(const py::handle& device, const char* layer) {
-  EMBER_CHECK(device.is_none() || std::string(py::str(device)) == "cpu", "{}: expected device None or 'cpu', got {}",
-              layer, std::string(py::repr(device)));
+  // None, 'cpu', 'cpu:0' or an ember.device; another device is refused as everywhere (ember runs on the CPU only).
+  if (!device.is_none()) to_device(device, layer);
 }
 
 template <class Impl>

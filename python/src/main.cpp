@@ -49,6 +49,7 @@ PYBIND11_MODULE(_C, m) {
   ember::python::bind_dlpack(m);
   ember::python::bind_functional(m);
   ember::python::bind_data(m);
+  ember::python::bind_serialize(m);
   ember::python::bind_data_loading(m);
   ember::python::bind_optim(m);
   ember::python::bind_nn(m);

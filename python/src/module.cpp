@@ -213,6 +213,9 @@ void bind_module(py::module_& nn) {
            [](py::object self, bool on) { self.cast<Module&>().requires_grad_(on); return self; },
            "requires_grad"_a = true)
       .def("to", [](py::object self, Dtype dtype) { self.cast<Module&>().to(dtype); return self; }, "dtype"_a)
+      // to(tensor): the tensor's dtype (and device, always the CPU), as PyTorch's Module.to(tensor).
+      .def("to", [](py::object self, const Tensor& tensor) { self.cast<Module&>().to(tensor.dtype()); return self; },
+           "tensor"_a)
       .def("to",
            [](py::object self, const py::object& device, std::optional<Dtype> dtype) {
              to_device(device, "Module.to");

@@ -418,13 +418,24 @@ void bind_factory(py::module_& m) {
     return randn(t.shape(), options(dtype.value_or(t.dtype()), requires_grad, device, "randn_like"));
   }, "input"_a, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
 
-  // new_* build a tensor of the caller's dtype, as Tensor.new_zeros does in PyTorch.
-  def_method(m, "new_zeros", [](const Tensor& t, const py::args& size) { return zeros(to_shape(size), t.dtype()); });
-  def_method(m, "new_ones", [](const Tensor& t, const py::args& size) { return ones(to_shape(size), t.dtype()); });
-  def_method(m, "new_empty", [](const Tensor& t, const py::args& size) { return empty(to_shape(size), t.dtype()); });
-  def_method(m, "new_full", [](const Tensor& t, const Shape& size, Scalar fill_value) {
-    return full(size, fill_value, t.dtype());
-  }, "size"_a, "fill_value"_a);
+  // new_* build a tensor of the caller's dtype unless dtype= says otherwise, as Tensor.new_zeros does in PyTorch.
+  def_method(m, "new_zeros", [](const Tensor& t, const py::args& size, std::optional<Dtype> dtype,
+                                const py::object& device, bool requires_grad) {
+    return zeros(to_shape(size), options(dtype.value_or(t.dtype()), requires_grad, device, "new_zeros"));
+  }, "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
+  def_method(m, "new_ones", [](const Tensor& t, const py::args& size, std::optional<Dtype> dtype,
+                               const py::object& device, bool requires_grad) {
+    return ones(to_shape(size), options(dtype.value_or(t.dtype()), requires_grad, device, "new_ones"));
+  }, "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
+  def_method(m, "new_empty", [](const Tensor& t, const py::args& size, std::optional<Dtype> dtype,
+                                const py::object& device, bool requires_grad) {
+    return empty(to_shape(size), options(dtype.value_or(t.dtype()), requires_grad, device, "new_empty"));
+  }, "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
+  def_method(m, "new_full", [](const Tensor& t, const Shape& size, Scalar fill_value, std::optional<Dtype> dtype,
+                               const py::object& device, bool requires_grad) {
+    return full(size, fill_value, options(dtype.value_or(t.dtype()), requires_grad, device, "new_full"));
+  }, "size"_a, "fill_value"_a, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(),
+     "requires_grad"_a = false);
   // ember.tensor (python/ember/_tensor.py) builds on empty; this is its int64 range check.
   m.def("_check_int64_range", &check_int64_range, "data"_a, "int64_requested"_a);
 }

@@ -203,8 +203,19 @@ void bind_tensor(py::module_& m) {
            })
       .def("numpy", &to_numpy)
       // ---- conversion ----
-      .def("to", method(py::overload_cast<Dtype>(&Tensor::to, py::const_)), "dtype"_a)
-      .def("to", [](const Tensor& t, const Tensor& other) { return t.to(other.dtype()); }, "other"_a)
+      // torch's three forms: to(dtype), to(other) (its dtype and device), to(device, dtype); copy=True always copies.
+      .def("to",
+           [](const Tensor& t, Dtype dtype, bool /*non_blocking*/, bool copy) {
+             Tensor out = t.to(dtype);
+             return copy && out.is_same(t) ? t.clone() : out;
+           },
+           "dtype"_a, "non_blocking"_a = false, "copy"_a = false)
+      .def("to",
+           [](const Tensor& t, const Tensor& other, bool /*non_blocking*/, bool copy) {
+             Tensor out = t.to(other.device(), other.dtype());
+             return copy && out.is_same(t) ? t.clone() : out;
+           },
+           "other"_a, "non_blocking"_a = false, "copy"_a = false)
       .def("to",
            [](const Tensor& t, const py::object& device, std::optional<Dtype> dtype, bool /*non_blocking*/, bool copy) {
              Tensor out = t.to(to_device(device, "to"), dtype.value_or(t.dtype()));
@@ -213,6 +224,9 @@ void bind_tensor(py::module_& m) {
            "device"_a, "dtype"_a = py::none(), "non_blocking"_a = false, "copy"_a = false)
       .def("cpu", method(&Tensor::cpu))
       .def_property_readonly("device", method(&Tensor::device))
+      .def_property_readonly("is_cpu", [](const Tensor&) { return true; })
+      .def_property_readonly("is_cuda", [](const Tensor&) { return false; })
+      .def_property_readonly("is_mps", [](const Tensor&) { return false; })
       .def("type_as", [](const Tensor& t, const Tensor& other) { return t.to(other.dtype()); }, "other"_a)
       .def("float", method(&Tensor::to_float))
       .def("double", method(&Tensor::to_double))

@@ -453,7 +453,6 @@ class TestAutograd(_TestCase):
         ):
             y.grad_fn._raw_saved_result.register_hooks(inc, lambda x: x)
 
-    @ember_xfail("AttributeError: module 'ember' has no attribute 'save'")
     def test_saving_variable_to_disk(self):
         with tempfile.TemporaryDirectory() as tmp_dir:
 
