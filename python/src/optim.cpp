@@ -5,12 +5,17 @@
 #include <pybind11/functional.h>
 
 #include "bindings.h"
+#include "optim/adadelta.h"
 #include "optim/adagrad.h"
 #include "optim/adam.h"
+#include "optim/adamax.h"
 #include "optim/adamw.h"
 #include "optim/clip_grad.h"
 #include "optim/early_stopping.h"
+#include "optim/lbfgs.h"
 #include "optim/lr_scheduler.h"
+#include "optim/nadam.h"
+#include "optim/radam.h"
 #include "optim/rmsprop.h"
 #include "optim/sgd.h"
 
@@ -50,6 +55,9 @@ void bind_optim(py::module_& root) {
 
   py::class_<Optimizer>(m, "Optimizer")
       .def("_step", [](Optimizer& o) { o.step(); })
+      // The closure runs Python code: it returns the loss tensor (LBFGS calls it many times per step).
+      .def("_step_closure", [](Optimizer& o, const std::function<Tensor()>& closure) { return o.step(closure); },
+           "closure"_a)
       .def("zero_grad", &Optimizer::zero_grad, "set_to_none"_a = true)
       .def_property_readonly("_name", &Optimizer::name)
       .def("_num_groups", [](const Optimizer& o) { return o.param_groups().size(); })
@@ -98,6 +106,11 @@ void bind_optim(py::module_& root) {
   bind_optimizer<AdamW, AdamWOptions>(m, "AdamW");
   bind_optimizer<Adagrad, AdagradOptions>(m, "Adagrad");
   bind_optimizer<RMSprop, RMSpropOptions>(m, "RMSprop");
+  bind_optimizer<Adadelta, AdadeltaOptions>(m, "Adadelta");
+  bind_optimizer<Adamax, AdamaxOptions>(m, "Adamax");
+  bind_optimizer<NAdam, NAdamOptions>(m, "NAdam");
+  bind_optimizer<RAdam, RAdamOptions>(m, "RAdam");
+  bind_optimizer<LBFGS, LBFGSOptions>(m, "LBFGS");
 
   // Schedulers keep a reference to their optimizer: keep_alive ties the lifetimes.
   py::class_<LRScheduler, std::shared_ptr<LRScheduler>>(m, "LRScheduler")

@@ -12,7 +12,11 @@ from . import lr_scheduler
 
 _core = _C._optim
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "lr_scheduler", "save", "load"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "Adamax", "NAdam", "RAdam", "LBFGS",
+           "lr_scheduler", "save", "load"]
+
+_FLAGS = ("nesterov", "maximize", "amsgrad", "centered", "decoupled_weight_decay")
+_INTS = ("max_iter", "max_eval", "history_size")
 
 
 def _to_options(values):
@@ -22,6 +26,10 @@ def _to_options(values):
         if key == "betas":
             beta1, beta2 = value
             out["beta1"], out["beta2"] = float(beta1), float(beta2)
+        elif key == "line_search_fn":  # LBFGS: C++ holds it as a flag
+            if value not in (None, "strong_wolfe"):
+                raise RuntimeError(f"LBFGS: only 'strong_wolfe' is supported as line_search_fn, got {value!r}")
+            out[key] = float(value is not None)
         elif key != "params":
             out[key] = float(value)
     return out
@@ -51,8 +59,9 @@ class _ParamGroup(MutableMapping):
         if key == "betas":
             return (self._opt._get_option(self._i, "beta1"), self._opt._get_option(self._i, "beta2"))
         value = self._opt._get_option(self._i, key)
-        flags = ("nesterov", "maximize", "amsgrad", "centered")
-        return bool(value) if key in flags else value
+        if key == "line_search_fn":
+            return "strong_wolfe" if value else None
+        return bool(value) if key in _FLAGS else int(value) if key in _INTS else value
 
     def __setitem__(self, key, value):
         if key == "params":
@@ -178,6 +187,68 @@ class RMSprop(Optimizer, _core.RMSprop):
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered,
                         maximize=maximize)
         self._init(_core.RMSprop, params, defaults)
+
+
+def _no_capturable_or_differentiable(name, capturable, differentiable):
+    # ember updates parameters in fused C++ loops: there is no graph to capture or differentiate through.
+    if capturable or differentiable:
+        raise ValueError(f"{name}: capturable=True and differentiable=True are not supported by ember")
+
+
+class Adadelta(Optimizer, _core.Adadelta):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
+                 maximize=False, differentiable=False):
+        _no_capturable_or_differentiable("Adadelta", capturable, differentiable)
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        self._init(_core.Adadelta, params, defaults)
+
+
+class Adamax(Optimizer, _core.Adamax):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
+                 maximize=False, differentiable=False, capturable=False):
+        _no_capturable_or_differentiable("Adamax", capturable, differentiable)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        self._init(_core.Adamax, params, defaults)
+
+
+class NAdam(Optimizer, _core.NAdam):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        _no_capturable_or_differentiable("NAdam", capturable, differentiable)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+        self._init(_core.NAdam, params, defaults)
+
+
+class RAdam(Optimizer, _core.RAdam):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
+                 *, foreach=None, maximize=False, capturable=False, differentiable=False):
+        _no_capturable_or_differentiable("RAdam", capturable, differentiable)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+        self._init(_core.RAdam, params, defaults)
+
+
+class LBFGS(Optimizer, _core.LBFGS):
+    """L-BFGS; ``step(closure)`` calls the closure several times (one parameter group only)."""
+
+    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
+                 history_size=100, line_search_fn=None):
+        if max_eval is None:
+            max_eval = max_iter * 5 // 4
+        defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
+                        tolerance_change=tolerance_change, history_size=history_size, line_search_fn=line_search_fn)
+        self._init(_core.LBFGS, params, defaults)
+
+    def step(self, closure):
+        from .._tensor import tensor
+
+        def evaluate():
+            loss = closure()
+            return loss if isinstance(loss, _C.Tensor) else tensor(float(loss))
+
+        return self._step_closure(evaluate)
 
 
 def save(optimizer, path):
