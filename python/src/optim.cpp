@@ -162,6 +162,49 @@ void bind_optim(py::module_& root) {
   py::class_<SequentialLR, LRScheduler, std::shared_ptr<SequentialLR>>(m, "SequentialLR")
       .def(py::init<Optimizer&, std::vector<std::shared_ptr<LRScheduler>>, std::vector<int64_t>>(), "optimizer"_a,
            "schedulers"_a, "milestones"_a, py::keep_alive<1, 2>(), py::keep_alive<1, 3>());
+  py::class_<MultiplicativeLR, LRScheduler, std::shared_ptr<MultiplicativeLR>>(m, "MultiplicativeLR")
+      .def(py::init<Optimizer&, std::vector<MultiplicativeLR::Lambda>, int64_t>(), "optimizer"_a, "lr_lambda"_a,
+           "last_epoch"_a = -1, py::keep_alive<1, 2>())
+      .def(py::init<Optimizer&, MultiplicativeLR::Lambda, int64_t>(), "optimizer"_a, "lr_lambda"_a,
+           "last_epoch"_a = -1, py::keep_alive<1, 2>());
+  py::class_<ConstantLR, LRScheduler, std::shared_ptr<ConstantLR>>(m, "ConstantLR")
+      .def(py::init<Optimizer&, double, int64_t, int64_t>(), "optimizer"_a, "factor"_a = 1.0 / 3, "total_iters"_a = 5,
+           "last_epoch"_a = -1, py::keep_alive<1, 2>());
+  py::class_<PolynomialLR, LRScheduler, std::shared_ptr<PolynomialLR>>(m, "PolynomialLR")
+      .def(py::init<Optimizer&, int64_t, double, int64_t>(), "optimizer"_a, "total_iters"_a = 5, "power"_a = 1.0,
+           "last_epoch"_a = -1, py::keep_alive<1, 2>());
+  py::class_<CosineAnnealingWarmRestarts, LRScheduler, std::shared_ptr<CosineAnnealingWarmRestarts>>(
+      m, "CosineAnnealingWarmRestarts")
+      .def(py::init<Optimizer&, int64_t, int64_t, double, int64_t>(), "optimizer"_a, "T_0"_a, "T_mult"_a = 1,
+           "eta_min"_a = 0.0, "last_epoch"_a = -1, py::keep_alive<1, 2>())
+      .def(
+          "step",
+          [](CosineAnnealingWarmRestarts& s, std::optional<double> epoch) {
+            if (epoch) s.step(*epoch);
+            else s.step();
+          },
+          "epoch"_a = py::none())
+      .def_property_readonly("T_cur", &CosineAnnealingWarmRestarts::T_cur)
+      .def_property_readonly("T_i", &CosineAnnealingWarmRestarts::T_i);
+  py::class_<CyclicLR, LRScheduler, std::shared_ptr<CyclicLR>>(m, "CyclicLR")
+      .def(py::init([](Optimizer& opt, const std::vector<double>& base_lr, const std::vector<double>& max_lr,
+                       double step_size_up, std::optional<double> step_size_down, const std::string& mode,
+                       double gamma, std::optional<std::function<double(double)>> scale_fn,
+                       const std::string& scale_mode, bool cycle_momentum, const std::vector<double>& base_momentum,
+                       const std::vector<double>& max_momentum, int64_t last_epoch) {
+             CyclicLROptions o(base_lr, max_lr);
+             o.step_size_up(step_size_up).step_size_down(step_size_down).mode(mode).gamma(gamma);
+             if (scale_fn) o.scale_fn(*scale_fn);
+             o.scale_mode(scale_mode).cycle_momentum(cycle_momentum).base_momentum(base_momentum);
+             o.max_momentum(max_momentum);
+             return std::make_shared<CyclicLR>(opt, o, last_epoch);
+           }),
+           "optimizer"_a, "base_lr"_a, "max_lr"_a, "step_size_up"_a = 2000.0, "step_size_down"_a = py::none(),
+           "mode"_a = "triangular", "gamma"_a = 1.0, "scale_fn"_a = py::none(), "scale_mode"_a = "cycle",
+           "cycle_momentum"_a = true, "base_momentum"_a = std::vector<double>{0.8},
+           "max_momentum"_a = std::vector<double>{0.9}, "last_epoch"_a = -1, py::keep_alive<1, 2>());
+  py::class_<ChainedScheduler, LRScheduler, std::shared_ptr<ChainedScheduler>>(m, "ChainedScheduler")
+      .def(py::init<std::vector<std::shared_ptr<LRScheduler>>>(), "schedulers"_a, py::keep_alive<1, 2>());
   py::class_<ReduceLROnPlateau>(m, "ReduceLROnPlateau")
       .def(py::init([](Optimizer& opt, const std::string& mode, double factor, int64_t patience, double threshold,
                        const std::string& threshold_mode, int64_t cooldown, const std::vector<double>& min_lr,

@@ -16,6 +16,7 @@
 #include "optim/adadelta.h"
 #include "optim/adamax.h"
 #include "optim/lbfgs.h"
+#include "optim/lr_scheduler.h"
 #include "optim/nadam.h"
 #include "optim/radam.h"
 #include "optim/sgd.h"
@@ -272,5 +273,76 @@ TEST_CASE("LBFGS: the first iteration steps min(1, 1/|g|₁)·lr along −g; it 
     for (int i = 0; i < 10; ++i) opt.step(rosenbrock);
     CHECK(w.to_vector()[0] == Approx(1.0).epsilon(1e-6));
     CHECK(w.to_vector()[1] == Approx(1.0).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("new schedulers follow their definitions", "[optim][lr_scheduler]") {
+  Tensor p = zeros({1}, TensorOptions(kFloat64).requires_grad());
+  auto lr_of = [](const Optimizer& o) { return o.param_groups()[0].options().get_lr(); };
+  SECTION("PolynomialLR: base·(1 − e/T)^power, then constant") {
+    SGD opt({p}, SGDOptions(0.8));
+    PolynomialLR s(opt, /*total_iters=*/4, /*power=*/2.0);
+    std::vector<double> expect = {0.8, 0.8 * 0.5625, 0.8 * 0.25, 0.8 * 0.0625, 0.0, 0.0};
+    for (double e : expect) {
+      CHECK(lr_of(opt) == Approx(e).margin(1e-15));
+      s.step();
+    }
+  }
+  SECTION("ConstantLR: base·factor for total_iters epochs") {
+    SGD opt({p}, SGDOptions(0.8));
+    ConstantLR s(opt, 0.25, 3);
+    for (double e : {0.2, 0.2, 0.2, 0.8, 0.8}) {
+      CHECK(lr_of(opt) == Approx(e));
+      s.step();
+    }
+  }
+  SECTION("MultiplicativeLR multiplies from the second epoch on") {
+    SGD opt({p}, SGDOptions(1.0));
+    MultiplicativeLR s(opt, [](int64_t e) { return 1.0 / double(e + 1); });
+    for (double e : {1.0, 0.5, 0.5 / 3, 0.5 / 3 / 4}) {
+      CHECK(lr_of(opt) == Approx(e));
+      s.step();
+    }
+  }
+  SECTION("CosineAnnealingWarmRestarts restarts after T_0, then T_0·T_mult epochs; fractional epochs") {
+    SGD opt({p}, SGDOptions(1.0));
+    CosineAnnealingWarmRestarts s(opt, /*T_0=*/2, /*T_mult=*/2);
+    // Epochs 0..6: T_cur 0,1 | 0,1,2,3 | 0 with T_i 2 | 4 | 8.
+    std::vector<std::pair<double, double>> cur_i = {{0, 2}, {1, 2}, {0, 4}, {1, 4}, {2, 4}, {3, 4}, {0, 8}};
+    for (auto [cur, ti] : cur_i) {
+      CHECK(s.T_cur() == cur);
+      CHECK(s.T_i() == ti);
+      CHECK(lr_of(opt) == Approx((1 + std::cos(M_PI * cur / ti)) / 2).margin(1e-15));
+      s.step();
+    }
+    s.step(3.5);  // in the second cycle (epochs 2..6): T_cur 1.5 of 4
+    CHECK(s.T_cur() == 1.5);
+    CHECK(s.T_i() == 4);
+    CHECK(s.last_epoch() == 3);
+    CHECK(lr_of(opt) == Approx((1 + std::cos(M_PI * 1.5 / 4)) / 2));
+    CHECK_THROWS_WITH(s.step(-1.0), Contains("non-negative epoch"));
+  }
+  SECTION("CyclicLR triangular: up and down between base_lr and max_lr, momentum inversely") {
+    SGD opt({p}, SGDOptions(0.5).momentum(0.5));
+    CyclicLR s(opt, CyclicLROptions(0.01, 0.1).step_size_up(2));
+    std::vector<double> lrs = {0.01, 0.055, 0.1, 0.055, 0.01, 0.055}, moms = {0.9, 0.85, 0.8, 0.85, 0.9, 0.85};
+    for (size_t i = 0; i < lrs.size(); ++i) {
+      CHECK(lr_of(opt) == Approx(lrs[i]));
+      CHECK(opt.param_groups()[0].options().get("momentum") == Approx(moms[i]));
+      s.step();
+    }
+    CHECK_THROWS_WITH(CyclicLR(opt, CyclicLROptions(0.01, 0.1).mode("square")), Contains("mode is invalid"));
+  }
+  SECTION("ChainedScheduler multiplies its schedulers' factors") {
+    SGD opt({p}, SGDOptions(1.0));
+    auto constant = std::make_shared<ConstantLR>(opt, 0.5, 2);
+    auto exponential = std::make_shared<ExponentialLR>(opt, 0.9);
+    ChainedScheduler s({constant, exponential});
+    for (double e : {0.5, 0.5 * 0.9, 0.81, 0.729}) {
+      CHECK(lr_of(opt) == Approx(e));
+      CHECK(s.get_last_lr()[0] == Approx(e));
+      s.step();
+    }
+    CHECK_THROWS_WITH(ChainedScheduler({}), Contains("at least one scheduler"));
   }
 }
