@@ -4,6 +4,8 @@
 // dicts, the schedulers, clipping and EarlyStopping.
 #include <pybind11/functional.h>
 
+#include <algorithm>
+
 #include "bindings.h"
 #include "optim/adadelta.h"
 #include "optim/adagrad.h"
@@ -47,6 +49,42 @@ void bind_optimizer(py::module_& m, const char* name) {
       }),
       "param_groups"_a, "defaults"_a);
 }
+
+// The numeric options of a Python-defined optimizer (ember.optim.Optimizer
+// subclassed the PyTorch way), whatever their names: schedulers read and
+// write "lr", "momentum" and "beta1" here. Other values stay on the Python side.
+class DynamicOptions : public OptimizerOptions {
+ public:
+  explicit DynamicOptions(const OptionsDict& values) : values_(values.begin(), values.end()) {
+    // "lr" first, as in every built-in optimizer's options.
+    std::stable_partition(values_.begin(), values_.end(), [](const auto& kv) { return kv.first == "lr"; });
+  }
+  std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<DynamicOptions>(*this); }
+  void validate(const std::string&) const override {}  // PyTorch's base Optimizer checks no values
+
+ protected:
+  std::vector<Field> fields() override {
+    std::vector<Field> out;
+    for (auto& [key, value] : values_) out.push_back({key.c_str(), &value, nullptr});
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::string, double>> values_;
+};
+
+// The C++ side of a Python-defined optimizer: it holds the groups and their
+// numeric options (for schedulers); the update is the Python step().
+class PythonOptimizer : public Optimizer {
+ public:
+  PythonOptimizer(const std::vector<OptimizerParamGroup>& groups, const OptionsDict& defaults, const std::string& name)
+      : Optimizer(groups, std::make_unique<DynamicOptions>(defaults), name) {}
+
+ protected:
+  void update(Tensor&, const Tensor&, const OptimizerOptions&, ParamState&) override {
+    EMBER_CHECK_STATE(false, "{}: a Python-defined optimizer updates its parameters in its own step()", name());
+  }
+};
 
 }  // namespace
 
@@ -101,6 +139,20 @@ void bind_optim(py::module_& root) {
       .def("_save", [](const Optimizer& o, const std::string& path) { save(o, path); })
       .def("_load", [](Optimizer& o, const std::string& path) { load(o, path); });
 
+  py::class_<PythonOptimizer, Optimizer>(m, "PythonOptimizer")
+      .def(py::init([](const std::vector<GroupSpec>& groups, const OptionsDict& defaults, const std::string& name) {
+             std::vector<OptimizerParamGroup> built;
+             for (const auto& [params, values] : groups) {
+               OptionsDict merged = defaults;
+               for (const auto& [k, v] : values) merged[k] = v;
+               built.emplace_back(params, std::make_unique<DynamicOptions>(merged));
+             }
+             return std::make_unique<PythonOptimizer>(built, defaults, name);
+           }),
+           "param_groups"_a, "defaults"_a, "name"_a)
+      .def("_add_group", [](PythonOptimizer& o, const std::vector<Tensor>& params, const OptionsDict& values) {
+        o.add_param_group(OptimizerParamGroup(params, std::make_unique<DynamicOptions>(values)));
+      });
   bind_optimizer<SGD, SGDOptions>(m, "SGD");
   bind_optimizer<Adam, AdamOptions>(m, "Adam");
   bind_optimizer<AdamW, AdamWOptions>(m, "AdamW");

@@ -7,17 +7,36 @@ from .. import _C
 
 _core = _C._optim
 
+
+
+def _engine(optimizer):
+    """The C++ optimizer a scheduler drives: the optimizer itself, or the one behind a Python-defined optimizer."""
+    return getattr(optimizer, "__dict__", {}).get("_cxx", optimizer)
+
+
+def _on_optimizer(core):
+    """`core` taking any ember optimizer (built-in or subclassed in Python), keeping it as `.optimizer`."""
+
+    class Scheduler(core):
+        def __init__(self, optimizer, *args, **kwargs):
+            super().__init__(_engine(optimizer), *args, **kwargs)
+            self.optimizer = optimizer
+
+    Scheduler.__name__ = Scheduler.__qualname__ = core.__name__
+    return Scheduler
+
+
 LRScheduler = _core.LRScheduler
-StepLR = _core.StepLR
-MultiStepLR = _core.MultiStepLR
-ExponentialLR = _core.ExponentialLR
-CosineAnnealingLR = _core.CosineAnnealingLR
-LinearLR = _core.LinearLR
-LambdaLR = _core.LambdaLR
-SequentialLR = _core.SequentialLR
-MultiplicativeLR = _core.MultiplicativeLR
-ConstantLR = _core.ConstantLR
-PolynomialLR = _core.PolynomialLR
+StepLR = _on_optimizer(_core.StepLR)
+MultiStepLR = _on_optimizer(_core.MultiStepLR)
+ExponentialLR = _on_optimizer(_core.ExponentialLR)
+CosineAnnealingLR = _on_optimizer(_core.CosineAnnealingLR)
+LinearLR = _on_optimizer(_core.LinearLR)
+LambdaLR = _on_optimizer(_core.LambdaLR)
+SequentialLR = _on_optimizer(_core.SequentialLR)
+MultiplicativeLR = _on_optimizer(_core.MultiplicativeLR)
+ConstantLR = _on_optimizer(_core.ConstantLR)
+PolynomialLR = _on_optimizer(_core.PolynomialLR)
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "LambdaLR",
            "OneCycleLR", "SequentialLR", "ReduceLROnPlateau", "MultiplicativeLR", "ConstantLR", "PolynomialLR",
@@ -28,7 +47,7 @@ def _as_list(value):
     return [float(v) for v in value] if isinstance(value, (list, tuple)) else [float(value)]
 
 
-class OneCycleLR(_core.OneCycleLR):
+class OneCycleLR(_on_optimizer(_core.OneCycleLR)):
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
                  anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95, div_factor=25.0,
                  final_div_factor=1e4, three_phase=False, last_epoch=-1):
@@ -37,13 +56,13 @@ class OneCycleLR(_core.OneCycleLR):
                          three_phase, last_epoch)
 
 
-class ReduceLROnPlateau(_core.ReduceLROnPlateau):
+class ReduceLROnPlateau(_on_optimizer(_core.ReduceLROnPlateau)):
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
                  cooldown=0, min_lr=0, eps=1e-8):
         super().__init__(optimizer, mode, factor, patience, threshold, threshold_mode, cooldown, _as_list(min_lr), eps)
 
 
-class CosineAnnealingWarmRestarts(_core.CosineAnnealingWarmRestarts):
+class CosineAnnealingWarmRestarts(_on_optimizer(_core.CosineAnnealingWarmRestarts)):
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         # PyTorch's checks: integers only (a float T_0 is a ValueError there, not a TypeError).
         if not isinstance(T_0, int) or T_0 <= 0:
@@ -56,7 +75,7 @@ class CosineAnnealingWarmRestarts(_core.CosineAnnealingWarmRestarts):
         super().__init__(optimizer, T_0, T_mult, float(eta_min), last_epoch)
 
 
-class CyclicLR(_core.CyclicLR):
+class CyclicLR(_on_optimizer(_core.CyclicLR)):
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
                  gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
                  max_momentum=0.9, last_epoch=-1):
