@@ -9,6 +9,7 @@
 
 #include "autograd/error.h"
 #include "autograd/grad_mode.h"
+#include "ops/factory.h"
 #include "ops/parallel.h"
 
 namespace ember::optim {
@@ -369,6 +370,69 @@ Tensor LBFGS::step(const std::function<Tensor()>& closure) {
     if (std::abs(loss - prev_loss_) < tolerance_change) break;
   }
   return orig_loss;
+}
+
+// ---- state dict ----
+
+namespace {
+Tensor vec_tensor(const Vec& v) { return tensor(v, {int64_t(v.size())}, kFloat64); }
+}  // namespace
+
+TensorDict LBFGS::state_dict() const {
+  TensorDict out = Optimizer::state_dict();
+  auto put = [&](const std::string& name, const Tensor& t) { out.tensors["lbfgs." + name] = t; };
+  put("func_evals", scalar_tensor(func_evals_, kInt64));
+  put("n_iter", scalar_tensor(n_iter_, kInt64));
+  put("scalars", vec_tensor({t_, H_diag_, prev_loss_}));
+  put("d", vec_tensor(d_));
+  put("prev_flat_grad", vec_tensor(prev_flat_grad_));
+  put("ro", vec_tensor(ro_));
+  put("al", vec_tensor(al_));
+  for (size_t k = 0; k < old_dirs_.size(); ++k) {
+    put("old_dirs." + std::to_string(k), vec_tensor(old_dirs_[k]));
+    put("old_stps." + std::to_string(k), vec_tensor(old_stps_[k]));
+  }
+  return out;
+}
+
+void LBFGS::load_state_dict(const TensorDict& state_dict) {
+  TensorDict base{{}, state_dict.metadata};
+  std::map<std::string, Tensor> mine;
+  for (const auto& [name, t] : state_dict.tensors) {
+    if (name.compare(0, 6, "lbfgs.") == 0) mine[name.substr(6)] = t;
+    else base.tensors[name] = t;
+  }
+  auto get = [&](const std::string& name, bool one_element) {
+    auto it = mine.find(name);
+    EMBER_CHECK(it != mine.end(), "LBFGS.load_state_dict: the state dict has no 'lbfgs.{}' tensor", name);
+    EMBER_CHECK(it->second.dim() <= 1 && (!one_element || it->second.numel() == 1),
+                "LBFGS.load_state_dict: 'lbfgs.{}' must be a {} tensor, got shape {}", name,
+                one_element ? "one-element" : "1-D", shape_str(it->second.shape()));
+    return it->second.to_vector();
+  };
+  // Read everything before changing anything.
+  int64_t func_evals = int64_t(get("func_evals", true)[0]), n_iter = int64_t(get("n_iter", true)[0]);
+  Vec scalars = get("scalars", false);
+  EMBER_CHECK(scalars.size() == 3, "LBFGS.load_state_dict: 'lbfgs.scalars' must hold t, H_diag and prev_loss");
+  Vec d = get("d", false), prev = get("prev_flat_grad", false), ro = get("ro", false), al = get("al", false);
+  std::vector<Vec> dirs, stps;
+  for (size_t k = 0; k < ro.size(); ++k) {
+    dirs.push_back(get("old_dirs." + std::to_string(k), false));
+    stps.push_back(get("old_stps." + std::to_string(k), false));
+  }
+  size_t numel = 0;
+  for (const Tensor& p : param_groups()[0].params()) numel += size_t(p.numel());
+  for (const Vec* v : {&d, &prev})
+    EMBER_CHECK(v->empty() || v->size() == numel,
+                "LBFGS.load_state_dict: saved vectors have {} elements but the parameters {}", v->size(), numel);
+  for (size_t k = 0; k < dirs.size(); ++k)
+    EMBER_CHECK(dirs[k].size() == numel && stps[k].size() == numel,
+                "LBFGS.load_state_dict: history entry {} does not match the parameters' {} elements", k, numel);
+  Optimizer::load_state_dict(base);
+  func_evals_ = func_evals, n_iter_ = n_iter;
+  t_ = scalars[0], H_diag_ = scalars[1], prev_loss_ = scalars[2];
+  d_ = std::move(d), prev_flat_grad_ = std::move(prev), ro_ = std::move(ro), al_ = std::move(al);
+  old_dirs_ = std::move(dirs), old_stps_ = std::move(stps);
 }
 
 }  // namespace ember::optim

@@ -59,6 +59,11 @@ class LBFGS : public Optimizer {
   /// Function evaluations and iterations so far (PyTorch's state "func_evals", "n_iter").
   int64_t func_evals() const { return func_evals_; }
   int64_t n_iter() const { return n_iter_; }
+  /// The base layout plus PyTorch's LBFGS state (which it files under the
+  /// first parameter): "lbfgs.<name>" float64 tensors, the history as
+  /// "lbfgs.old_dirs.<k>" / "lbfgs.old_stps.<k>".
+  TensorDict state_dict() const override;
+  void load_state_dict(const TensorDict& state_dict) override;
 
  protected:
   void update(Tensor& param, const Tensor& grad, const OptimizerOptions& options, ParamState& state) override;

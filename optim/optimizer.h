@@ -110,10 +110,10 @@ class Optimizer {
   /// Per-parameter state tensors ("state.<index>.<name>", index counting
   /// parameters across groups in order) and, in the metadata, "optimizer" and
   /// "param_groups" (JSON: each group's options and parameter indices).
-  TensorDict state_dict() const;
+  virtual TensorDict state_dict() const;
   /// Restores options and state from state_dict(); the parameters must be
   /// grouped as when it was saved.
-  void load_state_dict(const TensorDict& state_dict);
+  virtual void load_state_dict(const TensorDict& state_dict);
 
  protected:
   Optimizer(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults, std::string name);

@@ -346,3 +346,33 @@ TEST_CASE("new schedulers follow their definitions", "[optim][lr_scheduler]") {
     CHECK_THROWS_WITH(ChainedScheduler({}), Contains("at least one scheduler"));
   }
 }
+
+TEST_CASE("LBFGS's state dict carries its history: a resumed run equals the uninterrupted one", "[optim]") {
+  Tensor c = tensor({1.0, 2.0, 3.0, 4.0}, kFloat64);
+  auto make_closure = [&](Tensor& x, LBFGS& opt) {
+    return [&] {
+      opt.zero_grad();
+      Tensor loss = sum(c * x * x) * 0.5 + sum(x.sin());
+      loss.backward();
+      return loss;
+    };
+  };
+  LBFGSOptions o = LBFGSOptions(1).max_iter(3).history_size(3).line_search_fn("strong_wolfe");
+  Tensor a = tensor({1.0, -2.0, 0.5, 3.0}, kFloat64), b = tensor({1.0, -2.0, 0.5, 3.0}, kFloat64);
+  a.requires_grad_();
+  b.requires_grad_();
+  LBFGS full({a}, o);
+  for (int i = 0; i < 4; ++i) full.step(make_closure(a, full));
+  LBFGS first({b}, o);
+  for (int i = 0; i < 2; ++i) first.step(make_closure(b, first));
+  TensorDict state = first.state_dict();
+  CHECK(state.tensors.count("lbfgs.old_dirs.0"));
+  LBFGS resumed({b}, LBFGSOptions(5));
+  resumed.load_state_dict(state);
+  CHECK(resumed.n_iter() == first.n_iter());
+  for (int i = 0; i < 2; ++i) resumed.step(make_closure(b, resumed));
+  CHECK(b.to_vector() == a.to_vector());
+  TensorDict bad = state;
+  bad.tensors.erase("lbfgs.d");
+  CHECK_THROWS_WITH(resumed.load_state_dict(bad), Contains("no 'lbfgs.d' tensor"));
+}

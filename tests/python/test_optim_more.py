@@ -257,3 +257,38 @@ def test_lbfgs_step_needs_a_closure_and_returns_its_first_loss():
 
     assert opt.step(closure).item() == 9.0
     assert abs(w.item()) < 1e-6
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_state_dict_resume_equals_uninterrupted_run(tmp_path, line_search_fn):
+    x0 = np.array([-1.2, 1.0, -0.5, 0.8, 1.3, -0.7])
+
+    def run(opt, params, steps):
+        def closure():
+            opt.zero_grad()
+            f, g = _quadratic(np.concatenate([p.detach().numpy() for p in params]))
+            params[0].grad, params[1].grad = ember.tensor(g[:3].copy()), ember.tensor(g[3:].copy())
+            return ember.tensor(f)
+
+        for _ in range(steps):
+            opt.step(closure)
+
+    kwargs = dict(max_iter=3, history_size=4, line_search_fn=line_search_fn)
+    full = [ember.tensor(x0[:3].copy(), requires_grad=True), ember.tensor(x0[3:].copy(), requires_grad=True)]
+    run(eoptim.LBFGS(full, **kwargs), full, 6)
+    part = [ember.tensor(x0[:3].copy(), requires_grad=True), ember.tensor(x0[3:].copy(), requires_grad=True)]
+    opt = eoptim.LBFGS(part, **kwargs)
+    run(opt, part, 3)
+    eoptim.save(opt, tmp_path / "lbfgs.safetensors")
+    state = opt.state_dict()
+    assert sorted(state["lbfgs"])[:3] == ["al", "d", "func_evals"]
+    for restore in ("dict", "file"):
+        resumed = [p.detach().clone().requires_grad_() for p in part]
+        opt2 = eoptim.LBFGS(resumed, **kwargs)
+        if restore == "dict":
+            opt2.load_state_dict(state)
+        else:
+            eoptim.load(opt2, tmp_path / "lbfgs.safetensors")
+        run(opt2, resumed, 3)
+        for a, b in zip(resumed, full):
+            assert a.detach().numpy().tobytes() == b.detach().numpy().tobytes(), restore

@@ -312,14 +312,21 @@ class _Builtin(Optimizer):
 
         tensors, metadata = self._state_dict()
         state = {}
+        extra = {}  # LBFGS's flat-vector state ("lbfgs.<name>"), kept apart from the per-parameter state
         for name, tensor in tensors.items():
+            if name.startswith("lbfgs."):
+                extra[name[len("lbfgs."):]] = tensor
+                continue
             _, index, buffer = name.split(".", 2)
             state.setdefault(int(index), {})[buffer] = tensor
         groups = json.loads(metadata["param_groups"])
         for g in groups:
             if "beta1" in g:
                 g["betas"] = (g.pop("beta1"), g.pop("beta2"))
-        return {"state": state, "param_groups": groups, "optimizer": metadata["optimizer"]}
+        out = {"state": state, "param_groups": groups, "optimizer": metadata["optimizer"]}
+        if extra:
+            out["lbfgs"] = extra
+        return out
 
     def load_state_dict(self, state_dict):
         import json
@@ -327,6 +334,7 @@ class _Builtin(Optimizer):
         tensors = {
             f"state.{index}.{name}": t for index, buffers in state_dict["state"].items() for name, t in buffers.items()
         }
+        tensors.update({f"lbfgs.{name}": t for name, t in state_dict.get("lbfgs", {}).items()})
         groups = []
         for g in state_dict["param_groups"]:
             g = dict(g)
