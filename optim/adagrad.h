@@ -9,7 +9,7 @@ namespace ember::optim {
 /// `AdagradOptions(1e-2).lr_decay(0).weight_decay(0).initial_accumulator_value(0).eps(1e-10)`.
 class AdagradOptions : public OptimizerOptions {
  public:
-  explicit AdagradOptions(double lr = 1e-2) : lr_(lr) {}
+  AdagradOptions(double lr = 1e-2) : lr_(lr) {}  // NOLINT: implicit from an lr, as libtorch's
   AdagradOptions& lr(double v) { lr_ = v; return *this; }
   AdagradOptions& lr_decay(double v) { lr_decay_ = v; return *this; }
   AdagradOptions& weight_decay(double v) { weight_decay_ = v; return *this; }

@@ -43,19 +43,15 @@ void Adam::update(Tensor& param, const Tensor& grad, const OptimizerOptions& opt
 
 namespace detail {
 
-// ATen's lerp: the branch keeps a + w(b − a) exact at both ends.
-template <class T>
-inline T lerp(T a, T b, T w) {
-  return std::abs(w) < T(0.5) ? a + w * (b - a) : b - (b - a) * (T(1) - w);
-}
-
 void adam_update(Tensor& param, const Tensor& grad, const AdamOptions& o, ParamState& state, bool decoupled) {
   for (const char* name : {"exp_avg", "exp_avg_sq"})
     if (!state.buffers.count(name)) state.buffers[name] = zeros_like_param(param);
   if (o.amsgrad() && !state.buffers.count("max_exp_avg_sq"))
     state.buffers["max_exp_avg_sq"] = zeros_like_param(param);
   state.step += 1;
-  auto [beta1, beta2] = o.betas();
+  // Not a structured binding: C++17 does not let the lambda below capture one (clang refuses).
+  double beta1, beta2;
+  std::tie(beta1, beta2) = o.betas();
   double bias_correction1 = 1 - std::pow(beta1, double(state.step));
   double bias_correction2 = 1 - std::pow(beta2, double(state.step));
   double step_size = o.lr() / bias_correction1;

@@ -11,7 +11,7 @@ namespace ember::optim {
 /// `AdamOptions(1e-3).betas({0.9, 0.999}).eps(1e-8).weight_decay(0).amsgrad(false)`.
 class AdamOptions : public OptimizerOptions {
  public:
-  explicit AdamOptions(double lr = 1e-3) : lr_(lr) {}
+  AdamOptions(double lr = 1e-3) : lr_(lr) {}  // NOLINT: implicit from an lr, as libtorch's
   AdamOptions& lr(double v) { lr_ = v; return *this; }
   AdamOptions& betas(const std::tuple<double, double>& v) {
     std::tie(beta1_, beta2_) = v;

@@ -9,7 +9,8 @@ namespace ember::optim {
 /// The options of Adam with weight_decay defaulting to 1e-2.
 class AdamWOptions : public AdamOptions {
  public:
-  explicit AdamWOptions(double lr = 1e-3) : AdamOptions(lr) { weight_decay_ = 1e-2; }
+  // Implicit from an lr, as libtorch's options.
+  AdamWOptions(double lr = 1e-3) : AdamOptions(lr) { weight_decay_ = 1e-2; }  // NOLINT
   AdamWOptions& lr(double v) { AdamOptions::lr(v); return *this; }
   AdamWOptions& betas(const std::tuple<double, double>& v) { AdamOptions::betas(v); return *this; }
   AdamWOptions& eps(double v) { AdamOptions::eps(v); return *this; }

@@ -17,7 +17,10 @@ constexpr double kPi = 3.14159265358979323846;
 // Python's a % b for b > 0 (the result takes b's sign).
 int64_t py_mod(int64_t a, int64_t b) { return ((a % b) + b) % b; }
 
-// One value for all groups, or exactly one per group.
+}  // namespace
+
+namespace detail {
+
 std::vector<double> per_group(const std::vector<double>& values, size_t groups, const char* op, const char* what) {
   if (values.size() == 1) return std::vector<double>(groups, values[0]);
   EMBER_CHECK(values.size() == groups, "{}: expected {} values for {} (one per param group), got {}", op, groups, what,
@@ -25,7 +28,25 @@ std::vector<double> per_group(const std::vector<double>& values, size_t groups, 
   return values;
 }
 
-}  // namespace
+void save_children(std::map<std::string, double>& out, const std::vector<std::shared_ptr<LRScheduler>>& children) {
+  for (size_t i = 0; i < children.size(); ++i)
+    for (const auto& [k, v] : children[i]->state_dict()) out["_schedulers." + std::to_string(i) + "." + k] = v;
+}
+
+void load_children(const std::map<std::string, double>& state,
+                   const std::vector<std::shared_ptr<LRScheduler>>& children) {
+  for (size_t i = 0; i < children.size(); ++i) {
+    std::string prefix = "_schedulers." + std::to_string(i) + ".";
+    std::map<std::string, double> sub;
+    for (const auto& [k, v] : state)
+      if (k.compare(0, prefix.size(), prefix) == 0) sub[k.substr(prefix.size())] = v;
+    children[i]->load_state_dict(sub);
+  }
+}
+
+}  // namespace detail
+
+using detail::per_group;
 
 // ---- base ----
 
@@ -70,9 +91,9 @@ void LRScheduler::step() {
   apply(get_lr());
 }
 
-void LRScheduler::step(int64_t epoch) {
+void LRScheduler::step_epoch(double epoch) {
   step_count_ += 1;
-  last_epoch_ = epoch;
+  last_epoch_ = int64_t(epoch);
   auto closed = closed_form_lr();
   apply(closed ? *closed : get_lr());
 }
@@ -364,20 +385,13 @@ std::vector<double> SequentialLR::get_lr() { return group_lrs(); }
 
 std::map<std::string, double> SequentialLR::state_dict() const {
   std::map<std::string, double> out = LRScheduler::state_dict();
-  for (size_t i = 0; i < schedulers_.size(); ++i)
-    for (const auto& [k, v] : schedulers_[i]->state_dict()) out["_schedulers." + std::to_string(i) + "." + k] = v;
+  detail::save_children(out, schedulers_);
   return out;
 }
 
 void SequentialLR::load_state_dict(const std::map<std::string, double>& state) {
   LRScheduler::load_state_dict(state);
-  for (size_t i = 0; i < schedulers_.size(); ++i) {
-    std::string prefix = "_schedulers." + std::to_string(i) + ".";
-    std::map<std::string, double> sub;
-    for (const auto& [k, v] : state)
-      if (k.compare(0, prefix.size(), prefix) == 0) sub[k.substr(prefix.size())] = v;
-    schedulers_[i]->load_state_dict(sub);
-  }
+  detail::load_children(state, schedulers_);
 }
 
 // ---- ReduceLROnPlateau ----

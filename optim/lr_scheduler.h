@@ -31,7 +31,7 @@ class LRScheduler {
   /// Advances one epoch (or batch) and writes the new lr into the groups.
   virtual void step();
   /// Jumps to `epoch`, with the closed form where the schedule has one (PyTorch's deprecated step(epoch)).
-  void step(int64_t epoch);
+  void step(int64_t epoch) { step_epoch(double(epoch)); }
   /// The lr of each group after the last step.
   const std::vector<double>& get_last_lr() const { return last_lr_; }
   int64_t last_epoch() const { return last_epoch_; }
@@ -44,6 +44,8 @@ class LRScheduler {
  protected:
   /// Called by each subclass at the end of its constructor (get_lr is virtual).
   void initial_step();
+  /// step(epoch)'s work; CosineAnnealingWarmRestarts takes fractional epochs.
+  virtual void step_epoch(double epoch);
   /// The next lr of each group, from the current one (chainable form).
   virtual std::vector<double> get_lr() = 0;
   /// The lr at last_epoch from base_lrs alone, for the schedules that have one.
@@ -61,6 +63,7 @@ class LRScheduler {
   std::vector<double> last_lr_;
 
   friend class SequentialLR;
+  friend class ChainedScheduler;
 };
 
 /// lr ← lr·gamma every step_size epochs.
@@ -211,6 +214,137 @@ class SequentialLR : public LRScheduler {
   std::vector<std::shared_ptr<LRScheduler>> schedulers_;
   std::vector<int64_t> milestones_;
 };
+
+/// lr ← lr · lambda(epoch) every epoch after the first (one function for all groups or one per group).
+class MultiplicativeLR : public LRScheduler {
+ public:
+  using Lambda = std::function<double(int64_t)>;
+  MultiplicativeLR(Optimizer& optimizer, Lambda lr_lambda, int64_t last_epoch = -1);
+  MultiplicativeLR(Optimizer& optimizer, std::vector<Lambda> lr_lambdas, int64_t last_epoch = -1);
+
+ protected:
+  std::vector<double> get_lr() override;
+
+ private:
+  std::vector<Lambda> lr_lambdas_;
+};
+
+/// lr = base_lr · factor until total_iters epochs have passed, then base_lr.
+class ConstantLR : public LRScheduler {
+ public:
+  ConstantLR(Optimizer& optimizer, double factor = 1.0 / 3, int64_t total_iters = 5, int64_t last_epoch = -1);
+
+ protected:
+  std::vector<double> get_lr() override;
+  std::optional<std::vector<double>> closed_form_lr() const override;
+
+ private:
+  double factor_;
+  int64_t total_iters_;
+};
+
+/// lr = base_lr · (1 − min(epoch, total_iters)/total_iters)^power.
+class PolynomialLR : public LRScheduler {
+ public:
+  PolynomialLR(Optimizer& optimizer, int64_t total_iters = 5, double power = 1.0, int64_t last_epoch = -1);
+
+ protected:
+  std::vector<double> get_lr() override;
+  std::optional<std::vector<double>> closed_form_lr() const override;
+
+ private:
+  int64_t total_iters_;
+  double power_;
+};
+
+/// SGDR: cosine annealing from base_lr to eta_min over T_i epochs, restarting with T_i ← T_i·T_mult.
+/// step(epoch) takes fractional epochs (epoch + batch / batches_per_epoch).
+class CosineAnnealingWarmRestarts : public LRScheduler {
+ public:
+  CosineAnnealingWarmRestarts(Optimizer& optimizer, int64_t T_0, int64_t T_mult = 1, double eta_min = 0.0,
+                              int64_t last_epoch = -1);
+  void step() override;
+  void step(double epoch) { step_epoch(epoch); }
+  double T_cur() const { return T_cur_; }
+  double T_i() const { return T_i_; }
+  std::map<std::string, double> state_dict() const override;
+  void load_state_dict(const std::map<std::string, double>& state) override;
+
+ protected:
+  std::vector<double> get_lr() override;
+  void step_epoch(double epoch) override;
+
+ private:
+  int64_t T_0_, T_mult_;
+  double eta_min_, T_i_, T_cur_;
+};
+
+/// CyclicLR's options; "triangular", "triangular2" or "exp_range" mode, or a custom scale_fn.
+struct CyclicLROptions {
+  CyclicLROptions(std::vector<double> base_lr, std::vector<double> max_lr)
+      : base_lr_(std::move(base_lr)), max_lr_(std::move(max_lr)) {}
+  CyclicLROptions(double base_lr, double max_lr) : base_lr_({base_lr}), max_lr_({max_lr}) {}
+  CyclicLROptions& step_size_up(double v) { step_size_up_ = v; return *this; }
+  CyclicLROptions& step_size_down(std::optional<double> v) { step_size_down_ = v; return *this; }
+  CyclicLROptions& mode(std::string v) { mode_ = std::move(v); return *this; }
+  CyclicLROptions& gamma(double v) { gamma_ = v; return *this; }
+  /// A custom scale; its argument is the cycle number or the iteration (scale_mode "cycle" or "iterations").
+  CyclicLROptions& scale_fn(std::function<double(double)> v) { scale_fn_ = std::move(v); return *this; }
+  CyclicLROptions& scale_mode(std::string v) { scale_mode_ = std::move(v); return *this; }
+  CyclicLROptions& cycle_momentum(bool v) { cycle_momentum_ = v; return *this; }
+  CyclicLROptions& base_momentum(std::vector<double> v) { base_momentum_ = std::move(v); return *this; }
+  CyclicLROptions& max_momentum(std::vector<double> v) { max_momentum_ = std::move(v); return *this; }
+
+  std::vector<double> base_lr_, max_lr_;  // one value for all groups, or one per group
+  double step_size_up_ = 2000;
+  std::optional<double> step_size_down_;
+  std::string mode_ = "triangular";
+  double gamma_ = 1.0;
+  std::function<double(double)> scale_fn_;
+  std::string scale_mode_ = "cycle";
+  bool cycle_momentum_ = true;
+  std::vector<double> base_momentum_ = {0.8}, max_momentum_ = {0.9};
+};
+
+/// Cycles lr between base_lr and max_lr (and momentum, or Adam's beta1, inversely between max and base).
+class CyclicLR : public LRScheduler {
+ public:
+  CyclicLR(Optimizer& optimizer, const CyclicLROptions& options, int64_t last_epoch = -1);
+
+ protected:
+  std::vector<double> get_lr() override;
+
+ private:
+  double scale(double x) const;
+  CyclicLROptions options_;
+  std::vector<double> max_lrs_, base_momentums_, max_momentums_;
+  double total_size_, step_ratio_;
+  std::string scale_mode_, momentum_key_;
+};
+
+/// Steps every scheduler in turn each epoch, so their factors multiply.
+class ChainedScheduler : public LRScheduler {
+ public:
+  explicit ChainedScheduler(std::vector<std::shared_ptr<LRScheduler>> schedulers);
+  void step() override;
+  std::map<std::string, double> state_dict() const override;
+  void load_state_dict(const std::map<std::string, double>& state) override;
+
+ protected:
+  std::vector<double> get_lr() override;
+
+ private:
+  std::vector<std::shared_ptr<LRScheduler>> schedulers_;
+};
+
+namespace detail {
+/// One value for all groups, or exactly one per group (ValueError naming `op` and `what` otherwise).
+std::vector<double> per_group(const std::vector<double>& values, size_t groups, const char* op, const char* what);
+/// Sub-scheduler state under "_schedulers.<i>." (SequentialLR, ChainedScheduler).
+void save_children(std::map<std::string, double>& out, const std::vector<std::shared_ptr<LRScheduler>>& children);
+void load_children(const std::map<std::string, double>& state,
+                   const std::vector<std::shared_ptr<LRScheduler>>& children);
+}  // namespace detail
 
 /// ReduceLROnPlateau's options (PyTorch's defaults).
 struct ReduceLROnPlateauOptions {

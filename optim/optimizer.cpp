@@ -168,6 +168,7 @@ TensorDict Optimizer::state_dict() const {
         std::string prefix = "state." + std::to_string(index) + ".";
         if (counts_steps()) out.tensors[prefix + "step"] = scalar_tensor(s->step, kInt64);
         for (const auto& [name, buffer] : s->buffers) out.tensors[prefix + name] = buffer.clone();
+        for (const auto& [name, value] : s->scalars) out.tensors[prefix + name] = scalar_tensor(value, kFloat64);
       }
       ++index;
     }
@@ -232,6 +233,10 @@ void Optimizer::load_state_dict(const TensorDict& state_dict) {
       EMBER_CHECK(t.numel() == 1 && t.dtype() == kInt64, "{}.load_state_dict: '{}' must be a one-element int64 tensor",
                   name_, name);
       s.step = t.item<int64_t>();
+    } else if (is_scalar_state(buffer)) {
+      EMBER_CHECK(t.numel() == 1 && t.dtype() == kFloat64,
+                  "{}.load_state_dict: '{}' must be a one-element float64 tensor", name_, name);
+      s.scalars[buffer] = t.item<double>();
     } else {
       EMBER_CHECK(t.shape() == p.shape() && t.dtype() == p.dtype(),
                   "{}.load_state_dict: '{}' is {} {} but parameter {} is {} {}", name_, name, dtype_name(t.dtype()),

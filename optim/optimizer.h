@@ -5,6 +5,7 @@
 // JSON in the metadata), so training resumes bit for bit.
 #pragma once
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
@@ -75,10 +76,12 @@ class OptimizerParamGroup {
   std::unique_ptr<OptimizerOptions> options_;
 };
 
-/// Per-parameter state: the step count and the named buffers (momentum_buffer, exp_avg, ...).
+/// Per-parameter state: the step count, the named buffers (momentum_buffer,
+/// exp_avg, ...) and named scalars (NAdam's mu_product).
 struct ParamState {
   int64_t step = 0;
   std::map<std::string, Tensor> buffers;
+  std::map<std::string, double> scalars;
 };
 
 class Optimizer {
@@ -93,7 +96,8 @@ class Optimizer {
   void zero_grad(bool set_to_none = true);
   /// One update of every parameter that has a gradient. `closure`, if given,
   /// re-evaluates the model (with grad mode on) and its loss is returned.
-  Tensor step(const std::function<Tensor()>& closure = nullptr);
+  /// LBFGS overrides it: it calls the closure many times per step.
+  virtual Tensor step(const std::function<Tensor()>& closure = nullptr);
 
   std::vector<OptimizerParamGroup>& param_groups() { return param_groups_; }
   const std::vector<OptimizerParamGroup>& param_groups() const { return param_groups_; }
@@ -106,10 +110,10 @@ class Optimizer {
   /// Per-parameter state tensors ("state.<index>.<name>", index counting
   /// parameters across groups in order) and, in the metadata, "optimizer" and
   /// "param_groups" (JSON: each group's options and parameter indices).
-  TensorDict state_dict() const;
+  virtual TensorDict state_dict() const;
   /// Restores options and state from state_dict(); the parameters must be
   /// grouped as when it was saved.
-  void load_state_dict(const TensorDict& state_dict);
+  virtual void load_state_dict(const TensorDict& state_dict);
 
  protected:
   Optimizer(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults, std::string name);
@@ -117,6 +121,8 @@ class Optimizer {
   virtual void update(Tensor& param, const Tensor& grad, const OptimizerOptions& options, ParamState& state) = 0;
   /// Whether the per-parameter state holds a step count (all but SGD, as in PyTorch's state dicts).
   virtual bool counts_steps() const { return true; }
+  /// Whether `name` is one of ParamState::scalars (saved as a one-element float64 tensor).
+  virtual bool is_scalar_state(const std::string& /*name*/) const { return false; }
   /// The state of `param`, created empty if it has none (for optimizers that build state eagerly).
   ParamState& mutable_state(const Tensor& param) { return state_[param.impl()]; }
 
@@ -134,6 +140,12 @@ void load(Optimizer& optimizer, const std::string& path);
 namespace detail {
 /// A zero-filled contiguous buffer shaped like `param` (state tensors).
 Tensor zeros_like_param(const Tensor& param);
+
+/// ATen's lerp (Tensor.lerp_): the branch keeps a + w(b − a) exact at both ends.
+template <class T>
+inline T lerp(T a, T b, T w) {
+  return std::abs(w) < T(0.5) ? a + w * (b - a) : b - (b - a) * (T(1) - w);
+}
 }  // namespace detail
 
 }  // namespace ember::optim

@@ -9,7 +9,7 @@ namespace ember::optim {
 /// `RMSpropOptions(1e-2).alpha(0.99).eps(1e-8).weight_decay(0).momentum(0).centered(false)`.
 class RMSpropOptions : public OptimizerOptions {
  public:
-  explicit RMSpropOptions(double lr = 1e-2) : lr_(lr) {}
+  RMSpropOptions(double lr = 1e-2) : lr_(lr) {}  // NOLINT: implicit from an lr, as libtorch's
   RMSpropOptions& lr(double v) { lr_ = v; return *this; }
   RMSpropOptions& alpha(double v) { alpha_ = v; return *this; }
   RMSpropOptions& eps(double v) { eps_ = v; return *this; }

@@ -9,7 +9,7 @@ namespace ember::optim {
 /// `SGDOptions(0.1).momentum(0.9).weight_decay(5e-4).nesterov(true)`.
 class SGDOptions : public OptimizerOptions {
  public:
-  explicit SGDOptions(double lr = 1e-3) : lr_(lr) {}
+  SGDOptions(double lr = 1e-3) : lr_(lr) {}  // NOLINT: implicit from an lr, as libtorch's
   SGDOptions& lr(double v) { lr_ = v; return *this; }
   SGDOptions& momentum(double v) { momentum_ = v; return *this; }
   SGDOptions& dampening(double v) { dampening_ = v; return *this; }

@@ -4,13 +4,20 @@
 // dicts, the schedulers, clipping and EarlyStopping.
 #include <pybind11/functional.h>
 
+#include <algorithm>
+
 #include "bindings.h"
+#include "optim/adadelta.h"
 #include "optim/adagrad.h"
 #include "optim/adam.h"
+#include "optim/adamax.h"
 #include "optim/adamw.h"
 #include "optim/clip_grad.h"
 #include "optim/early_stopping.h"
+#include "optim/lbfgs.h"
 #include "optim/lr_scheduler.h"
+#include "optim/nadam.h"
+#include "optim/radam.h"
 #include "optim/rmsprop.h"
 #include "optim/sgd.h"
 
@@ -43,6 +50,42 @@ void bind_optimizer(py::module_& m, const char* name) {
       "param_groups"_a, "defaults"_a);
 }
 
+// The numeric options of a Python-defined optimizer (ember.optim.Optimizer
+// subclassed the PyTorch way), whatever their names: schedulers read and
+// write "lr", "momentum" and "beta1" here. Other values stay on the Python side.
+class DynamicOptions : public OptimizerOptions {
+ public:
+  explicit DynamicOptions(const OptionsDict& values) : values_(values.begin(), values.end()) {
+    // "lr" first, as in every built-in optimizer's options.
+    std::stable_partition(values_.begin(), values_.end(), [](const auto& kv) { return kv.first == "lr"; });
+  }
+  std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<DynamicOptions>(*this); }
+  void validate(const std::string&) const override {}  // PyTorch's base Optimizer checks no values
+
+ protected:
+  std::vector<Field> fields() override {
+    std::vector<Field> out;
+    for (auto& [key, value] : values_) out.push_back({key.c_str(), &value, nullptr});
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::string, double>> values_;
+};
+
+// The C++ side of a Python-defined optimizer: it holds the groups and their
+// numeric options (for schedulers); the update is the Python step().
+class PythonOptimizer : public Optimizer {
+ public:
+  PythonOptimizer(const std::vector<OptimizerParamGroup>& groups, const OptionsDict& defaults, const std::string& name)
+      : Optimizer(groups, std::make_unique<DynamicOptions>(defaults), name) {}
+
+ protected:
+  void update(Tensor&, const Tensor&, const OptimizerOptions&, ParamState&) override {
+    EMBER_CHECK_STATE(false, "{}: a Python-defined optimizer updates its parameters in its own step()", name());
+  }
+};
+
 }  // namespace
 
 void bind_optim(py::module_& root) {
@@ -50,6 +93,9 @@ void bind_optim(py::module_& root) {
 
   py::class_<Optimizer>(m, "Optimizer")
       .def("_step", [](Optimizer& o) { o.step(); })
+      // The closure runs Python code: it returns the loss tensor (LBFGS calls it many times per step).
+      .def("_step_closure", [](Optimizer& o, const std::function<Tensor()>& closure) { return o.step(closure); },
+           "closure"_a)
       .def("zero_grad", &Optimizer::zero_grad, "set_to_none"_a = true)
       .def_property_readonly("_name", &Optimizer::name)
       .def("_num_groups", [](const Optimizer& o) { return o.param_groups().size(); })
@@ -93,11 +139,30 @@ void bind_optim(py::module_& root) {
       .def("_save", [](const Optimizer& o, const std::string& path) { save(o, path); })
       .def("_load", [](Optimizer& o, const std::string& path) { load(o, path); });
 
+  py::class_<PythonOptimizer, Optimizer>(m, "PythonOptimizer")
+      .def(py::init([](const std::vector<GroupSpec>& groups, const OptionsDict& defaults, const std::string& name) {
+             std::vector<OptimizerParamGroup> built;
+             for (const auto& [params, values] : groups) {
+               OptionsDict merged = defaults;
+               for (const auto& [k, v] : values) merged[k] = v;
+               built.emplace_back(params, std::make_unique<DynamicOptions>(merged));
+             }
+             return std::make_unique<PythonOptimizer>(built, defaults, name);
+           }),
+           "param_groups"_a, "defaults"_a, "name"_a)
+      .def("_add_group", [](PythonOptimizer& o, const std::vector<Tensor>& params, const OptionsDict& values) {
+        o.add_param_group(OptimizerParamGroup(params, std::make_unique<DynamicOptions>(values)));
+      });
   bind_optimizer<SGD, SGDOptions>(m, "SGD");
   bind_optimizer<Adam, AdamOptions>(m, "Adam");
   bind_optimizer<AdamW, AdamWOptions>(m, "AdamW");
   bind_optimizer<Adagrad, AdagradOptions>(m, "Adagrad");
   bind_optimizer<RMSprop, RMSpropOptions>(m, "RMSprop");
+  bind_optimizer<Adadelta, AdadeltaOptions>(m, "Adadelta");
+  bind_optimizer<Adamax, AdamaxOptions>(m, "Adamax");
+  bind_optimizer<NAdam, NAdamOptions>(m, "NAdam");
+  bind_optimizer<RAdam, RAdamOptions>(m, "RAdam");
+  bind_optimizer<LBFGS, LBFGSOptions>(m, "LBFGS");
 
   // Schedulers keep a reference to their optimizer: keep_alive ties the lifetimes.
   py::class_<LRScheduler, std::shared_ptr<LRScheduler>>(m, "LRScheduler")
@@ -149,6 +214,49 @@ void bind_optim(py::module_& root) {
   py::class_<SequentialLR, LRScheduler, std::shared_ptr<SequentialLR>>(m, "SequentialLR")
       .def(py::init<Optimizer&, std::vector<std::shared_ptr<LRScheduler>>, std::vector<int64_t>>(), "optimizer"_a,
            "schedulers"_a, "milestones"_a, py::keep_alive<1, 2>(), py::keep_alive<1, 3>());
+  py::class_<MultiplicativeLR, LRScheduler, std::shared_ptr<MultiplicativeLR>>(m, "MultiplicativeLR")
+      .def(py::init<Optimizer&, std::vector<MultiplicativeLR::Lambda>, int64_t>(), "optimizer"_a, "lr_lambda"_a,
+           "last_epoch"_a = -1, py::keep_alive<1, 2>())
+      .def(py::init<Optimizer&, MultiplicativeLR::Lambda, int64_t>(), "optimizer"_a, "lr_lambda"_a,
+           "last_epoch"_a = -1, py::keep_alive<1, 2>());
+  py::class_<ConstantLR, LRScheduler, std::shared_ptr<ConstantLR>>(m, "ConstantLR")
+      .def(py::init<Optimizer&, double, int64_t, int64_t>(), "optimizer"_a, "factor"_a = 1.0 / 3, "total_iters"_a = 5,
+           "last_epoch"_a = -1, py::keep_alive<1, 2>());
+  py::class_<PolynomialLR, LRScheduler, std::shared_ptr<PolynomialLR>>(m, "PolynomialLR")
+      .def(py::init<Optimizer&, int64_t, double, int64_t>(), "optimizer"_a, "total_iters"_a = 5, "power"_a = 1.0,
+           "last_epoch"_a = -1, py::keep_alive<1, 2>());
+  py::class_<CosineAnnealingWarmRestarts, LRScheduler, std::shared_ptr<CosineAnnealingWarmRestarts>>(
+      m, "CosineAnnealingWarmRestarts")
+      .def(py::init<Optimizer&, int64_t, int64_t, double, int64_t>(), "optimizer"_a, "T_0"_a, "T_mult"_a = 1,
+           "eta_min"_a = 0.0, "last_epoch"_a = -1, py::keep_alive<1, 2>())
+      .def(
+          "step",
+          [](CosineAnnealingWarmRestarts& s, std::optional<double> epoch) {
+            if (epoch) s.step(*epoch);
+            else s.step();
+          },
+          "epoch"_a = py::none())
+      .def_property_readonly("T_cur", &CosineAnnealingWarmRestarts::T_cur)
+      .def_property_readonly("T_i", &CosineAnnealingWarmRestarts::T_i);
+  py::class_<CyclicLR, LRScheduler, std::shared_ptr<CyclicLR>>(m, "CyclicLR")
+      .def(py::init([](Optimizer& opt, const std::vector<double>& base_lr, const std::vector<double>& max_lr,
+                       double step_size_up, std::optional<double> step_size_down, const std::string& mode,
+                       double gamma, std::optional<std::function<double(double)>> scale_fn,
+                       const std::string& scale_mode, bool cycle_momentum, const std::vector<double>& base_momentum,
+                       const std::vector<double>& max_momentum, int64_t last_epoch) {
+             CyclicLROptions o(base_lr, max_lr);
+             o.step_size_up(step_size_up).step_size_down(step_size_down).mode(mode).gamma(gamma);
+             if (scale_fn) o.scale_fn(*scale_fn);
+             o.scale_mode(scale_mode).cycle_momentum(cycle_momentum).base_momentum(base_momentum);
+             o.max_momentum(max_momentum);
+             return std::make_shared<CyclicLR>(opt, o, last_epoch);
+           }),
+           "optimizer"_a, "base_lr"_a, "max_lr"_a, "step_size_up"_a = 2000.0, "step_size_down"_a = py::none(),
+           "mode"_a = "triangular", "gamma"_a = 1.0, "scale_fn"_a = py::none(), "scale_mode"_a = "cycle",
+           "cycle_momentum"_a = true, "base_momentum"_a = std::vector<double>{0.8},
+           "max_momentum"_a = std::vector<double>{0.9}, "last_epoch"_a = -1, py::keep_alive<1, 2>());
+  py::class_<ChainedScheduler, LRScheduler, std::shared_ptr<ChainedScheduler>>(m, "ChainedScheduler")
+      .def(py::init<std::vector<std::shared_ptr<LRScheduler>>>(), "schedulers"_a, py::keep_alive<1, 2>());
   py::class_<ReduceLROnPlateau>(m, "ReduceLROnPlateau")
       .def(py::init([](Optimizer& opt, const std::string& mode, double factor, int64_t patience, double threshold,
                        const std::string& threshold_mode, int64_t cooldown, const std::vector<double>& min_lr,
