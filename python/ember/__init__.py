@@ -31,6 +31,7 @@ from . import autograd, nn
 from ._safe_open import safe_open
 from . import optim
 from . import data
+from . import utils
 
 
 def _dtype_repr(self):
