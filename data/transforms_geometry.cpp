@@ -202,18 +202,22 @@ Tensor RandomRotation::rotate_by(const Tensor& x, const std::vector<double>& ang
 #pragma omp parallel for if (b.N * b.C * plane > kParallelWork)
     for (int64_t n = 0; n < b.N; ++n) {
       // The inverse affine matrix of torchvision's _get_inverse_affine_matrix
-      // (rotation by -angle about the centre), then grid_sample's unnormalization:
-      // output pixel (i, j) at x = j - W/2 + 0.5, y = i - H/2 + 0.5 reads input
-      // column m0 x + m1 y + m2 + (W - 1) / 2, row m3 x + m4 y + m5 + (H - 1) / 2,
-      // rounded half to even; outside the image it is fill.
-      double rot = -angles[size_t(n)] * M_PI / 180.0;
+      // (rotation by -angle about the centre), applied as F.rotate does, in the
+      // images' precision: output pixel (i, j) at x = j - W/2 + 0.5, y = i - H/2 + 0.5
+      // gets the grid point g = (m0 x + m1 y + m2) / (W/2) (rows likewise), which
+      // grid_sample's CPU kernel (align_corners=False) reads at g W/2 + (W/2 - 0.5), rounded half
+      // to even; outside the image it is fill. Same steps, so ties round alike.
+      double rot = -angles[size_t(n)] * (M_PI / 180.0);  // as Python's math.radians
       double m0 = std::cos(rot), m1 = std::sin(rot), m3 = -std::sin(rot), m4 = std::cos(rot);
       double m2 = m0 * -cx + m1 * -cy + cx, m5 = m3 * -cx + m4 * -cy + cy;
+      T hw = T(0.5) * T(b.W), hh = T(0.5) * T(b.H);
+      T r0 = T(m0) / hw, r1 = T(m1) / hw, r2 = T(m2) / hw, r3 = T(m3) / hh, r4 = T(m4) / hh, r5 = T(m5) / hh;
       for (int64_t i = 0; i < b.H; ++i)
         for (int64_t j = 0; j < b.W; ++j) {
-          double px = double(j) - double(b.W) * 0.5 + 0.5, py = double(i) - double(b.H) * 0.5 + 0.5;
-          double sx = std::nearbyint(m0 * px + m1 * py + m2 + double(b.W - 1) * 0.5);
-          double sy = std::nearbyint(m3 * px + m4 * py + m5 + double(b.H - 1) * 0.5);
+          T px = T(j) - hw + T(0.5), py = T(i) - hh + T(0.5);
+          T gx = px * r0 + py * r1 + r2, gy = px * r3 + py * r4 + r5;
+          double sx = std::nearbyint(double(gx * hw + (hw - T(0.5))));
+          double sy = std::nearbyint(double(gy * hh + (hh - T(0.5))));
           bool inside = sx >= 0 && sx < double(b.W) && sy >= 0 && sy < double(b.H);
           for (int64_t c = 0; c < b.C; ++c) {
             T v = inside ? in[(n * b.C + c) * plane + int64_t(sy) * b.W + int64_t(sx)]
