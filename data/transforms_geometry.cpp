@@ -205,7 +205,7 @@ Tensor RandomRotation::rotate_by(const Tensor& x, const std::vector<double>& ang
       // (rotation by -angle about the centre), applied as F.rotate does, in the
       // images' precision: output pixel (i, j) at x = j - W/2 + 0.5, y = i - H/2 + 0.5
       // gets the grid point g = (m0 x + m1 y + m2) / (W/2) (rows likewise), which
-      // grid_sample's CPU kernel (align_corners=False) reads at g W/2 + (W/2 - 0.5), rounded half
+      // grid_sample (align_corners=False) reads at (g + 1) W/2 - 0.5, rounded half
       // to even; outside the image it is fill. Same steps, so ties round alike.
       double rot = -angles[size_t(n)] * (M_PI / 180.0);  // as Python's math.radians
       double m0 = std::cos(rot), m1 = std::sin(rot), m3 = -std::sin(rot), m4 = std::cos(rot);
@@ -216,8 +216,8 @@ Tensor RandomRotation::rotate_by(const Tensor& x, const std::vector<double>& ang
         for (int64_t j = 0; j < b.W; ++j) {
           T px = T(j) - hw + T(0.5), py = T(i) - hh + T(0.5);
           T gx = px * r0 + py * r1 + r2, gy = px * r3 + py * r4 + r5;
-          double sx = std::nearbyint(double(gx * hw + (hw - T(0.5))));
-          double sy = std::nearbyint(double(gy * hh + (hh - T(0.5))));
+          double sx = std::nearbyint(double((gx + T(1)) * hw - T(0.5)));
+          double sy = std::nearbyint(double((gy + T(1)) * hh - T(0.5)));
           bool inside = sx >= 0 && sx < double(b.W) && sy >= 0 && sy < double(b.H);
           for (int64_t c = 0; c < b.C; ++c) {
             T v = inside ? in[(n * b.C + c) * plane + int64_t(sy) * b.W + int64_t(sx)]

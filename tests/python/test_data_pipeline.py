@@ -261,9 +261,10 @@ def tv_rotate(img, angle, fill, center=None):
     return out.numpy()
 
 
-# Not -45 on an 8x6 image: one output pixel's source lands 1e-16 from a tie
-# between two pixels and torch's grid_sample rounds it the other way (known, open).
-@pytest.mark.parametrize("angle", [0.0, 30.0, -50.0, 90.0, 137.5, 180.0])
+# -45 degrees on an 8x6 image puts sources on exact ties between two pixels; +45
+# is left out: there 4 of 96 sources land within an ulp of a tie and torch's grid
+# arithmetic (a bmm) rounds them the other way (known, open).
+@pytest.mark.parametrize("angle", [0.0, 30.0, -45.0, -50.0, 90.0, 137.5, 180.0])
 @pytest.mark.parametrize("hw", [(7, 7), (8, 6)])
 def test_rotation_matches_torchvision_rotate(angle, hw):
     x = RNG.random((2,) + hw)
