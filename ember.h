@@ -22,6 +22,8 @@
 #include "data/checkpoint.h"
 #include "data/dataloader.h"
 #include "data/dataset.h"
+#include "data/datasets.h"
+#include "data/example_transforms.h"
 #include "data/idx.h"
 #include "data/mnist.h"
 #include "data/path.h"

@@ -10,11 +10,11 @@
 
 namespace ember::data {
 
-Example Dataset::get_batch(const std::vector<int64_t>& indices) const {
+Example<> Dataset::get_batch(const std::vector<int64_t>& indices) const {
   EMBER_CHECK(!indices.empty(), "Dataset.get_batch: expected at least one index");
   tensor_list data, target;
   for (int64_t i : indices) {
-    Example e = get(i);
+    Example<> e = get(i);
     data.push_back(e.data);
     if (e.target.defined()) target.push_back(e.target);
   }
@@ -32,13 +32,13 @@ TensorDataset::TensorDataset(Tensor data, Tensor target) : data_(std::move(data)
 
 int64_t TensorDataset::size() const { return data_.size(0); }
 
-Example TensorDataset::get(int64_t index) const {
+Example<> TensorDataset::get(int64_t index) const {
   EMBER_CHECK_INDEX(index >= 0 && index < size(), "TensorDataset: index {} is out of range for {} samples", index,
                     size());
   return {data_.select(0, index), target_.defined() ? target_.select(0, index) : Tensor()};
 }
 
-Example TensorDataset::get_batch(const std::vector<int64_t>& indices) const {
+Example<> TensorDataset::get_batch(const std::vector<int64_t>& indices) const {
   Tensor index = make_tensor({int64_t(indices.size())}, kInt64);
   std::copy(indices.begin(), indices.end(), index.data_ptr<int64_t>());
   return {data_.index_select(0, index), target_.defined() ? target_.index_select(0, index) : Tensor()};

@@ -5,16 +5,23 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "autograd/tensor.h"
 
 namespace ember::data {
 
-/// One sample, or a batch of them (the batch dimension first). `target` may be undefined.
+/// One sample, or a batch of them (the batch dimension first): libtorch's
+/// `Example<>`, a tensor and its target (which may be undefined).
+template <typename Data = Tensor, typename Target = Tensor>
 struct Example {
-  Tensor data;
-  Tensor target;
+  using DataType = Data;
+  using TargetType = Target;
+  Example() = default;
+  Example(Data data_, Target target_) : data(std::move(data_)), target(std::move(target_)) {}
+  Data data;
+  Target target;
 };
 
 /// A map-style dataset. Subclasses implement get and size; override
@@ -24,10 +31,10 @@ class Dataset {
  public:
   virtual ~Dataset() = default;
   /// Sample `index`, 0 <= index < size().
-  virtual Example get(int64_t index) const = 0;
+  virtual Example<> get(int64_t index) const = 0;
   virtual int64_t size() const = 0;
   /// The samples at `indices`, stacked along a new first dimension.
-  virtual Example get_batch(const std::vector<int64_t>& indices) const;
+  virtual Example<> get_batch(const std::vector<int64_t>& indices) const;
 };
 
 /// Rows of `data` (and of `target`, if defined) along dimension 0:
@@ -35,10 +42,10 @@ class Dataset {
 class TensorDataset : public Dataset {
  public:
   explicit TensorDataset(Tensor data, Tensor target = {});
-  Example get(int64_t index) const override;
+  Example<> get(int64_t index) const override;
   int64_t size() const override;
   /// Gathers the rows with one index_select per tensor.
-  Example get_batch(const std::vector<int64_t>& indices) const override;
+  Example<> get_batch(const std::vector<int64_t>& indices) const override;
   const Tensor& data() const { return data_; }
   const Tensor& target() const { return target_; }
 

@@ -60,13 +60,13 @@ MNIST::MNIST(const std::string& root, bool train, TransformPtr transform, const 
 
 int64_t MNIST::size() const { return images_.size(0); }
 
-Example MNIST::get(int64_t index) const {
+Example<> MNIST::get(int64_t index) const {
   EMBER_CHECK_INDEX(index >= 0 && index < size(), "MNIST: index {} is out of range for {} samples", index, size());
   Tensor image = images_.select(0, index);
   return {transform_ ? (*transform_)(image) : image, targets_.select(0, index)};
 }
 
-Example MNIST::get_batch(const std::vector<int64_t>& indices) const {
+Example<> MNIST::get_batch(const std::vector<int64_t>& indices) const {
   Tensor index = make_tensor({int64_t(indices.size())}, kInt64);
   std::copy(indices.begin(), indices.end(), index.data_ptr<int64_t>());
   Tensor batch = images_.index_select(0, index);

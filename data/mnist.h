@@ -23,10 +23,10 @@ inline const char* const kMnistRoot = "/usr/share/datasets/mnist";
 class MNIST : public Dataset {
  public:
   explicit MNIST(const std::string& root = kMnistRoot, bool train = true, TransformPtr transform = nullptr);
-  Example get(int64_t index) const override;
+  Example<> get(int64_t index) const override;
   int64_t size() const override;
   /// Gathers the batch with index_select, then transforms it in one call.
-  Example get_batch(const std::vector<int64_t>& indices) const override;
+  Example<> get_batch(const std::vector<int64_t>& indices) const override;
   /// All images, untransformed: (N, 1, H, W) float32 in [0, 1].
   const Tensor& images() const { return images_; }
   /// All labels: (N) int64.

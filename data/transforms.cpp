@@ -6,44 +6,14 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <type_traits>
 
 #include "autograd/error.h"
+#include "data/transforms_internal.h"
 
 namespace ember::data {
 
-namespace {
-
-// Below this many output elements a batch is done on one thread.
-constexpr int64_t kParallelWork = int64_t(1) << 16;
-
-// An input as a contiguous (N, C, H, W) batch; `single` when it came as (C, H, W).
-struct Batch {
-  Tensor x;
-  int64_t N, C, H, W;
-  bool single;
-};
-
-Batch as_batch(const Tensor& x, const char* op) {
-  EMBER_CHECK(x.defined() && (x.dim() == 3 || x.dim() == 4),
-              "{}: expected an image (C, H, W) or a batch (N, C, H, W), got shape {}", op,
-              x.defined() ? shape_str(x.shape()) : "undefined");
-  EMBER_CHECK_TYPE(x.is_floating_point(), "{}: expected float32 or float64 images, got {}", op,
-                   dtype_name(x.dtype()));
-  bool single = x.dim() == 3;
-  const Shape& s = x.shape();
-  return {x.contiguous(), single ? 1 : s[0], s[s.size() - 3], s[s.size() - 2], s[s.size() - 1], single};
-}
-
-// A fresh output batch of the input's kind (single image or batch) and dtype.
-Tensor make_output(const Batch& b, int64_t H, int64_t W) {
-  return make_tensor(b.single ? Shape{b.C, H, W} : Shape{b.N, b.C, H, W}, b.x.dtype());
-}
-
-Generator& pick(Generator* gen) { return gen ? *gen : default_generator(); }
-
-double uniform(Generator& g, double lo, double hi) { return lo + (hi - lo) * g.uniform(); }
-
-}  // namespace
+using namespace detail;
 
 Compose::Compose(std::vector<TransformPtr> transforms) : transforms_(std::move(transforms)) {
   for (const auto& t : transforms_) EMBER_CHECK(t != nullptr, "Compose: expected transforms, got a null one");
@@ -218,25 +188,12 @@ Tensor RandomResizedCrop::operator()(const Tensor& x) const {
     int64_t OH = size_.h, OW = size_.w;
 #pragma omp parallel for if (b.N * b.C * OH * OW > kParallelWork)
     for (int64_t n = 0; n < b.N; ++n) {
+      // Bilinear with half-pixel centres, no antialiasing (interpolate's align_corners=False).
       const Box& box = boxes[size_t(n)];
-      // Bilinear with half-pixel centres: source = (dst + 0.5) * in/out - 0.5, clamped at 0.
-      double sh = double(box.h) / double(OH), sw = double(box.w) / double(OW);
-      for (int64_t y = 0; y < OH; ++y) {
-        double fy = std::max((double(y) + 0.5) * sh - 0.5, 0.0);
-        int64_t y0 = int64_t(fy), y1 = std::min(y0 + 1, box.h - 1);
-        T ly = T(fy - double(y0));
-        for (int64_t xo = 0; xo < OW; ++xo) {
-          double fx = std::max((double(xo) + 0.5) * sw - 0.5, 0.0);
-          int64_t x0 = int64_t(fx), x1 = std::min(x0 + 1, box.w - 1);
-          T lx = T(fx - double(x0));
-          for (int64_t c = 0; c < b.C; ++c) {
-            const T* plane = in + ((n * b.C + c) * b.H + box.i) * b.W + box.j;
-            T top = (1 - lx) * plane[y0 * b.W + x0] + lx * plane[y0 * b.W + x1];
-            T bottom = (1 - lx) * plane[y1 * b.W + x0] + lx * plane[y1 * b.W + x1];
-            o[((n * b.C + c) * OH + y) * OW + xo] = (1 - ly) * top + ly * bottom;
-          }
-        }
-      }
+      bool in_float = std::is_same_v<T, float>;
+      Taps ty = linear_taps(box.h, OH, false, in_float), tx = linear_taps(box.w, OW, false, in_float);
+      for (int64_t c = 0; c < b.C; ++c)
+        resample(in + ((n * b.C + c) * b.H + box.i) * b.W + box.j, b.W, box.h, ty, tx, o + (n * b.C + c) * OH * OW);
     }
   });
   return out;

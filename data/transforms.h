@@ -5,6 +5,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -96,6 +98,62 @@ class ColorJitter : public Transform {
 
  private:
   double brightness_, contrast_;
+  Generator* gen_;
+};
+
+/// torchvision's InterpolationMode, for the transforms that resample.
+enum class Interpolation { Nearest, Bilinear };
+
+/// Resizes every image to `size`: one value is the length of the smaller edge
+/// (the other keeps the aspect ratio, truncated, and is capped by `max_size`),
+/// two are (h, w). Bilinear uses half-pixel centres (interpolate's
+/// align_corners=False); with `antialias` a downscale averages with a triangle
+/// filter stretched by the scale (PIL's and interpolate(antialias=True)'s);
+/// nearest takes source floor(dst * in / out) (interpolate's "nearest").
+class Resize : public Transform {
+ public:
+  explicit Resize(std::vector<int64_t> size, Interpolation mode = Interpolation::Bilinear,
+                  std::optional<int64_t> max_size = std::nullopt, bool antialias = true);
+  Tensor operator()(const Tensor& x) const override;
+  /// The (h, w) an image of (h, w) becomes.
+  Pair output_size(int64_t h, int64_t w) const;
+
+ private:
+  std::vector<int64_t> size_;
+  Interpolation mode_;
+  std::optional<int64_t> max_size_;
+  bool antialias_;
+};
+
+/// Cuts the centred `size` window (offsets rounded half to even, as Python's
+/// round in torchvision); a window larger than the image is zero-padded.
+class CenterCrop : public Transform {
+ public:
+  explicit CenterCrop(Pair size);
+  Tensor operator()(const Tensor& x) const override;
+
+ private:
+  Pair size_;
+};
+
+/// Rotates each image by an angle drawn uniformly from [degrees.first,
+/// degrees.second] (counter-clockwise), about the image centre or `center`
+/// (x, y in pixels), nearest neighbour, the output the input's size;
+/// pixels from outside get `fill` (one value, or one per channel).
+/// torchvision's tensor rotate (affine grid + grid_sample, align_corners=False).
+class RandomRotation : public Transform {
+ public:
+  explicit RandomRotation(std::pair<double, double> degrees, std::vector<double> fill = {0.0},
+                          std::optional<std::pair<double, double>> center = std::nullopt, Generator* gen = nullptr);
+  Tensor operator()(const Tensor& x) const override;
+  /// Rotates by exactly `angle` degrees.
+  Tensor rotate(const Tensor& x, double angle) const;
+
+ private:
+  Tensor rotate_by(const Tensor& x, const std::vector<double>& angles) const;
+  std::pair<double, double> degrees_;
+  std::vector<double> fill_;
+  std::optional<std::pair<double, double>> center_;
   Generator* gen_;
 };
 

@@ -33,6 +33,7 @@ from ._serialization import load, save
 from . import accelerator, backends, cuda
 from . import optim
 from . import data
+from . import utils
 
 
 def _dtype_repr(self):

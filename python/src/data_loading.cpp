@@ -23,8 +23,19 @@ Pair to_size(const py::handle& obj, const char* op) {
   return Pair(obj[py::int_(0)].cast<int64_t>(), obj[py::int_(1)].cast<int64_t>());
 }
 
+// torchvision's interpolation argument: InterpolationMode-like objects print
+// as their value; strings "nearest" / "bilinear".
+Interpolation to_interpolation(const py::handle& obj, const char* op) {
+  std::string name = py::isinstance<py::str>(obj) ? obj.cast<std::string>()
+                     : py::hasattr(obj, "value") ? py::str(obj.attr("value")).cast<std::string>()
+                                                 : std::string(py::repr(obj));
+  if (name == "nearest") return Interpolation::Nearest;
+  if (name == "bilinear") return Interpolation::Bilinear;
+  throw ValueError(fmt::format("{}: expected interpolation 'nearest' or 'bilinear', got {}", op, name));
+}
+
 // A batch as PyTorch's default collate returns a tuple sample: a list.
-py::list to_list(const Example& e) {
+py::list to_list(const Example<>& e) {
   py::list out;
   out.append(e.data);
   if (e.target.defined()) out.append(e.target);
@@ -75,6 +86,8 @@ void bind_data_loading(py::module_& root) {
            }),
            "data"_a, "target"_a = py::none());
 
+  m.attr("MNIST_ROOT") = kMnistRoot;
+  m.attr("FASHION_MNIST_ROOT") = kFashionMnistRoot;
   py::class_<MNIST, Dataset, std::shared_ptr<MNIST>>(m, "MNIST")
       .def(py::init([](const std::optional<std::string>& root, bool train, std::shared_ptr<Transform> transform) {
              py::gil_scoped_release release;
@@ -124,6 +137,41 @@ void bind_data_loading(py::module_& root) {
              return std::make_shared<RandomCrop>(to_size(size, "RandomCrop"), padding, gen);
            }),
            "size"_a, "padding"_a = 0, "generator"_a = py::none(), py::keep_alive<1, 4>());
+  py::class_<Resize, Transform, std::shared_ptr<Resize>>(m, "Resize")
+      .def(py::init([](const py::object& size, const py::object& interpolation, std::optional<int64_t> max_size,
+                       std::optional<bool> antialias) {
+             std::vector<int64_t> s = py::isinstance<py::int_>(size) ? std::vector<int64_t>{size.cast<int64_t>()}
+                                                                      : size.cast<std::vector<int64_t>>();
+             return std::make_shared<Resize>(s, to_interpolation(interpolation, "Resize"), max_size,
+                                             antialias.value_or(true));
+           }),
+           "size"_a, "interpolation"_a = "bilinear", "max_size"_a = py::none(), "antialias"_a = true);
+  py::class_<CenterCrop, Transform, std::shared_ptr<CenterCrop>>(m, "CenterCrop")
+      .def(py::init([](const py::object& size) { return std::make_shared<CenterCrop>(to_size(size, "CenterCrop")); }),
+           "size"_a);
+  py::class_<RandomRotation, Transform, std::shared_ptr<RandomRotation>>(m, "RandomRotation")
+      .def(py::init([](const py::object& degrees, const py::object& interpolation, bool expand,
+                       std::optional<std::pair<double, double>> center, const py::object& fill, Generator* gen) {
+             std::pair<double, double> d;
+             if (py::isinstance<py::sequence>(degrees)) {
+               EMBER_CHECK(py::len(degrees) == 2, "If degrees is a sequence, it must be of len 2.");
+               d = degrees.cast<std::pair<double, double>>();
+             } else {
+               double v = degrees.cast<double>();
+               EMBER_CHECK(v >= 0, "If degrees is a single number, it must be positive.");
+               d = {-v, v};
+             }
+             EMBER_CHECK(to_interpolation(interpolation, "RandomRotation") == Interpolation::Nearest,
+                         "RandomRotation: only interpolation 'nearest' is implemented, got {}",
+                         std::string(py::str(interpolation)));
+             EMBER_CHECK(!expand, "RandomRotation: expand=True is not implemented (the output keeps the input's size)");
+             std::vector<double> f = py::isinstance<py::sequence>(fill) ? fill.cast<std::vector<double>>()
+                                                                        : std::vector<double>{fill.cast<double>()};
+             return std::make_shared<RandomRotation>(d, f, center, gen);
+           }),
+           "degrees"_a, "interpolation"_a = "nearest", "expand"_a = false, "center"_a = py::none(), "fill"_a = 0,
+           "generator"_a = py::none(), py::keep_alive<1, 7>())
+      .def("rotate", &RandomRotation::rotate, "x"_a, "angle"_a, "The image(s) rotated by exactly `angle` degrees.");
   py::class_<RandomResizedCrop, Transform, std::shared_ptr<RandomResizedCrop>>(m, "RandomResizedCrop")
       .def(py::init([](const py::object& size, std::pair<double, double> scale, std::pair<double, double> ratio,
                        Generator* gen) {

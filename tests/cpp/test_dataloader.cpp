@@ -18,7 +18,7 @@ namespace {
 
 using data::DataLoader;
 using data::DataLoaderOptions;
-using data::Example;
+using Example = data::Example<>;
 
 // Sample i is the row [i] with target 2i: a batch shows which indices it holds.
 std::shared_ptr<data::TensorDataset> numbered(int64_t n) {

@@ -213,10 +213,10 @@ TEST_CASE("MNIST loads images scaled to [0, 1] as (N, 1, H, W) and int64 labels"
   std::vector<double> got = values(mnist.images());
   for (size_t i = 0; i < raw.size(); ++i) CHECK(got[i] == Approx(raw[i] / 255.0).epsilon(1e-6));
   CHECK(values(mnist.targets()) == std::vector<double>{9, 0, 4});
-  data::Example e = mnist.get(1);
+  data::Example<> e = mnist.get(1);
   CHECK(e.data.shape() == Shape{1, 2, 2});
   CHECK(e.target.item<int64_t>() == 0);
-  data::Example batch = mnist.get_batch({2, 0});
+  data::Example<> batch = mnist.get_batch({2, 0});
   CHECK(batch.data.shape() == Shape{2, 1, 2, 2});
   CHECK(values(batch.target) == std::vector<double>{4, 9});
 }

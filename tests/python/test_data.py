@@ -164,17 +164,29 @@ def test_mnist_reads_tiny_idx_files(tmp_path):
     flipped = MNIST(tmp_path, transform=T.RandomHorizontalFlip(1.0))
     (x, y), = list(DataLoader(flipped, batch_size=3))
     np.testing.assert_allclose(x.numpy()[:, 0], images[..., ::-1] / 255.0, rtol=1e-6)
-    doubled = MNIST(tmp_path, transform=lambda img: img * 2)  # a Python callable: the Python loop
+    # A Python callable gets the raw uint8 image, as torchvision hands it the PIL image.
+    doubled = MNIST(tmp_path, transform=lambda img: ember.from_numpy(img.astype(np.float64) * 2))
     (x, y), = list(DataLoader(doubled, batch_size=3))
-    np.testing.assert_allclose(x.numpy()[:, 0], images.astype(np.float64) * 2 / 255.0, rtol=1e-6)
+    np.testing.assert_array_equal(x.numpy(), images.astype(np.float64) * 2)
     assert y.tolist() == [3, 1, 4]
 
 
 def test_missing_files_name_the_path_and_the_debian_package(tmp_path):
-    with pytest.raises(ValueError, match="dataset-fashion-mnist"):
+    # torchvision raises RuntimeError for a missing data set.
+    with pytest.raises(RuntimeError, match="dataset-fashion-mnist"):
         FashionMNIST(tmp_path, train=False)
-    with pytest.raises(ValueError, match="t10k-images-idx3-ubyte"):
+    with pytest.raises(RuntimeError, match="t10k-images-idx3-ubyte"):
         MNIST(tmp_path, train=False)
+
+
+def raw_first_train_image():
+    """The first training image as the IDX file stores it (uint8 28 x 28), read with gzip and NumPy."""
+    for name in ("train-images-idx3-ubyte.gz", "train-images-idx3-ubyte"):
+        path = os.path.join(FASHION_ROOT, name)
+        if os.path.exists(path):
+            raw = (gzip.open if name.endswith(".gz") else open)(path, "rb").read(16 + 784)
+            return np.frombuffer(raw[16:], dtype=np.uint8).reshape(28, 28).astype(np.float32)
+    raise AssertionError(f"no training images in {FASHION_ROOT}")
 
 
 # Not skipped when absent: scripts/install-deps installs the package, so a missing
@@ -192,6 +204,10 @@ def test_real_fashion_mnist_loads_and_batches():
     assert len(loader) == 60000 // 256
     x, y = next(iter(loader))
     assert x.shape == (256, 1, 28, 28) and x.dtype == ember.float32
+    # issue 13's silent wrong result: this was (28, 1, 28)
+    tv_style = FashionMNIST(FASHION_ROOT, transform=T.Compose([T.ToTensor(), T.Normalize((0.5,), (0.5,))]))
+    assert tv_style[0][0].shape == (1, 28, 28)
+    np.testing.assert_array_equal(tv_style[0][0].numpy()[0], (raw_first_train_image() / np.float32(255) - np.float32(0.5)) / np.float32(0.5))
     assert y.shape == (256,) and y.dtype == ember.int64
 
 

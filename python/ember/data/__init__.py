@@ -1,10 +1,41 @@
-"""ember.data: datasets, the DataLoader and image transforms (PyTorch's
-torch.utils.data and the torchvision parts a CNN needs). Datasets implemented
-in C++ (TensorDataset, MNIST, FashionMNIST) are batched by the C++ DataLoader
-on a background thread; Dataset subclasses written in Python by a Python loop."""
+"""ember.data: torch.utils.data (datasets, samplers, the DataLoader, collation;
+also importable as ember.utils.data) and the torchvision parts a CNN needs
+(MNIST, FashionMNIST, image transforms). Datasets implemented in C++
+(TensorDataset, MNIST, FashionMNIST) are batched in C++; Dataset subclasses
+written in Python are read sample by sample and collated in Python."""
 
 from . import transforms
-from .dataloader import DataLoader, default_collate
-from .dataset import MNIST, Dataset, FashionMNIST, TensorDataset
+from .dataloader import DataLoader, default_collate, default_convert, get_worker_info
+from .dataset import ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
+from .mnist import MNIST, FashionMNIST
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 
-__all__ = ["DataLoader", "Dataset", "FashionMNIST", "MNIST", "TensorDataset", "default_collate", "transforms"]
+__all__ = [
+    "BatchSampler",
+    "ChainDataset",
+    "ConcatDataset",
+    "DataLoader",
+    "Dataset",
+    "FashionMNIST",
+    "IterableDataset",
+    "MNIST",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "Subset",
+    "SubsetRandomSampler",
+    "TensorDataset",
+    "WeightedRandomSampler",
+    "default_collate",
+    "default_convert",
+    "get_worker_info",
+    "random_split",
+    "transforms",
+]

@@ -1,23 +1,54 @@
-"""Map-style datasets: the Python base class, and Python faces of the C++
-datasets that the C++ DataLoader batches (each keeps it as ``_cpp_dataset``)."""
+"""torch.utils.data's datasets: the map-style and iterable base classes,
+TensorDataset (batched in C++ when it has one or two tensors), Subset,
+ConcatDataset and random_split, with PyTorch's semantics and errors."""
 
-import os
+import bisect
+import itertools
+import math
+import warnings
 
 from .._C import _data
-from . import transforms as _transforms
 
 
 class Dataset:
     """A map-style dataset: subclass it and define ``__getitem__`` and ``__len__``."""
 
     def __getitem__(self, index):
-        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+        raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+    # Only datasets implemented in C++ have one; the DataLoader gathers their
+    # batches in C++ when present.
+    _cpp_dataset = None
+
+
+class IterableDataset(Dataset):
+    """A dataset that is an iterable of samples: subclass it and define ``__iter__``.
+    ember's DataLoader loads in the main process, so every sample comes once."""
+
+    def __iter__(self):
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """The samples of several iterable datasets, one after the other."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def __iter__(self):
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from d
 
     def __len__(self):
-        raise NotImplementedError(f"{type(self).__name__} must define __len__")
-
-    # Only C++ datasets have one; the DataLoader uses it when present.
-    _cpp_dataset = None
+        return sum(len(d) for d in self.datasets)
 
 
 class TensorDataset(Dataset):
@@ -41,63 +72,82 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
 
-def _split_transform(transform):
-    """(C++ transform or None, Python callable or None): C++ transforms (and
-    Compose lists made only of them) run inside the C++ dataset, on whole
-    batches; anything else runs in Python, per sample."""
-    if transform is None or isinstance(transform, _data.Transform):
-        return transform, None
-    if isinstance(transform, _transforms.Compose) and all(
-        isinstance(t, _data.Transform) for t in transform.transforms
-    ):
-        return _data.Compose(transform.transforms), None
-    return None, transform
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order."""
 
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
 
-class MNIST(Dataset):
-    """MNIST from its IDX files (raw or gzip) in ``root``: ``dataset[i]`` is
-    ``(image, label)``, a float32 (1, 28, 28) image in [0, 1] and an int.
-    Nothing is downloaded."""
+    def __getitem__(self, idx):
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]
+        return self.dataset[self.indices[idx]]
 
-    _cpp_class = _data.MNIST
-
-    def __init__(self, root=None, train=True, transform=None):
-        self.root = None if root is None else os.fspath(root)
-        self.train = train
-        self.transform = transform
-        cpp_transform, self._python_transform = _split_transform(transform)
-        dataset = self._cpp_class(self.root, train, cpp_transform)
-        self._dataset = dataset
-        if self._python_transform is None:
-            self._cpp_dataset = dataset
-
-    @property
-    def data(self):
-        """Every image, untransformed: float32 (N, 1, 28, 28) in [0, 1]."""
-        return self._dataset.images
-
-    @property
-    def targets(self):
-        """Every label: int64 (N)."""
-        return self._dataset.targets
-
-    def __getitem__(self, index):
-        image, target = self._dataset[index]
-        if self._python_transform is not None:
-            image = self._python_transform(image)
-        return image, int(target.item())
+    def __getitems__(self, indices):
+        if callable(getattr(self.dataset, "__getitems__", None)):
+            return self.dataset.__getitems__([self.indices[i] for i in indices])
+        return [self.dataset[self.indices[i]] for i in indices]
 
     def __len__(self):
-        return len(self._dataset)
-
-    def __repr__(self):
-        split = "Train" if self.train else "Test"
-        return f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n    Split: {split}"
+        return len(self.indices)
 
 
-class FashionMNIST(MNIST):
-    """Zalando's Fashion-MNIST; ``root=None`` is where Debian's
-    dataset-fashion-mnist package installs it, /usr/share/datasets/fashion-mnist."""
+class ConcatDataset(Dataset):
+    """Several map-style datasets one after the other."""
 
-    _cpp_class = _data.FashionMNIST
-    classes = list(_data.FashionMNIST.classes)
+    @staticmethod
+    def cumsum(sequence):
+        return list(itertools.accumulate(len(e) for e in sequence))
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if len(self.datasets) == 0:
+            raise AssertionError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = self.cumsum(self.datasets)
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx):
+        if idx < 0:
+            if -idx > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            idx = len(self) + idx
+        dataset_idx = bisect.bisect_right(self.cumulative_sizes, idx)
+        sample_idx = idx if dataset_idx == 0 else idx - self.cumulative_sizes[dataset_idx - 1]
+        return self.datasets[dataset_idx][sample_idx]
+
+
+def random_split(dataset, lengths, generator=None):
+    """Splits ``dataset`` into non-overlapping Subsets of the given lengths, or of
+    fractions summing to 1 (``floor(frac * len)`` each, the remainder handed out
+    one by one from the first split on). The order is ``ember.randperm(len, generator)``
+    (``generator=None`` is the default generator)."""
+    import ember
+
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        subset_lengths = []
+        for i, frac in enumerate(lengths):
+            if frac < 0 or frac > 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+            subset_lengths.append(math.floor(len(dataset) * frac))
+        remainder = len(dataset) - sum(subset_lengths)
+        for i in range(remainder):
+            subset_lengths[i % len(subset_lengths)] += 1
+        lengths = subset_lengths
+        for i, length in enumerate(lengths):
+            if length == 0:
+                warnings.warn(
+                    f"Length of split at index {i} is 0. This might result in an empty dataset.", stacklevel=2
+                )
+    if sum(lengths) != len(dataset):
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    indices = ember.randperm(sum(lengths), generator=generator).tolist()
+    return [
+        Subset(dataset, indices[offset - length : offset])
+        for offset, length in zip(itertools.accumulate(lengths), lengths)
+    ]
