@@ -43,7 +43,7 @@ def one_thread():
 
 def large_conv_inputs():
     ember.manual_seed(0)
-    return ember.randn(8, 32, 64, 64), ember.randn(32, 32, 3, 3)
+    return ember.randn(16, 32, 64, 64), ember.randn(32, 32, 3, 3)
 
 
 def conv2d_work():
@@ -52,7 +52,7 @@ def conv2d_work():
 
 
 def matmul_work():
-    a, b = ember.randn(768, 768), ember.randn(768, 768)
+    a, b = ember.randn(1024, 1024), ember.randn(1024, 1024)
     return lambda: a @ b
 
 
