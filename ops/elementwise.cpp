@@ -447,7 +447,7 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
     T l = min ? T(lo) : std::numeric_limits<T>::lowest(), h = max ? T(hi) : std::numeric_limits<T>::max();
     // PyTorch's min(max(v, lo), hi): max wins when min > max, and a NaN value or bound gives NaN.
     bool nan_bound = std::isnan(lo) || std::isnan(hi);
-    map_unary<T, T>(o.data_ptr<T>(), xc, [l, h, nan_bound](T v) {
+    map_unary<T, T>(o.data_ptr<T>(), xc, [=](T v) {  // nan_bound only for floating T
       if constexpr (std::is_floating_point_v<T>) {
         if (nan_bound) return std::numeric_limits<T>::quiet_NaN();
         if (std::isnan(v)) return v;

@@ -20,9 +20,13 @@ using BCEWithLogitsLossOptions = functional::BinaryCrossEntropyWithLogitsFuncOpt
 using KLDivLossOptions = functional::KLDivFuncOptions;
 using MultiMarginLossOptions = functional::MultiMarginLossFuncOptions;
 
+// Each loss's forward takes (input, target); `using Module::forward` keeps the
+// single-tensor one visible (it refuses), so the two-tensor one hides nothing.
+
 /// input logits (N, C, *) or (C); target class indices (N, *) or probabilities shaped as input.
 class CrossEntropyLossImpl : public Module {
  public:
+  using Module::forward;
   explicit CrossEntropyLossImpl(const CrossEntropyLossOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target);
   CrossEntropyLossOptions options;
@@ -37,6 +41,7 @@ class CrossEntropyLoss : public ModuleHolder<CrossEntropyLossImpl> {
 /// input log-probabilities (N, C, *) or (C); target class indices.
 class NLLLossImpl : public Module {
  public:
+  using Module::forward;
   explicit NLLLossImpl(const NLLLossOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target);
   NLLLossOptions options;
@@ -51,6 +56,7 @@ class NLLLoss : public ModuleHolder<NLLLossImpl> {
 /// (input - target)², reduced.
 class MSELossImpl : public Module {
  public:
+  using Module::forward;
   explicit MSELossImpl(const MSELossOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target);
   MSELossOptions options;
@@ -63,6 +69,7 @@ class MSELoss : public ModuleHolder<MSELossImpl> {
 /// |input - target|, reduced.
 class L1LossImpl : public Module {
  public:
+  using Module::forward;
   explicit L1LossImpl(const L1LossOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target);
   L1LossOptions options;
@@ -75,6 +82,7 @@ class L1Loss : public ModuleHolder<L1LossImpl> {
 /// 0.5 d² / beta where |d| < beta, else |d| - 0.5 beta.
 class SmoothL1LossImpl : public Module {
  public:
+  using Module::forward;
   explicit SmoothL1LossImpl(const SmoothL1LossOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target);
   SmoothL1LossOptions options;
@@ -87,6 +95,7 @@ class SmoothL1Loss : public ModuleHolder<SmoothL1LossImpl> {
 /// 0.5 d² where |d| < delta, else delta (|d| - 0.5 delta).
 class HuberLossImpl : public Module {
  public:
+  using Module::forward;
   explicit HuberLossImpl(const HuberLossOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target);
   HuberLossOptions options;
@@ -99,6 +108,7 @@ class HuberLoss : public ModuleHolder<HuberLossImpl> {
 /// input probabilities, target in [0, 1], shaped alike.
 class BCELossImpl : public Module {
  public:
+  using Module::forward;
   explicit BCELossImpl(const BCELossOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target);
   BCELossOptions options;
@@ -113,6 +123,7 @@ class BCELoss : public ModuleHolder<BCELossImpl> {
 /// sigmoid and binary cross entropy in one stable op.
 class BCEWithLogitsLossImpl : public Module {
  public:
+  using Module::forward;
   explicit BCEWithLogitsLossImpl(const BCEWithLogitsLossOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target);
   BCEWithLogitsLossOptions options;
@@ -127,6 +138,7 @@ class BCEWithLogitsLoss : public ModuleHolder<BCEWithLogitsLossImpl> {
 /// input log-probabilities; target probabilities (log ones with log_target).
 class KLDivLossImpl : public Module {
  public:
+  using Module::forward;
   explicit KLDivLossImpl(const KLDivLossOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target);
   KLDivLossOptions options;
@@ -139,6 +151,7 @@ class KLDivLoss : public ModuleHolder<KLDivLossImpl> {
 /// multi-class hinge loss: input (N, C), target class indices (N).
 class MultiMarginLossImpl : public Module {
  public:
+  using Module::forward;
   explicit MultiMarginLossImpl(const MultiMarginLossOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target);
   MultiMarginLossOptions options;

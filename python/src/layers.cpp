@@ -346,6 +346,10 @@ void bind_activations(py::module_& nn) {
 
 Tensor opt(const OptTensor& t) { return t.value_or(Tensor()); }
 
+// A loss's forward(input, target), picked out of Module's single-tensor overload.
+template <class Impl>
+constexpr auto loss_forward = static_cast<Tensor (Impl::*)(const Tensor&, const Tensor&)>(&Impl::forward);
+
 void bind_losses(py::module_& nn) {
   LayerClass<nn::CrossEntropyLossImpl>(nn, "CrossEntropyLoss")
       .def(py::init([](const OptTensor& weight, OptBool size_average, int64_t ignore_index, OptBool reduce,
@@ -355,7 +359,7 @@ void bind_losses(py::module_& nn) {
                 .reduction(reduction_of(size_average, reduce, reduction, "CrossEntropyLoss")));
       }), "weight"_a = py::none(), "size_average"_a = py::none(), "ignore_index"_a = -100, "reduce"_a = py::none(),
           "reduction"_a = "mean", "label_smoothing"_a = 0.0)
-      .def("forward", &nn::CrossEntropyLossImpl::forward, "input"_a, "target"_a);
+      .def("forward", loss_forward<nn::CrossEntropyLossImpl>, "input"_a, "target"_a);
   LayerClass<nn::NLLLossImpl>(nn, "NLLLoss")
       .def(py::init([](const OptTensor& weight, OptBool size_average, int64_t ignore_index, OptBool reduce,
                        const std::string& reduction) {
@@ -363,37 +367,37 @@ void bind_losses(py::module_& nn) {
                                                      .reduction(reduction_of(size_average, reduce, reduction, "NLLLoss")));
       }), "weight"_a = py::none(), "size_average"_a = py::none(), "ignore_index"_a = -100, "reduce"_a = py::none(),
           "reduction"_a = "mean")
-      .def("forward", &nn::NLLLossImpl::forward, "input"_a, "target"_a);
+      .def("forward", loss_forward<nn::NLLLossImpl>, "input"_a, "target"_a);
   LayerClass<nn::MSELossImpl>(nn, "MSELoss")
       .def(py::init([](OptBool size_average, OptBool reduce, const std::string& reduction) {
         return std::make_shared<nn::MSELossImpl>(
             nn::MSELossOptions().reduction(reduction_of(size_average, reduce, reduction, "MSELoss")));
       }), "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean")
-      .def("forward", &nn::MSELossImpl::forward, "input"_a, "target"_a);
+      .def("forward", loss_forward<nn::MSELossImpl>, "input"_a, "target"_a);
   LayerClass<nn::L1LossImpl>(nn, "L1Loss")
       .def(py::init([](OptBool size_average, OptBool reduce, const std::string& reduction) {
         return std::make_shared<nn::L1LossImpl>(
             nn::L1LossOptions().reduction(reduction_of(size_average, reduce, reduction, "L1Loss")));
       }), "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean")
-      .def("forward", &nn::L1LossImpl::forward, "input"_a, "target"_a);
+      .def("forward", loss_forward<nn::L1LossImpl>, "input"_a, "target"_a);
   LayerClass<nn::SmoothL1LossImpl>(nn, "SmoothL1Loss")
       .def(py::init([](OptBool size_average, OptBool reduce, const std::string& reduction, double beta) {
         return std::make_shared<nn::SmoothL1LossImpl>(
             nn::SmoothL1LossOptions().reduction(reduction_of(size_average, reduce, reduction, "SmoothL1Loss")).beta(beta));
       }), "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean", "beta"_a = 1.0)
-      .def("forward", &nn::SmoothL1LossImpl::forward, "input"_a, "target"_a);
+      .def("forward", loss_forward<nn::SmoothL1LossImpl>, "input"_a, "target"_a);
   LayerClass<nn::HuberLossImpl>(nn, "HuberLoss")
       .def(py::init([](const std::string& reduction, double delta) {
         return std::make_shared<nn::HuberLossImpl>(
             nn::HuberLossOptions().reduction(loss_reduction(reduction, "HuberLoss")).delta(delta));
       }), "reduction"_a = "mean", "delta"_a = 1.0)
-      .def("forward", &nn::HuberLossImpl::forward, "input"_a, "target"_a);
+      .def("forward", loss_forward<nn::HuberLossImpl>, "input"_a, "target"_a);
   LayerClass<nn::BCELossImpl>(nn, "BCELoss")
       .def(py::init([](const OptTensor& weight, OptBool size_average, OptBool reduce, const std::string& reduction) {
         return std::make_shared<nn::BCELossImpl>(
             nn::BCELossOptions().weight(opt(weight)).reduction(reduction_of(size_average, reduce, reduction, "BCELoss")));
       }), "weight"_a = py::none(), "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean")
-      .def("forward", &nn::BCELossImpl::forward, "input"_a, "target"_a);
+      .def("forward", loss_forward<nn::BCELossImpl>, "input"_a, "target"_a);
   LayerClass<nn::BCEWithLogitsLossImpl>(nn, "BCEWithLogitsLoss")
       .def(py::init([](const OptTensor& weight, OptBool size_average, OptBool reduce, const std::string& reduction,
                        const OptTensor& pos_weight) {
@@ -402,13 +406,13 @@ void bind_losses(py::module_& nn) {
                 .reduction(reduction_of(size_average, reduce, reduction, "BCEWithLogitsLoss")));
       }), "weight"_a = py::none(), "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean",
           "pos_weight"_a = py::none())
-      .def("forward", &nn::BCEWithLogitsLossImpl::forward, "input"_a, "target"_a);
+      .def("forward", loss_forward<nn::BCEWithLogitsLossImpl>, "input"_a, "target"_a);
   LayerClass<nn::KLDivLossImpl>(nn, "KLDivLoss")
       .def(py::init([](OptBool size_average, OptBool reduce, const std::string& reduction, bool log_target) {
         return std::make_shared<nn::KLDivLossImpl>(
             nn::KLDivLossOptions().reduction(reduction_of(size_average, reduce, reduction, "KLDivLoss")).log_target(log_target));
       }), "size_average"_a = py::none(), "reduce"_a = py::none(), "reduction"_a = "mean", "log_target"_a = false)
-      .def("forward", &nn::KLDivLossImpl::forward, "input"_a, "target"_a);
+      .def("forward", loss_forward<nn::KLDivLossImpl>, "input"_a, "target"_a);
   LayerClass<nn::MultiMarginLossImpl>(nn, "MultiMarginLoss")
       .def(py::init([](int64_t p, double margin, const OptTensor& weight, OptBool size_average, OptBool reduce,
                        const std::string& reduction) {
@@ -417,7 +421,7 @@ void bind_losses(py::module_& nn) {
                 .reduction(reduction_of(size_average, reduce, reduction, "MultiMarginLoss")));
       }), "p"_a = 1, "margin"_a = 1.0, "weight"_a = py::none(), "size_average"_a = py::none(), "reduce"_a = py::none(),
           "reduction"_a = "mean")
-      .def("forward", &nn::MultiMarginLossImpl::forward, "input"_a, "target"_a);
+      .def("forward", loss_forward<nn::MultiMarginLossImpl>, "input"_a, "target"_a);
 }
 
 void bind_init(py::module_& nn) {
