@@ -4,6 +4,8 @@
 
 #include <optional>
 
+#include <string>
+
 #include "autograd/tensor.h"
 
 namespace ember {
@@ -57,6 +59,11 @@ Tensor& resize_(Tensor& x, const Shape& size);
 Tensor& resize_as_(Tensor& x, const Tensor& other);
 Tensor flip(const Tensor& x, const std::vector<int64_t>& dims);
 Tensor cat(const tensor_list& tensors, int64_t dim = 0);
+/// x repeated `reps` times per dim; fewer reps than dims count as leading 1s (torch.tile).
+Tensor tile(const Tensor& x, const Shape& reps);
+/// Coordinate grids of 0-d or 1-d tensors: output k varies along dim k ("ij")
+/// or with the first two dims swapped ("xy", as NumPy's default). Expanded views.
+tensor_list meshgrid(const tensor_list& tensors, const std::string& indexing = "ij");
 Tensor stack(const tensor_list& tensors, int64_t dim = 0);
 Tensor contiguous(const Tensor& x);
 

@@ -201,4 +201,39 @@ Tensor stack(const tensor_list& tensors, int64_t dim) {
   return out;
 }
 
+Tensor tile(const Tensor& x, const Shape& reps) {
+  EMBER_CHECK(x.defined(), "tile: expected a defined input tensor");
+  Shape padded = reps;
+  if (int64_t(padded.size()) < x.dim()) padded.insert(padded.begin(), size_t(x.dim()) - padded.size(), 1);
+  return repeat(x, padded);
+}
+
+tensor_list meshgrid(const tensor_list& tensors, const std::string& indexing) {
+  EMBER_CHECK(!tensors.empty(), "torch.meshgrid: Expected at least one tensor");
+  EMBER_CHECK(indexing == "ij" || indexing == "xy",
+              "torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {}", indexing);
+  for (size_t k = 0; k < tensors.size(); ++k) {
+    EMBER_CHECK(tensors[k].defined() && tensors[k].dim() <= 1,
+                "torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {}-d (tensor {})",
+                tensors[k].defined() ? tensors[k].dim() : 0, k);
+    EMBER_CHECK(tensors[k].dtype() == tensors[0].dtype(),
+                "torch.meshgrid: Expected all tensors in the tensor list to have the same dtype, got {} and {}",
+                dtype_name(tensors[0].dtype()), dtype_name(tensors[k].dtype()));
+  }
+  // "xy" is "ij" over the inputs with the first two swapped, the outputs swapped back.
+  bool swap = indexing == "xy" && tensors.size() >= 2;
+  tensor_list in = tensors;
+  if (swap) std::swap(in[0], in[1]);
+  Shape grid;
+  for (const Tensor& t : in) grid.push_back(t.numel());
+  tensor_list out;
+  for (size_t k = 0; k < in.size(); ++k) {
+    Shape shape(in.size(), 1);
+    shape[k] = grid[k];
+    out.push_back(expand(reshape(in[k], shape), grid));
+  }
+  if (swap) std::swap(out[0], out[1]);
+  return out;
+}
+
 }  // namespace ember
