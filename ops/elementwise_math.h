@@ -4,6 +4,8 @@
 // the dtype.
 #pragma once
 
+#include <optional>
+
 #include "autograd/tensor.h"
 
 namespace ember {
@@ -23,5 +25,25 @@ Tensor ceil(const Tensor& x);
 /// Round half to even, as torch.round (decimals = 0).
 Tensor round(const Tensor& x);
 Tensor trunc(const Tensor& x);
+Tensor erf(const Tensor& x);
+Tensor sinh(const Tensor& x);
+Tensor cosh(const Tensor& x);
+Tensor asin(const Tensor& x);
+Tensor acos(const Tensor& x);
+Tensor atan(const Tensor& x);
+/// Bool tests: NaN, and +-infinity (false for integers).
+Tensor isnan(const Tensor& x);
+Tensor isinf(const Tensor& x);
+/// a != b as truth values (non-zero is true), broadcast.
+Tensor logical_xor(const Tensor& a, const Tensor& b);
+/// a - floor(a / b) b: the sign of b, as Python's % (torch.remainder).
+Tensor remainder(const Tensor& a, const Tensor& b);
+/// a - trunc(a / b) b: the sign of a, as C's fmod (torch.fmod).
+Tensor fmod(const Tensor& a, const Tensor& b);
+/// start + weight (end - start).
+Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight);
+/// NaN -> nan, +inf -> posinf, -inf -> neginf (defaults: 0 and the dtype's largest and lowest finite values).
+Tensor nan_to_num(const Tensor& x, double nan = 0.0, std::optional<double> posinf = std::nullopt,
+                  std::optional<double> neginf = std::nullopt);
 
 }  // namespace ember

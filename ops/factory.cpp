@@ -178,9 +178,8 @@ Tensor& fill_random(const char* op, Tensor& self, Generator* gen, Draw draw) {
     std::lock_guard<std::mutex> lock(g.mutex());
     for (double& v : values) v = draw(g);
   }
-  Tensor filled = tensor(values, self.shape(), self.dtype());
-  copy_(self, filled);
-  return self;
+  // Tensor::copy_, not the kernel-level copy_: it refuses a leaf that requires grad outside no_grad.
+  return self.copy_(tensor(values, self.shape(), self.dtype()));
 }
 }  // namespace
 

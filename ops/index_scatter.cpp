@@ -249,6 +249,14 @@ Tensor masked_scatter(const Tensor& x, const Tensor& mask, const Tensor& source)
   return reshape(index_put(reshape(x, {-1}), {positions}, values), x.shape());
 }
 
+// Composition: x[mask] after broadcasting both (the index op carries the gradient).
+Tensor masked_select(const Tensor& x, const Tensor& mask) {
+  EMBER_CHECK(x.defined() && mask.defined(), "masked_select: expected defined tensors");
+  EMBER_CHECK_TYPE(mask.dtype() == kBool, "masked_select: expected BoolTensor for mask, got {}", dtype_name(mask.dtype()));
+  Shape shape = broadcast_shapes(x.shape(), mask.shape(), "masked_select");
+  return index(expand(x, shape), {TensorIndex(expand(mask, shape))});
+}
+
 // d index_add(x, dim, i, source) = g, index_select(g, dim, i)
 Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source) {
   check_index_dtype(index, "index_add");

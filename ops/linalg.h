@@ -24,6 +24,10 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {}
 Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar beta = 1, Scalar alpha = 1);
 /// beta input + alpha bmm(batch1, batch2).
 Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta = 1, Scalar alpha = 1);
+/// The inner product of two 1-d tensors of one size, a 0-d tensor.
+Tensor dot(const Tensor& a, const Tensor& b);
+/// (n, m) matrix times (m) vector -> (n).
+Tensor mv(const Tensor& a, const Tensor& v);
 /// The outer product of two 1-d tensors: (n) x (m) -> (n, m).
 Tensor outer(const Tensor& a, const Tensor& b);
 /// The lower (tril) or upper (triu) triangle of the last two dims, the rest 0;

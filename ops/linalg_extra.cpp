@@ -50,6 +50,23 @@ Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, 
   return scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha);
 }
 
+Tensor dot(const Tensor& a, const Tensor& b) {
+  EMBER_CHECK(a.defined() && b.defined(), "dot: expected defined tensors");
+  EMBER_CHECK(a.dim() == 1 && b.dim() == 1, "dot: 1D tensors expected, but got {}D and {}D tensors", a.dim(), b.dim());
+  EMBER_CHECK(a.size(0) == b.size(0),
+              "dot: inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements, but got "
+              "{} and {} elements respectively", a.size(0), b.size(0), a.size(0), b.size(0));
+  EMBER_CHECK_TYPE(a.dtype() == b.dtype(), "dot : expected both vectors to have same dtype, but found {} and {}",
+                   dtype_name(a.dtype()), dtype_name(b.dtype()));
+  return matmul(a, b);
+}
+
+Tensor mv(const Tensor& a, const Tensor& v) {
+  EMBER_CHECK(a.defined() && v.defined(), "mv: expected defined tensors");
+  EMBER_CHECK(a.dim() == 2 && v.dim() == 1, "mv: vector + matrix @ vector expected, got 1, {}, {}", a.dim(), v.dim());
+  return matmul(a, v);
+}
+
 Tensor outer(const Tensor& a, const Tensor& b) {
   EMBER_CHECK(a.defined() && b.defined(), "outer: expected defined tensors");
   EMBER_CHECK(a.dim() == 1, "outer: Expected 1-D argument self, but got {}-D", a.dim());

@@ -10,6 +10,7 @@
 #include "ops/index.h"
 #include "ops/linalg.h"
 #include "ops/norm_vector.h"
+#include "ops/reduce.h"
 #include "ops/shape.h"
 #include "ops/softmax.h"
 #include "ops/sort.h"
@@ -227,9 +228,70 @@ void bind_scatter(py::module_& m) {
   }, "mask"_a, "source"_a);
 }
 
+// The second group: more math, reductions, shape and products a PyTorch user reaches for.
+void bind_common(py::module_& m) {
+  for (auto [name, fn] : {std::pair{"erf", &ember::erf}, {"sinh", &ember::sinh}, {"cosh", &ember::cosh},
+                          {"asin", &ember::asin}, {"acos", &ember::acos}, {"atan", &ember::atan},
+                          {"arcsin", &ember::asin}, {"arccos", &ember::acos}, {"arctan", &ember::atan},
+                          {"isnan", &ember::isnan}, {"isinf", &ember::isinf}})
+    def_op(m, name, fn);
+  def_op(m, "logical_xor", &ember::logical_xor, "other"_a);
+  def_op(m, "remainder", &ember::remainder, "other"_a);
+  def_op(m, "remainder", [](const Tensor& a, Scalar b) { return remainder(a, wrap_scalar(b, a)); }, "other"_a);
+  def_op(m, "fmod", &ember::fmod, "other"_a);
+  def_op(m, "fmod", [](const Tensor& a, Scalar b) { return fmod(a, wrap_scalar(b, a)); }, "other"_a);
+  py::object cls = m.attr("Tensor");
+  cls.attr("__mod__") = cls.attr("remainder");
+  def_op(m, "lerp", &ember::lerp, "end"_a, "weight"_a);
+  def_op(m, "lerp", [](const Tensor& s, const Tensor& e, double w) { return lerp(s, e, scalar_tensor(w, s.dtype())); },
+         "end"_a, "weight"_a);
+  def_op(m, "nan_to_num", &ember::nan_to_num, "nan"_a = 0.0, "posinf"_a = py::none(), "neginf"_a = py::none());
+  def_op(m, "clip", &ember::clamp, "min"_a = py::none(), "max"_a = py::none());
+  def_method(m, "clip_", method(&Tensor::clamp_), "min"_a = py::none(), "max"_a = py::none());
+  def_op(m, "nansum", [](const Tensor& x, const py::object& dim, bool keepdim) {
+    return nansum(x, dims_or_all(dim), keepdim);
+  }, "dim"_a = py::none(), "keepdim"_a = false);
+  def_op(m, "nanmean", [](const Tensor& x, const py::object& dim, bool keepdim) {
+    return nanmean(x, dims_or_all(dim), keepdim);
+  }, "dim"_a = py::none(), "keepdim"_a = false);
+  def_op(m, "count_nonzero", [](const Tensor& x, const py::object& dim) { return count_nonzero(x, dims_or_all(dim)); },
+         "dim"_a = py::none());
+  def_op(m, "roll", [](const Tensor& x, const py::object& shifts, const py::object& dims) {
+    return roll(x, to_dims(shifts), dims_or_all(dims));
+  }, "shifts"_a, "dims"_a = py::none());
+  def_op(m, "movedim", [](const Tensor& x, const py::object& s, const py::object& d) {
+    return movedim(x, to_dims(s), to_dims(d));
+  }, "source"_a, "destination"_a);
+  def_op(m, "moveaxis", [](const Tensor& x, const py::object& s, const py::object& d) {
+    return movedim(x, to_dims(s), to_dims(d));
+  }, "source"_a, "destination"_a);
+  m.def("hstack", &ember::hstack, "tensors"_a);
+  m.def("vstack", &ember::vstack, "tensors"_a);
+  def_op(m, "diag", &ember::diag, "diagonal"_a = 0);
+  def_op(m, "repeat_interleave", &ember::repeat_interleave, "repeats"_a, "dim"_a = py::none());
+  def_op(m, "ravel", [](const Tensor& x) { return reshape(x, {-1}); });
+  def_op(m, "broadcast_to", [](const Tensor& x, const Shape& size) { return expand(x, size); }, "size"_a);
+  def_method(m, "reshape_as", [](const Tensor& x, const Tensor& other) { return reshape(x, other.shape()); }, "other"_a);
+  def_op(m, "dot", &ember::dot, "tensor"_a);
+  def_op(m, "mv", &ember::mv, "vec"_a);
+  def_op(m, "masked_select", &ember::masked_select, "mask"_a);
+  // x.where(condition, y): the method form of where(condition, x, y).
+  def_method(m, "where", [](const Tensor& x, const Tensor& c, const Tensor& y) { return where(c, x, y); },
+             "condition"_a, "other"_a);
+  def_method(m, "where", [](const Tensor& x, const Tensor& c, Scalar y) { return where(c, x, y); }, "condition"_a,
+             "other"_a);
+  m.def("equal", [](const Tensor& a, const Tensor& b) {
+    return a.shape() == b.shape() && (a.numel() == 0 || all(eq(a, b)).item<bool>());
+  }, "input"_a, "other"_a);
+  cls.attr("equal") = py::cpp_function([](const Tensor& a, const Tensor& b) {
+    return a.shape() == b.shape() && (a.numel() == 0 || all(eq(a, b)).item<bool>());
+  }, py::name("equal"), py::is_method(cls), "other"_a);
+}
+
 }  // namespace
 
 void bind_more_ops(py::module_& m) {
+  bind_common(m);
   bind_math(m);
   bind_order(m);
   bind_norms(m);
