@@ -59,6 +59,7 @@
 #include "ops/pad.h"
 #include "ops/pool.h"
 #include "ops/reduce.h"
+#include "ops/sampling.h"
 #include "ops/shape.h"
 #include "ops/softmax.h"
 #include "ops/sort.h"

@@ -2,6 +2,7 @@
 // binds the others: the unary math of ops/elementwise_math.h, cumulative ops,
 // sorting and searching, norms (and ember.linalg), the linalg compositions,
 // linspace/logspace, meshgrid, scatter and the random in-place fills.
+#include "autograd/inplace.h"
 #include "bindings.h"
 #include "ops/cumulative.h"
 #include "ops/elementwise.h"
@@ -11,6 +12,7 @@
 #include "ops/linalg.h"
 #include "ops/norm_vector.h"
 #include "ops/reduce.h"
+#include "ops/sampling.h"
 #include "ops/shape.h"
 #include "ops/softmax.h"
 #include "ops/sort.h"
@@ -288,9 +290,27 @@ void bind_common(py::module_& m) {
   }, py::name("equal"), py::is_method(cls), "other"_a);
 }
 
+void bind_sampling_and_in_place(py::module_& m) {
+  def_op(m, "multinomial", [](const Tensor& p, int64_t num_samples, bool replacement, const py::object& generator) {
+    return multinomial(p, num_samples, replacement, generator.is_none() ? nullptr : generator.cast<Generator*>());
+  }, "num_samples"_a, "replacement"_a = false, py::kw_only(), "generator"_a = py::none());
+  // The in-place forms of scatter_add and index_add (PyTorch's GNN and histogram idioms).
+  def_method(m, "scatter_add_", [](Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) -> Tensor& {
+    return apply_in_place(x, "scatter_add_", src.requires_grad(),
+                          [&](const Tensor& s) { return scatter_add(s, dim, index, src); });
+  }, "dim"_a, "index"_a, "src"_a);
+  def_method(m, "index_add_", [](Tensor& x, int64_t dim, const Tensor& index, const Tensor& source,
+                                 Scalar alpha) -> Tensor& {
+    return apply_in_place(x, "index_add_", source.requires_grad(), [&](const Tensor& s) {
+      return index_add(s, dim, index, alpha.to_double() == 1 ? source : source * alpha);
+    });
+  }, "dim"_a, "index"_a, "source"_a, py::kw_only(), "alpha"_a = 1);
+}
+
 }  // namespace
 
 void bind_more_ops(py::module_& m) {
+  bind_sampling_and_in_place(m);
   bind_common(m);
   bind_math(m);
   bind_order(m);

@@ -623,6 +623,10 @@ TENSOR_OPS = [
     tensor_op("masked_select", lambda m, x, k: m.masked_select(x, k), [(F, A(S, "mask")), (T, A((4,), "mask"))],
               error_inputs=[err("mask not bool", X23(), ember.zeros(2, 3), error_type=TypeError, match="mask")]),
     tensor_op("where_method", lambda m, x, c, y: x.where(c, y), [(F, A(S, "mask"), A((4,)))], ref="Tensor.where"),
+    tensor_op("scatter_add_", lambda m, x, i, s: (x * 1).scatter_add_(1, i, s),
+              [(F, A((3, 2), "index", high=4), A((3, 2)))], ref="Tensor.scatter_add_"),
+    tensor_op("index_add_", lambda m, x, i, s: (x * 1).index_add_(0, i, s, alpha=2.0),
+              [(F, A((2,), "index", high=3), A((2, 4)))], ref="Tensor.index_add_"),
     tensor_op("equal", lambda m, x, y: m.tensor([m.equal(x, x * 1), m.equal(x, y), x.equal(x)]), [(FN, FN)]),
     # ---- softmax as torch.softmax and Tensor methods ----
     tensor_op("softmax", lambda m, x: m.softmax(x, 1), [(F,), (T,)]),
@@ -1073,6 +1077,7 @@ NOT_IN_TABLE = {
     # Random or uninitialised values: nothing to compare with PyTorch element by
     # element (test_tensor.py and test_more_ops.py test their distributions).
     "bernoulli", "empty", "empty_like", "rand", "rand_like", "randint", "randn", "randn_like", "randperm",
+    "multinomial",  # test_methods_more.py tests its frequencies
     # Settings and files, not ops (test_tensor.py, test_safetensors.py, test_autograd.py).
     "blas_core_name", "from_numpy", "get_num_threads", "set_num_threads", "manual_seed", "initial_seed",
     "is_grad_enabled", "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "is_inference_mode_enabled",

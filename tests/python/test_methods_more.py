@@ -141,17 +141,46 @@ def test_addmm_with_beta_zero_ignores_nan_in_input_as_torch():
     assert out.tolist() == [[3.0, 3.0], [3.0, 3.0]]
 
 
+def test_multinomial_draws_in_proportion_to_the_weights():
+    weights = ember.tensor([1.0, 0.0, 3.0, 6.0], dtype=ember.float64)
+    draws = ember.multinomial(weights, 20000, replacement=True, generator=ember.Generator(5)).numpy()
+    freq = np.bincount(draws, minlength=4) / draws.size
+    expected = np.array([0.1, 0.0, 0.3, 0.6])
+    # 5 binomial standard errors
+    assert np.all(np.abs(freq - expected) <= 5 * np.sqrt(expected * (1 - expected) / draws.size) + 1e-12)
+
+
+def test_multinomial_without_replacement_draws_each_category_at_most_once():
+    probs = ember.tensor([[0.2, 0.3, 0.5, 0.0], [1.0, 1.0, 1.0, 1.0]])
+    out = probs.multinomial(3)
+    assert out.shape == ember.Size([2, 3]) and out.dtype == ember.int64
+    for row in out.tolist():
+        assert len(set(row)) == 3
+    assert 3 not in out[0].tolist()
+    with pytest.raises(ValueError, match="multinomial"):
+        ember.multinomial(ember.tensor([0.5, 0.5]), 3)
+    with pytest.raises(ValueError, match="multinomial"):
+        ember.multinomial(ember.tensor([0.5, -0.5]), 1)
+
+
 # The methods of torch.Tensor that PyTorch programs reach for first, which ember must have.
 COMMON_TENSOR_METHODS = [
     "norm", "T", "mT", "tile", "uniform_", "normal_", "scatter_", "scatter", "cumsum", "cumprod", "sort", "argsort",
     "topk", "log1p", "expm1", "masked_scatter", "masked_scatter_", "unique", "tril", "triu", "softmax", "log_softmax",
     "addmm", "baddbmm", "outer", "log2", "log10", "square", "floor", "ceil", "round", "trunc", "tan", "view_as",
     "all", "any", "repeat", "type", "fill_", "copy_", "clone", "new_zeros", "new_ones", "bernoulli_", "nonzero",
+    "erf", "sinh", "cosh", "asin", "acos", "atan", "isnan", "isinf", "logical_xor", "remainder", "fmod", "lerp",
+    "nan_to_num", "clip", "clip_", "nansum", "nanmean", "count_nonzero", "roll", "movedim", "moveaxis", "diag",
+    "repeat_interleave", "ravel", "broadcast_to", "reshape_as", "dot", "mv", "masked_select", "where", "equal",
+    "multinomial", "scatter_add_", "index_add_",
 ]
 COMMON_FUNCTIONS = [
     "linspace", "logspace", "log1p", "expm1", "norm", "einsum", "softmax", "log_softmax", "tril", "triu", "outer",
     "cdist", "bucketize", "searchsorted", "meshgrid", "cumsum", "cumprod", "sort", "topk", "baddbmm", "addmm",
     "unique", "allclose", "isclose", "tile", "scatter", "masked_scatter", "square", "floor", "ceil", "round",
+    "erf", "isnan", "isinf", "remainder", "fmod", "lerp", "nan_to_num", "clip", "nansum", "nanmean",
+    "count_nonzero", "roll", "movedim", "hstack", "vstack", "diag", "repeat_interleave", "ravel", "broadcast_to",
+    "dot", "mv", "masked_select", "equal", "multinomial",
 ]
 
 
