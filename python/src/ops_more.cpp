@@ -169,10 +169,13 @@ void bind_creation(py::module_& m) {
     return logspace(start, end, steps, base, options(dtype, requires_grad, device, "logspace"));
   }, "start"_a, "end"_a, "steps"_a, "base"_a = 10.0, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(),
         "requires_grad"_a = false);
-  // meshgrid(a, b) or meshgrid([a, b]); indexing defaults to "ij", as torch's.
+  // meshgrid(a, b) or meshgrid([a, b]); indexing defaults to "ij" with PyTorch's warning.
   m.def("meshgrid", [](const py::args& tensors, std::optional<std::string> indexing) {
     tensor_list in = tensors.size() == 1 && !py::isinstance<TensorImpl>(tensors[0]) ? tensors[0].cast<tensor_list>()
                                                                                      : tensors.cast<tensor_list>();
+    if (!indexing && PyErr_WarnEx(PyExc_UserWarning, "torch.meshgrid: in an upcoming release, it will be required to "
+                                  "pass the indexing argument.", 1) < 0)
+      throw py::error_already_set();
     return py::tuple(py::cast(meshgrid(in, indexing.value_or("ij"))));
   }, py::kw_only(), "indexing"_a = py::none());
   def_method(m, "tile", [](const Tensor& x, const py::args& dims) { return tile(x, to_shape(dims)); });

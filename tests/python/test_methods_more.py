@@ -135,6 +135,13 @@ def test_mT_needs_two_dims_and_T_warns_off_two_dims_as_torch():
         ember.zeros(2, 3, 4).T
 
 
+def test_meshgrid_without_indexing_is_ij_and_warns_as_torch():
+    with pytest.warns(UserWarning, match="indexing"):
+        grids = ember.meshgrid(ember.arange(2), ember.arange(3))
+    assert [g.shape for g in grids] == [ember.Size([2, 3])] * 2
+    assert grids[0].tolist() == [[0, 0, 0], [1, 1, 1]]
+
+
 def test_addmm_with_beta_zero_ignores_nan_in_input_as_torch():
     c = ember.full((2, 2), float("nan"))
     out = ember.addmm(c, ember.ones(2, 3), ember.ones(3, 2), beta=0)
