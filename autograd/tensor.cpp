@@ -9,11 +9,16 @@
 #include "autograd/grad_mode.h"
 #include "autograd/inplace.h"
 #include "autograd/node.h"
+#include "ops/cumulative.h"
 #include "ops/elementwise.h"
+#include "ops/elementwise_math.h"
+#include "ops/factory.h"
 #include "ops/index.h"
 #include "ops/linalg.h"
 #include "ops/reduce.h"
+#include "ops/norm_vector.h"
 #include "ops/shape.h"
+#include "ops/sort.h"
 
 namespace ember {
 
@@ -301,6 +306,17 @@ Tensor& Tensor::copy_(const Tensor& src) {
 Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar value) {
   return apply_in_place(*this, "masked_fill_", false, [&](const Tensor& s) { return ember::masked_fill(s, mask, value); });
 }
+Tensor& Tensor::scatter_(int64_t dim, const Tensor& index, const Tensor& src) {
+  return apply_in_place(*this, "scatter_", src.requires_grad(),
+                        [&](const Tensor& s) { return ember::scatter(s, dim, index, src); });
+}
+Tensor& Tensor::scatter_(int64_t dim, const Tensor& index, Scalar value) {
+  return apply_in_place(*this, "scatter_", false, [&](const Tensor& s) { return ember::scatter(s, dim, index, value); });
+}
+Tensor& Tensor::masked_scatter_(const Tensor& mask, const Tensor& source) {
+  return apply_in_place(*this, "masked_scatter_", source.requires_grad(),
+                        [&](const Tensor& s) { return ember::masked_scatter(s, mask, source); });
+}
 Tensor& Tensor::pow_(const Tensor& exponent) {
   return apply_in_place(*this, "pow_", exponent.requires_grad(), [&](const Tensor& s) { return ember::pow(s, exponent); });
 }
@@ -336,6 +352,20 @@ Tensor Tensor::contiguous() const { return ember::contiguous(*this); }
 
 // ---- reductions ----
 Tensor Tensor::sum() const { return ember::sum(*this); }
+Tensor Tensor::norm(double p, const std::vector<int64_t>& dims, bool keepdim) const {
+  return ember::norm(*this, p, dims, keepdim);
+}
+Tensor Tensor::norm(const std::string& p, const std::vector<int64_t>& dims, bool keepdim) const {
+  return ember::norm(*this, p, dims, keepdim);
+}
+Tensor Tensor::cumsum(int64_t dim) const { return ember::cumsum(*this, dim); }
+Tensor Tensor::cumprod(int64_t dim) const { return ember::cumprod(*this, dim); }
+std::tuple<Tensor, Tensor> Tensor::sort(int64_t dim, bool descending) const { return ember::sort(*this, dim, descending); }
+std::tuple<Tensor, Tensor> Tensor::topk(int64_t k, int64_t dim, bool largest, bool sorted) const {
+  return ember::topk(*this, k, dim, largest, sorted);
+}
+Tensor Tensor::log1p() const { return ember::log1p(*this); }
+Tensor Tensor::expm1() const { return ember::expm1(*this); }
 Tensor Tensor::sum(const std::vector<int64_t>& dims, bool keepdim) const { return ember::sum(*this, dims, keepdim); }
 Tensor Tensor::mean() const { return ember::mean(*this); }
 Tensor Tensor::mean(const std::vector<int64_t>& dims, bool keepdim) const { return ember::mean(*this, dims, keepdim); }
@@ -378,6 +408,13 @@ Tensor Tensor::unsqueeze(int64_t dim) const { return ember::unsqueeze(*this, dim
 Tensor Tensor::permute(const std::vector<int64_t>& dims) const { return ember::permute(*this, dims); }
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const { return ember::transpose(*this, dim0, dim1); }
 Tensor Tensor::t() const { return ember::t(*this); }
+Tensor Tensor::tile(const Shape& reps) const { return ember::tile(*this, reps); }
+Tensor Tensor::mT() const {
+  EMBER_CHECK(dim() >= 2, "tensor.mT is only supported on matrices or batches of matrices. Got {}-D tensor.", dim());
+  return ember::transpose(*this, -2, -1);
+}
+Tensor Tensor::tril(int64_t diagonal) const { return ember::tril(*this, diagonal); }
+Tensor Tensor::triu(int64_t diagonal) const { return ember::triu(*this, diagonal); }
 Tensor Tensor::expand(const Shape& shape) const { return ember::expand(*this, shape); }
 Tensor Tensor::expand_as(const Tensor& other) const { return ember::expand(*this, other.shape()); }
 Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const { return ember::narrow(*this, dim, start, length); }
@@ -416,6 +453,15 @@ Tensor Tensor::index_add(int64_t dim, const Tensor& index, const Tensor& source)
   return ember::index_add(*this, dim, index, source);
 }
 Tensor Tensor::masked_fill(const Tensor& mask, Scalar value) const { return ember::masked_fill(*this, mask, value); }
+Tensor Tensor::scatter(int64_t dim, const Tensor& index, const Tensor& src) const {
+  return ember::scatter(*this, dim, index, src);
+}
+Tensor Tensor::scatter(int64_t dim, const Tensor& index, Scalar value) const {
+  return ember::scatter(*this, dim, index, value);
+}
+Tensor Tensor::masked_scatter(const Tensor& mask, const Tensor& source) const {
+  return ember::masked_scatter(*this, mask, source);
+}
 
 // ---- operators ----
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }

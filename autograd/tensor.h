@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "autograd/device.h"
@@ -149,6 +150,8 @@ struct TensorIndex {
  private:
   explicit TensorIndex(Kind k) : kind(k) {}
 };
+
+class Generator;
 
 class Tensor {
  public:
@@ -317,6 +320,21 @@ class Tensor {
   Tensor all(const std::vector<int64_t>& dims, bool keepdim = false) const;
   Tensor any() const;
   Tensor any(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  /// One dim as a plain integer, as libtorch takes it: `x.sum(0)`, `x.mean(-1, true)`.
+  /// Templates, so that `x.sum({})` still means a list of dims.
+  template <class I, std::enable_if_t<std::is_integral_v<I>, int> = 0>
+  Tensor sum(I dim, bool keepdim = false) const { return sum(std::vector<int64_t>{int64_t(dim)}, keepdim); }
+  template <class I, std::enable_if_t<std::is_integral_v<I>, int> = 0>
+  Tensor mean(I dim, bool keepdim = false) const { return mean(std::vector<int64_t>{int64_t(dim)}, keepdim); }
+  /// The vector p-norm over `dims` (all when empty): torch.norm (ops/norm_vector.h).
+  Tensor norm(double p = 2, const std::vector<int64_t>& dims = {}, bool keepdim = false) const;
+  Tensor norm(const std::string& p, const std::vector<int64_t>& dims = {}, bool keepdim = false) const;
+  Tensor cumsum(int64_t dim) const;
+  Tensor cumprod(int64_t dim) const;
+  std::tuple<Tensor, Tensor> sort(int64_t dim = -1, bool descending = false) const;
+  std::tuple<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
+  Tensor log1p() const;
+  Tensor expm1() const;
 
   // ---- linear algebra (ops/linalg.h) ----
   Tensor matmul(const Tensor& other) const;
@@ -345,6 +363,13 @@ class Tensor {
   tensor_list split(int64_t split_size, int64_t dim = 0) const;
   tensor_list split(const std::vector<int64_t>& split_sizes, int64_t dim = 0) const;
   Tensor flip(const std::vector<int64_t>& dims) const;
+  Tensor tile(const Shape& reps) const;
+  /// The last two dims swapped (libtorch's mT(); needs at least 2 dims).
+  Tensor mT() const;
+  Tensor tril(int64_t diagonal = 0) const;
+  Tensor triu(int64_t diagonal = 0) const;
+  /// The slice at `index` of dim 0, as libtorch's x[i].
+  Tensor operator[](int64_t index) const { return select(0, index); }
 
   // ---- indexing (ops/index.h) ----
   Tensor index(const std::vector<TensorIndex>& indices) const;
@@ -359,6 +384,16 @@ class Tensor {
   Tensor scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const;
   Tensor index_add(int64_t dim, const Tensor& index, const Tensor& source) const;
   Tensor masked_fill(const Tensor& mask, Scalar value) const;
+  Tensor scatter(int64_t dim, const Tensor& index, const Tensor& src) const;
+  Tensor scatter(int64_t dim, const Tensor& index, Scalar value) const;
+  Tensor masked_scatter(const Tensor& mask, const Tensor& source) const;
+  /// In place, returning *this. Uniform values in [from, to) or normal values
+  /// from `gen` (the default generator if null); defined in ops/factory.cpp.
+  Tensor& uniform_(double from = 0, double to = 1, Generator* gen = nullptr);
+  Tensor& normal_(double mean = 0, double std = 1, Generator* gen = nullptr);
+  Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src);
+  Tensor& scatter_(int64_t dim, const Tensor& index, Scalar value);
+  Tensor& masked_scatter_(const Tensor& mask, const Tensor& source);
 
  private:
   std::shared_ptr<TensorImpl> impl_;

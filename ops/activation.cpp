@@ -19,18 +19,6 @@
 namespace ember {
 namespace {
 
-// out = f(x) over a floating tensor (dtype kept).
-template <class F>
-Tensor float_map(const char* op, const Tensor& x, F f) {
-  EMBER_CHECK(x.defined(), "{}: expected a defined input tensor", op);
-  return dispatch_floating(x.dtype(), op, [&](auto tag) {
-    using T = decltype(tag);
-    Tensor out = make_tensor(x.shape(), x.dtype());
-    map_unary<T, T>(out.data_ptr<T>(), x, [&](T v) { return f(v); });
-    return out;
-  });
-}
-
 constexpr double kSqrt2OverPi = 0.7978845608028654;  // sqrt(2 / pi)
 constexpr double kGeluCubic = 0.044715;
 

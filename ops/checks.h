@@ -16,6 +16,12 @@ void check_floating(const char* op, const Tensor& t, const char* name = "input")
 /// contiguous, otherwise a copy the tape does not record.
 Tensor contiguous_data(const Tensor& t);
 
+/// x with dim d moved last, contiguous and not recorded: rows of length x.size(d)
+/// for a kernel that works one row at a time (sort, cumsum, ...).
+Tensor rows_along(const Tensor& x, int64_t d);
+/// Back from rows_along's layout to x's (transpose is its own inverse), contiguous.
+Tensor from_rows(const Tensor& rows, int64_t d);
+
 /// A (h, w) argument as messages show it: "(h, w)", or "w" alone for a 1-d op.
 std::string pair_str(Pair p, bool one_d);
 

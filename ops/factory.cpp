@@ -75,6 +75,32 @@ Tensor arange(Scalar start, Scalar end, Scalar step, TensorOptions options) {
   return fill_with({n}, options, [&](int64_t i) { return s + double(i) * st; });
 }
 
+namespace {
+// PyTorch's CPU rule: the first half steps up from start, the second half down
+// from end, so both ends are exact and the spacing is symmetric.
+std::vector<double> evenly_spaced(const char* op, Scalar start, Scalar end, int64_t steps) {
+  EMBER_CHECK(steps >= 0, "{}: number of steps must be non-negative, got {}", op, steps);
+  double s = start.to_double(), e = end.to_double();
+  std::vector<double> v(static_cast<size_t>(steps));
+  if (steps == 1) v[0] = s;
+  if (steps <= 1) return v;
+  double step = (e - s) / double(steps - 1);
+  int64_t half = steps / 2;
+  for (int64_t i = 0; i < steps; ++i) v[size_t(i)] = i < half ? s + step * double(i) : e - step * double(steps - i - 1);
+  return v;
+}
+}  // namespace
+
+Tensor linspace(Scalar start, Scalar end, int64_t steps, TensorOptions options) {
+  std::vector<double> v = evenly_spaced("linspace", start, end, steps);
+  return fill_with({steps}, options, [&](int64_t i) { return v[size_t(i)]; });
+}
+
+Tensor logspace(Scalar start, Scalar end, int64_t steps, double base, TensorOptions options) {
+  std::vector<double> v = evenly_spaced("logspace", start, end, steps);
+  return fill_with({steps}, options, [&](int64_t i) { return std::pow(base, v[size_t(i)]); });
+}
+
 Tensor eye(int64_t n, std::optional<int64_t> m, TensorOptions options) {
   int64_t cols = m.value_or(n);
   EMBER_CHECK(n >= 0 && cols >= 0, "eye: expected n >= 0 and m >= 0, got n={}, m={}", n, cols);
@@ -137,6 +163,35 @@ Tensor randint(int64_t low, int64_t high, const Shape& shape, TensorOptions opti
   int64_t* p = t.data_ptr<int64_t>();
   for (int64_t i = 0; i < t.numel(); ++i) p[i] = g.randint(low, high);
   return options.dtype_ == kInt64 ? finish(t, options) : finish(t.to(options.dtype_), options);
+}
+
+namespace {
+// Fills self with draw() values in row-major order, through copy_ (the version
+// counter and autograd's in-place checks).
+template <class Draw>
+Tensor& fill_random(const char* op, Tensor& self, Generator* gen, Draw draw) {
+  EMBER_CHECK(self.defined(), "{}: expected a defined tensor", op);
+  dispatch_floating(self.dtype(), op, [](auto) {});
+  Generator& g = pick(gen);
+  std::vector<double> values(size_t(self.numel()));
+  {
+    std::lock_guard<std::mutex> lock(g.mutex());
+    for (double& v : values) v = draw(g);
+  }
+  // Tensor::copy_, not the kernel-level copy_: it refuses a leaf that requires grad outside no_grad.
+  return self.copy_(tensor(values, self.shape(), self.dtype()));
+}
+}  // namespace
+
+// Tensor methods (autograd/tensor.h) defined beside the other random fills.
+Tensor& Tensor::uniform_(double from, double to, Generator* gen) {
+  EMBER_CHECK(from <= to, "uniform_: expects to return a [from, to) range, but found from={} > to={}", from, to);
+  return fill_random("uniform_", *this, gen, [&](Generator& g) { return from + (to - from) * g.uniform(); });
+}
+
+Tensor& Tensor::normal_(double mean, double std, Generator* gen) {
+  EMBER_CHECK(std >= 0, "normal_: expects std >= 0.0, but found std {}", std);
+  return fill_random("normal_", *this, gen, [&](Generator& g) { return mean + std * g.normal(); });
 }
 
 Tensor rand_like(const Tensor& t) { return rand(t.shape(), t.dtype()); }

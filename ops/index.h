@@ -34,6 +34,13 @@ Tensor scatter_reduce(const Tensor& x, int64_t dim, const Tensor& index, const T
 Tensor index_reduce(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source, const std::string& reduce,
                     bool include_self = true);
 Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value);
+/// x with src[i][j] written at [index[i][j]][j] (dim 0; likewise for other dims): torch.scatter.
+Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, Scalar value);
+/// The elements of x where mask (broadcast with x) is true, as a 1-d tensor.
+Tensor masked_select(const Tensor& x, const Tensor& mask);
+/// x with the positions where mask (broadcast) is true taking source's elements in row-major order.
+Tensor masked_scatter(const Tensor& x, const Tensor& mask, const Tensor& source);
 /// Positions of the nonzero elements, one row per element: (count, ndim) int64.
 Tensor nonzero(const Tensor& x);
 

@@ -97,6 +97,19 @@ Tensor scatter_walk(const Tensor& x, int64_t d, const Tensor& index, const Tenso
   return out;
 }
 
+// gather(g, d, index) padded with zeros to src's shape: src may be larger than
+// the index, and its extra entries were never read.
+Tensor src_gradient(const Tensor& g, int64_t d, const Tensor& index, const Shape& src_shape) {
+  Tensor gs = gather(g, d, index);
+  for (int64_t k = 0; k < gs.dim(); ++k)
+    if (gs.size(k) < src_shape[size_t(k)]) {
+      Shape pad = gs.shape();
+      pad[size_t(k)] = src_shape[size_t(k)] - gs.size(k);
+      gs = cat({gs, zeros(pad, gs.dtype())}, k);
+    }
+  return gs;
+}
+
 }  // namespace
 
 // d index_select(x, dim, i) = index_add(zeros like x, dim, i, g)
@@ -182,18 +195,66 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
     bool need_src = src.requires_grad();
     record("ScatterAddBackward0", {x, src}, out, [d, si, src_shape, need_src](const tensor_list& g) -> tensor_list {
       if (!need_src) return {g[0], Tensor()};
-      Tensor gs = gather(g[0], d, si.unpack());
-      // src may be larger than the index: its extra entries were never read.
-      for (int64_t k = 0; k < gs.dim(); ++k)
-        if (gs.size(k) < src_shape[k]) {
-          Shape pad = gs.shape();
-          pad[k] = src_shape[k] - gs.size(k);
-          gs = cat({gs, zeros(pad, gs.dtype())}, k);
-        }
-      return {g[0], gs};
+      return {g[0], src_gradient(g[0], d, si.unpack(), src_shape)};
     });
   }
   return out;
+}
+
+// d scatter(x, dim, i, src) = g with 0 where src was written, gather(g, dim, i)
+Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  check_index_dtype(index, "scatter");
+  EMBER_CHECK(x.defined() && src.defined(), "scatter: expected defined input and src tensors");
+  EMBER_CHECK_TYPE(src.dtype() == x.dtype(), "scatter: expected self.dtype to be equal to src.dtype ({} and {})",
+                   dtype_name(x.dtype()), dtype_name(src.dtype()));
+  int64_t d = wrap_dim(dim, x.dim(), "scatter");
+  EMBER_CHECK(std::max<int64_t>(src.dim(), 1) == std::max<int64_t>(x.dim(), 1),
+              "scatter: src must have the same number of dimensions as x; src {}, x {}", shape_str(src.shape()),
+              shape_str(x.shape()));
+  check_gather_index("scatter", x, d, index, &src);
+  Tensor out = scatter_walk(x, d, index, src, "scatter", [](auto* po, int64_t at, auto v) { po[at] = v; });
+  if (any_requires_grad({&x, &src})) {
+    SavedVariable si(index, false);
+    Shape src_shape = src.shape();
+    bool need_src = src.requires_grad();
+    record("ScatterBackward0", {x, src}, out, [d, si, src_shape, need_src](const tensor_list& g) -> tensor_list {
+      Tensor i = si.unpack();
+      Tensor gx = scatter(g[0], d, i, zeros(i.shape(), g[0].dtype()));
+      return {gx, need_src ? src_gradient(g[0], d, i, src_shape) : Tensor()};
+    });
+  }
+  return out;
+}
+
+Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, Scalar value) {
+  EMBER_CHECK(x.defined() && index.defined(), "scatter: expected defined input and index tensors");
+  return scatter(x, dim, index, full(index.shape(), value, x.dtype()));
+}
+
+// Composition: the positions of mask (broadcast to x) in row-major order take
+// source's first elements, through index_put (which carries both gradients).
+Tensor masked_scatter(const Tensor& x, const Tensor& mask, const Tensor& source) {
+  EMBER_CHECK(x.defined() && mask.defined() && source.defined(), "masked_scatter: expected defined tensors");
+  EMBER_CHECK_TYPE(mask.dtype() == kBool, "masked_scatter_: expected BoolTensor for mask, got {}",
+                   dtype_name(mask.dtype()));
+  EMBER_CHECK_TYPE(source.dtype() == x.dtype(), "masked_scatter: expected self and source to have same dtypes but got "
+                   "{} and {}", dtype_name(x.dtype()), dtype_name(source.dtype()));
+  EMBER_CHECK(broadcastable_to(mask.shape(), x.shape()), "masked_scatter: expected mask of shape {} to broadcast to {}",
+              shape_str(mask.shape()), shape_str(x.shape()));
+  Tensor positions = reshape(nonzero(reshape(expand(mask, x.shape()), {-1})), {-1});
+  int64_t n = positions.numel();
+  EMBER_CHECK(n <= source.numel(), "masked_scatter: Number of elements of source < number of ones in mask ({} < {})",
+              source.numel(), n);
+  Tensor values = narrow(reshape(source, {-1}), 0, 0, n);
+  return reshape(index_put(reshape(x, {-1}), {positions}, values), x.shape());
+}
+
+// Composition: x[mask] after broadcasting both (the index op carries the gradient).
+Tensor masked_select(const Tensor& x, const Tensor& mask) {
+  EMBER_CHECK(x.defined() && mask.defined(), "masked_select: expected defined tensors");
+  EMBER_CHECK_TYPE(mask.dtype() == kBool, "masked_select: expected BoolTensor for mask, got {}", dtype_name(mask.dtype()));
+  Shape shape = broadcast_shapes(x.shape(), mask.shape(), "masked_select");
+  return index(expand(x, shape), {TensorIndex(expand(mask, shape))});
 }
 
 // d index_add(x, dim, i, source) = g, index_select(g, dim, i)

@@ -114,4 +114,17 @@ void map_ternary(R* out, const Shape& shape, const Tensor& a, const Tensor& b, c
                   });
 }
 
+/// out = f(x) over a floating tensor (dtype kept); an integer input is a
+/// TypeError naming `op`. The kernel of most unary math ops.
+template <class F>
+Tensor float_map(const char* op, const Tensor& x, F f) {
+  EMBER_CHECK(x.defined(), "{}: expected a defined input tensor", op);
+  return dispatch_floating(x.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    Tensor out = make_tensor(x.shape(), x.dtype());
+    map_unary<T, T>(out.data_ptr<T>(), x, [&](T v) { return f(v); });
+    return out;
+  });
+}
+
 }  // namespace ember

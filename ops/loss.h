@@ -21,6 +21,12 @@ constexpr LossReduction kNone = LossReduction::None;
 constexpr LossReduction kMean = LossReduction::Mean;
 constexpr LossReduction kSum = LossReduction::Sum;
 constexpr LossReduction kBatchMean = LossReduction::BatchMean;
+/// libtorch's spelling, torch::Reduction::Sum: LossFuncOptions().reduction(Reduction::Sum).
+namespace Reduction {
+constexpr LossReduction None = LossReduction::None;
+constexpr LossReduction Mean = LossReduction::Mean;
+constexpr LossReduction Sum = LossReduction::Sum;
+}  // namespace Reduction
 
 /// reduction only: mse_loss, l1_loss.
 struct LossFuncOptions {

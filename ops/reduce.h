@@ -44,5 +44,10 @@ Tensor trace(const Tensor& x);
 Tensor logsumexp(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
 /// Sums `x` down to `shape` (the inverse of broadcasting `shape` to x's shape).
 Tensor sum_to(const Tensor& x, const Shape& shape);
+/// sum and mean treating NaN as absent (nanmean: NaN where every value is NaN).
+Tensor nansum(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+Tensor nanmean(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+/// The number of non-zero elements over `dims` (all when empty), int64.
+Tensor count_nonzero(const Tensor& x, const std::vector<int64_t>& dims = {});
 
 }  // namespace ember

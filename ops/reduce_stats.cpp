@@ -132,4 +132,24 @@ std::tuple<Tensor, Tensor> std_mean(const Tensor& x, const std::vector<int64_t>&
   return {s, m};
 }
 
+// Compositions: the gradient is g where x is not NaN (nanmean: divided by the count).
+Tensor nansum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  EMBER_CHECK(x.defined(), "nansum: expected a defined input tensor");
+  if (!x.is_floating_point()) return sum(x, dims, keepdim);
+  return sum(where(eq(x, x), x, 0.0), dims, keepdim);
+}
+
+Tensor nanmean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  EMBER_CHECK(x.defined(), "nanmean: expected a defined input tensor");
+  EMBER_CHECK_TYPE(x.is_floating_point(), "nanmean(): expected input to have floating point dtype but got {}",
+                   dtype_name(x.dtype()));
+  Tensor present = eq(x, x);
+  return nansum(x, dims, keepdim) / sum(to_dtype(present, x.dtype()), dims, keepdim);
+}
+
+Tensor count_nonzero(const Tensor& x, const std::vector<int64_t>& dims) {
+  EMBER_CHECK(x.defined(), "count_nonzero: expected a defined input tensor");
+  return sum(ne(x, zeros({}, x.dtype())), dims);
+}
+
 }  // namespace ember

@@ -4,6 +4,8 @@
 
 #include <optional>
 
+#include <string>
+
 #include "autograd/tensor.h"
 
 namespace ember {
@@ -57,6 +59,22 @@ Tensor& resize_(Tensor& x, const Shape& size);
 Tensor& resize_as_(Tensor& x, const Tensor& other);
 Tensor flip(const Tensor& x, const std::vector<int64_t>& dims);
 Tensor cat(const tensor_list& tensors, int64_t dim = 0);
+/// x repeated `reps` times per dim; fewer reps than dims count as leading 1s (torch.tile).
+Tensor tile(const Tensor& x, const Shape& reps);
+/// x shifted by `shifts` along `dims` with wrap-around (flattened first when dims is empty).
+Tensor roll(const Tensor& x, const std::vector<int64_t>& shifts, const std::vector<int64_t>& dims = {});
+/// x with dims `source` moved to positions `destination`, the others keeping their order.
+Tensor movedim(const Tensor& x, const std::vector<int64_t>& source, const std::vector<int64_t>& destination);
+/// cat along dim 1 (dim 0 for 1-d tensors) and along dim 0 (1-d tensors as rows).
+Tensor hstack(const tensor_list& tensors);
+Tensor vstack(const tensor_list& tensors);
+/// A 1-d x as the `diagonal` of a square matrix; a 2-d x's diagonal as a 1-d tensor.
+Tensor diag(const Tensor& x, int64_t diagonal = 0);
+/// Each element of x (flattened unless dim is given) repeated `repeats` times in place.
+Tensor repeat_interleave(const Tensor& x, int64_t repeats, std::optional<int64_t> dim = std::nullopt);
+/// Coordinate grids of 0-d or 1-d tensors: output k varies along dim k ("ij")
+/// or with the first two dims swapped ("xy", as NumPy's default). Expanded views.
+tensor_list meshgrid(const tensor_list& tensors, const std::string& indexing = "ij");
 Tensor stack(const tensor_list& tensors, int64_t dim = 0);
 Tensor contiguous(const Tensor& x);
 

@@ -201,4 +201,126 @@ Tensor stack(const tensor_list& tensors, int64_t dim) {
   return out;
 }
 
+Tensor tile(const Tensor& x, const Shape& reps) {
+  EMBER_CHECK(x.defined(), "tile: expected a defined input tensor");
+  Shape padded = reps;
+  if (int64_t(padded.size()) < x.dim()) padded.insert(padded.begin(), size_t(x.dim()) - padded.size(), 1);
+  return repeat(x, padded);
+}
+
+tensor_list meshgrid(const tensor_list& tensors, const std::string& indexing) {
+  EMBER_CHECK(!tensors.empty(), "torch.meshgrid: Expected at least one tensor");
+  EMBER_CHECK(indexing == "ij" || indexing == "xy",
+              "torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {}", indexing);
+  for (size_t k = 0; k < tensors.size(); ++k) {
+    EMBER_CHECK(tensors[k].defined() && tensors[k].dim() <= 1,
+                "torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {}-d (tensor {})",
+                tensors[k].defined() ? tensors[k].dim() : 0, k);
+    EMBER_CHECK(tensors[k].dtype() == tensors[0].dtype(),
+                "torch.meshgrid: Expected all tensors in the tensor list to have the same dtype, got {} and {}",
+                dtype_name(tensors[0].dtype()), dtype_name(tensors[k].dtype()));
+  }
+  // "xy" is "ij" over the inputs with the first two swapped, the outputs swapped back.
+  bool swap = indexing == "xy" && tensors.size() >= 2;
+  tensor_list in = tensors;
+  if (swap) std::swap(in[0], in[1]);
+  Shape grid;
+  for (const Tensor& t : in) grid.push_back(t.numel());
+  tensor_list out;
+  for (size_t k = 0; k < in.size(); ++k) {
+    Shape shape(in.size(), 1);
+    shape[k] = grid[k];
+    out.push_back(expand(reshape(in[k], shape), grid));
+  }
+  if (swap) std::swap(out[0], out[1]);
+  return out;
+}
+
+Tensor roll(const Tensor& x, const std::vector<int64_t>& shifts, const std::vector<int64_t>& dims) {
+  EMBER_CHECK(x.defined(), "roll: expected a defined input tensor");
+  if (dims.empty()) {
+    EMBER_CHECK(shifts.size() == 1, "roll: `shifts` required to be of size 1 when `dims` is not given, got {}",
+                shifts.size());
+    return reshape(roll(reshape(x, {-1}), shifts, {0}), x.shape());
+  }
+  EMBER_CHECK(shifts.size() == dims.size(), "roll: shifts and dimensions must align. shifts: {}, dims:{}",
+              shifts.size(), dims.size());
+  Tensor out = x;
+  for (size_t k = 0; k < dims.size(); ++k) {
+    int64_t d = wrap_dim(dims[k], x.dim(), "roll"), n = x.size(d);
+    if (n == 0) continue;
+    int64_t s = ((shifts[k] % n) + n) % n;
+    if (s == 0) continue;
+    // The last s entries come first.
+    out = cat({narrow(out, d, n - s, s), narrow(out, d, 0, n - s)}, d);
+  }
+  return out.is_same(x) ? clone(x) : out;
+}
+
+Tensor movedim(const Tensor& x, const std::vector<int64_t>& source, const std::vector<int64_t>& destination) {
+  EMBER_CHECK(x.defined(), "movedim: expected a defined input tensor");
+  EMBER_CHECK(source.size() == destination.size(),
+              "movedim: Invalid source or destination dims: source ({} dims) should contain the same number of dims as "
+              "destination ({} dims)", source.size(), destination.size());
+  int64_t n = x.dim();
+  std::vector<int64_t> perm(size_t(n), -1), used(size_t(n), 0);
+  for (size_t k = 0; k < source.size(); ++k) {
+    int64_t s = wrap_dim(source[k], n, "movedim"), d = wrap_dim(destination[k], n, "movedim");
+    EMBER_CHECK(perm[size_t(d)] == -1 && !used[size_t(s)], "movedim: repeated dim in `source` or `destination`");
+    perm[size_t(d)] = s;
+    used[size_t(s)] = 1;
+  }
+  int64_t next = 0;
+  for (int64_t d = 0; d < n; ++d) {
+    if (perm[size_t(d)] != -1) continue;
+    while (used[size_t(next)]) ++next;
+    perm[size_t(d)] = next++;
+  }
+  return permute(x, perm);
+}
+
+Tensor hstack(const tensor_list& tensors) {
+  EMBER_CHECK(!tensors.empty(), "hstack expects a non-empty TensorList");
+  return cat(tensors, tensors[0].dim() == 1 ? 0 : 1);
+}
+
+Tensor vstack(const tensor_list& tensors) {
+  EMBER_CHECK(!tensors.empty(), "vstack expects a non-empty TensorList");
+  tensor_list rows;
+  for (const Tensor& t : tensors) rows.push_back(t.dim() >= 2 ? t : reshape(t, {1, -1}));
+  return cat(rows, 0);
+}
+
+// Compositions: a 1-d x is placed on the diagonal through a mask; a 2-d x reads diagonal().
+Tensor diag(const Tensor& x, int64_t k) {
+  EMBER_CHECK(x.defined() && (x.dim() == 1 || x.dim() == 2), "diag(): Supports 1D or 2D tensors. Got {}D",
+              x.defined() ? x.dim() : 0);
+  if (x.dim() == 2) return contiguous(diagonal(x, k, 0, 1));
+  int64_t n = x.size(0) + (k >= 0 ? k : -k);
+  Shape row_shape{1, n};
+  Tensor i = reshape(arange(n), {n, 1}), j = reshape(arange(n), row_shape);
+  Tensor on = eq(j - i, scalar_tensor(k, kInt64));
+  // On the diagonal, entry (r, c) is x[r] (k >= 0) or x[c] (k < 0): x padded to n entries, as a column or a row.
+  Shape pad{std::abs(k)};
+  Tensor padded = cat({x, zeros(pad, x.dtype())}, 0);
+  Tensor column = k >= 0 ? reshape(padded, {n, 1}) : reshape(padded, {1, n});
+  return where(on, expand(column, {n, n}), zeros({}, x.dtype()));
+}
+
+Tensor repeat_interleave(const Tensor& x, int64_t repeats, std::optional<int64_t> dim) {
+  EMBER_CHECK(x.defined(), "repeat_interleave: expected a defined input tensor");
+  EMBER_CHECK(repeats >= 0, "repeat_interleave: repeats can not be negative, got {}", repeats);
+  Tensor v = dim ? x : reshape(x, {-1});
+  int64_t d = dim ? wrap_dim(*dim, x.dim(), "repeat_interleave") : 0;
+  if (v.dim() == 0) v = reshape(v, {1});
+  int64_t n = v.size(d);
+  // Element i lands at positions i*repeats .. i*repeats+repeats-1: an expand of a new dim after d, then a merge.
+  Tensor u = unsqueeze(v, d + 1);
+  Shape big = u.shape();
+  big[size_t(d + 1)] = repeats;
+  Shape out_shape = v.shape();
+  out_shape[size_t(d)] = n * repeats;
+  return reshape(expand(u, big), out_shape);
+}
+
 }  // namespace ember

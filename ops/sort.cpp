@@ -9,25 +9,15 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
+#include "ops/checks.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"
+#include "ops/index.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
 
 namespace ember {
 namespace {
-
-// x with dim d moved last, contiguous (no autograd record): rows of length x.size(d).
-Tensor rows_along(const Tensor& x, int64_t d) {
-  NoGradGuard no_grad;
-  return contiguous(transpose(x, d, x.dim() - 1));
-}
-
-// Back from the rows layout to x's layout (transpose is its own inverse), contiguous.
-Tensor from_rows(const Tensor& rows, int64_t d) {
-  NoGradGuard no_grad;
-  return contiguous(transpose(rows, d, rows.dim() - 1));
-}
 
 // a before b in ascending order with NaN last (descending: NaN first).
 template <class T>
@@ -152,6 +142,24 @@ Tensor argsort(const Tensor& x, int64_t dim, bool descending, bool /*stable: tie
     }
   });
   return from_rows(out, d);
+}
+
+std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending, bool stable) {
+  EMBER_CHECK(x.defined(), "sort: expected a defined tensor");
+  int64_t d = wrap_dim(dim, x.dim(), "sort");
+  if (x.dim() == 0) return {clone(x), zeros({}, kInt64)};
+  Tensor indices = argsort(x, d, descending, stable);
+  return {gather(x, d, indices), indices};
+}
+
+std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool largest, bool /*sorted: always*/) {
+  EMBER_CHECK(x.defined(), "topk: expected a defined tensor");
+  int64_t d = wrap_dim(dim, x.dim(), "topk");
+  int64_t n = x.dim() == 0 ? 1 : x.size(d);
+  EMBER_CHECK_INDEX(k >= 0 && k <= n, "topk: selected index k out of range (k = {}, size of dim {} is {})", k, d, n);
+  if (x.dim() == 0) return {k == 1 ? clone(x) : reshape(x, {0}), k == 1 ? zeros({}, kInt64) : zeros({0}, kInt64)};
+  Tensor indices = narrow(argsort(x, d, largest), d, 0, k).contiguous();
+  return {gather(x, d, indices), indices};
 }
 
 Tensor median(const Tensor& x) { return median_all("median", "MedianBackward0", x, false); }

@@ -27,7 +27,7 @@ from ._tensor import (
     numel,
     tensor,
 )
-from . import autograd, nn
+from . import autograd, linalg, nn
 from ._safe_open import safe_open
 from ._serialization import load, save
 from . import accelerator, backends, cuda

@@ -240,6 +240,8 @@ void def_buffer(LayerClass<Impl>& cls, const char* name, Tensor Owner::*member) 
 
 void bind_tensor(py::module_& m);
 void bind_ops(py::module_& m);
+/// ops_more.cpp: the ops bind_ops calls last.
+void bind_more_ops(py::module_& m);
 void bind_autograd(py::module_& m);
 void bind_dlpack(py::module_& m);
 void bind_functional(py::module_& m);

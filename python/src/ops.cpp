@@ -494,6 +494,7 @@ void bind_ops(py::module_& m) {
   bind_factory(m);
   bind_device(m);
   bind_random(m);
+  bind_more_ops(m);
   m.def("set_num_threads", &set_num_threads, "n"_a);
   m.def("get_num_threads", &get_num_threads);
   m.def("blas_core_name", &blas_core_name, "The CPU core type OpenBLAS chose (benchmarks print it).");

@@ -8,12 +8,17 @@
 #include "autograd/generator.h"
 #include "nn/modules/activation.h"
 #include "ops/activation.h"
+#include "ops/cumulative.h"
+#include "ops/elementwise_math.h"
 #include "ops/factory.h"
+#include "ops/index.h"
 #include "ops/linalg.h"
+#include "ops/norm_vector.h"
 #include "ops/pad.h"
 #include "ops/pool.h"
 #include "ops/shape.h"
 #include "ops/softmax.h"
+#include "ops/sort.h"
 
 namespace ember::test {
 namespace {
@@ -174,6 +179,63 @@ std::vector<OpInfo> pad_ops() {
   return out;
 }
 
+// Values in (0.05, 1.4): inside every domain of the math below (log, tan).
+const std::vector<double> kPositiveSamples{0.05, 0.12, 0.2, 0.31, 0.45, 0.58, 0.7, 0.83, 0.96, 1.1, 1.25, 1.4};
+
+OpInfo positive_unary(std::string name, std::function<Tensor(const Tensor&)> f, std::function<double(double)> ref) {
+  return {std::move(name), [f](const tensor_list& in) { return f(in[0]); },
+          {{"positive values", {{{3, 4}, kPositiveSamples}}}}, std::move(ref)};
+}
+
+// Issue 13's tensor methods and torch functions (ops/elementwise_math.h,
+// cumulative.h, sort.h, norm_vector.h, linalg.h, shape.h, index.h).
+std::vector<OpInfo> method_ops() {
+  std::vector<OpInfo> ops = {
+      positive_unary("log1p", [](const Tensor& x) { return log1p(x); }, [](double v) { return std::log1p(v); }),
+      positive_unary("expm1", [](const Tensor& x) { return expm1(x); }, [](double v) { return std::expm1(v); }),
+      positive_unary("log2", [](const Tensor& x) { return log2(x); }, [](double v) { return std::log2(v); }),
+      positive_unary("log10", [](const Tensor& x) { return log10(x); }, [](double v) { return std::log10(v); }),
+      positive_unary("tan", [](const Tensor& x) { return tan(x); }, [](double v) { return std::tan(v); }),
+      positive_unary("square", [](const Tensor& x) { return square(x); }, [](double v) { return v * v; }),
+  };
+  using F = std::function<Tensor(const tensor_list&)>;
+  const std::vector<std::tuple<std::string, F, std::vector<Arg>>> composite = {
+      {"cumsum", [](const tensor_list& in) { return cumsum(in[0], 1); }, {{{3, 4}}}},
+      {"cumprod", [](const tensor_list& in) { return cumprod(in[0], 0); }, {{{3, 4}}}},
+      {"cumprod with zeros", [](const tensor_list& in) { return cumprod(in[0], 1); },
+       {{{2, 4}, {1.5, 0.0, -2.0, 0.0, 0.0, 0.7, 1.2, -0.4}}}},
+      {"sort values", [](const tensor_list& in) { return std::get<0>(sort(in[0], 1, true)); }, {{{3, 4}}}},
+      {"topk values", [](const tensor_list& in) { return std::get<0>(topk(in[0], 2, 0, false)); }, {{{3, 4}}}},
+      {"tril", [](const tensor_list& in) { return tril(in[0], -1); }, {{{2, 3, 4}}}},
+      {"triu", [](const tensor_list& in) { return in[0].triu(1); }, {{{4, 3}}}},
+      {"outer", [](const tensor_list& in) { return outer(in[0], in[1]); }, {{{3}}, {{4}}}},
+      {"addmm", [](const tensor_list& in) { return addmm(in[0], in[1], in[2], 0.5, 2.0); }, {{{4}}, {{3, 2}}, {{2, 4}}}},
+      {"baddbmm", [](const tensor_list& in) { return baddbmm(in[0], in[1], in[2]); },
+       {{{2, 3, 4}}, {{2, 3, 2}}, {{2, 2, 4}}}},
+      {"einsum bij,bjk->bik", [](const tensor_list& in) { return einsum("bij,bjk->bik", {in[0], in[1]}); },
+       {{{2, 3, 2}}, {{2, 2, 4}}}},
+      {"einsum ...i,i", [](const tensor_list& in) { return einsum("...i,i", {in[0], in[1]}); }, {{{2, 3, 4}}, {{4}}}},
+      {"vector_norm 2", [](const tensor_list& in) { return linalg::vector_norm(in[0], 2, {1}); }, {{{3, 4}}}},
+      {"vector_norm 3 keepdim", [](const tensor_list& in) { return linalg::vector_norm(in[0], 3, {0, 2}, true); },
+       {{{2, 3, 4}}}},
+      {"x.norm()", [](const tensor_list& in) { return in[0].norm(); }, {{{3, 4}}}},
+      {"matrix_norm fro", [](const tensor_list& in) { return linalg::matrix_norm(in[0]); }, {{{2, 3, 4}}}},
+      {"matrix_norm 1", [](const tensor_list& in) { return linalg::matrix_norm(in[0], 1.0); }, {{{3, 4}}}},
+      {"cdist", [](const tensor_list& in) { return cdist(in[0], in[1]); }, {{{3, 4}}, {{2, 4}}}},
+      {"scatter", [](const tensor_list& in) { return scatter(in[0], 1, tensor({0, 2, 3, 1}, {2, 2}, kInt64), in[1]); },
+       {{{2, 4}}, {{2, 2}}}},
+      {"masked_scatter", [](const tensor_list& in) {
+         return masked_scatter(in[0], tensor({1, 0, 1, 1, 0, 1}, {2, 3}, kBool), in[1]);
+       }, {{{2, 3}}, {{5}}}},
+      {"tile", [](const tensor_list& in) { return in[0].tile({2, 1, 2}); }, {{{2, 3}}}},
+      {"mT", [](const tensor_list& in) { return in[0].mT() * 1.0; }, {{{2, 3, 4}}}},
+      {"meshgrid xy", [](const tensor_list& in) { tensor_list g = meshgrid({in[0], in[1]}, "xy");
+         return g[0] * 1.0 + g[1]; }, {{{3}}, {{2}}}},
+  };
+  for (const auto& [name, f, args] : composite) ops.push_back({name, f, {{"sample", args}}, nullptr, nullptr, 1e-5});
+  return ops;
+}
+
 uint64_t fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ULL;
   for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ULL;
@@ -185,7 +247,7 @@ uint64_t fnv1a(const std::string& s) {
 const std::vector<OpInfo>& op_db() {
   static const std::vector<OpInfo> db = [] {
     std::vector<OpInfo> all;
-    for (auto family : {activations(), softmax_ops(), weighted_ops(), pool_ops(), pad_ops()})
+    for (auto family : {activations(), softmax_ops(), weighted_ops(), pool_ops(), pad_ops(), method_ops()})
       for (OpInfo& op : family) all.push_back(std::move(op));
     return all;
   }();

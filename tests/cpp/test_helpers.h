@@ -86,7 +86,7 @@ inline Tensor weights(const Shape& shape, int salt) {
   return tensor(v, shape, kFloat64);
 }
 
-inline double dot(const Tensor& a, const Tensor& b) {
+inline double dot_values(const Tensor& a, const Tensor& b) {
   auto va = values(a), vb = values(b);
   REQUIRE(va.size() == vb.size());
   double s = 0;
@@ -112,9 +112,9 @@ inline void check_gradients(const std::function<Tensor(const tensor_list&)>& f, 
     for_each_index(x.shape(), [&](const std::vector<int64_t>& i) {
       double v = elem(x, i);
       set_elem(x, i, v + h);
-      double up = dot(evaluate(), w);
+      double up = dot_values(evaluate(), w);
       set_elem(x, i, v - h);
-      double down = dot(evaluate(), w);
+      double down = dot_values(evaluate(), w);
       set_elem(x, i, v);
       double analytic = grads[k].defined() ? elem(grads[k], i) : 0.0;
       INFO("input " << k << " element " << shape_str(i));
