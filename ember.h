@@ -46,6 +46,7 @@
 #include "ops/activation.h"
 #include "ops/checks.h"
 #include "ops/conv.h"
+#include "ops/conv_transpose.h"
 #include "ops/dropout.h"
 #include "ops/elementwise.h"
 #include "ops/factory.h"

@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "autograd/error.h"
 #include "autograd/tensor.h"
 #include "nn/module.h"
 #include "ops/conv.h"
@@ -220,6 +221,19 @@ py::object as_parameter(const Tensor& t);
 template <class Impl>
 using LayerClass = py::class_<Impl, nn::Module, std::shared_ptr<Impl>>;
 
+/// A layer constructor's device argument: None or 'cpu', else a ValueError naming the layer.
+inline void check_cpu(const py::handle& device, const char* layer) {
+  EMBER_CHECK(device.is_none() || std::string(py::str(device)) == "cpu", "{}: expected device None or 'cpu', got {}",
+              layer, std::string(py::repr(device)));
+}
+
+/// A newly built layer converted to a constructor's dtype argument.
+template <class Impl>
+std::shared_ptr<Impl> with_dtype(std::shared_ptr<Impl> m, std::optional<Dtype> dtype) {
+  if (dtype) m->to(*dtype);
+  return m;
+}
+
 /// A parameter member (weight, bias) readable as a Parameter and settable to one.
 template <class Impl, class Owner>
 void def_parameter(LayerClass<Impl>& cls, const char* name, Tensor Owner::*member) {
@@ -249,6 +263,8 @@ void bind_optim(py::module_& m);
 /// ember._C._nn: Module and the containers (module.cpp), then the layers and nn.init (bind_layers, layers.cpp).
 void bind_nn(py::module_& m);
 void bind_layers(py::module_& nn);
+/// The layers of layers_more.cpp (transposed convolutions, upsampling, embeddings, ...), called after bind_layers.
+void bind_layers_more(py::module_& nn);
 /// After bind_nn: the model classes derive from the bound Module.
 void bind_models(py::module_& m);
 

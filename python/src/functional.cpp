@@ -6,6 +6,7 @@
 #include "bindings.h"
 #include "ops/activation.h"
 #include "ops/conv.h"
+#include "ops/conv_transpose.h"
 #include "ops/dropout.h"
 #include "ops/elementwise.h"
 #include "ops/index.h"
@@ -52,6 +53,25 @@ void bind_conv_pool(py::module_& f) {
                      const py::object& padding, const py::object& dilation, int64_t groups) {
     return conv1d(x, w, conv1d_args(stride, padding, dilation, groups).bias(opt(b)));
   }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "dilation"_a = 1, "groups"_a = 1);
+
+  f.def("conv_transpose2d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b,
+                               const py::object& stride, const py::object& padding, const py::object& output_padding,
+                               int64_t groups, const py::object& dilation) {
+    const char* op = "conv_transpose2d";
+    return conv_transpose2d(x, w, ConvTranspose2dFuncOptions().bias(opt(b)).stride(to_pair(stride, op, "stride"))
+        .padding(to_pair(padding, op, "padding")).output_padding(to_pair(output_padding, op, "output_padding"))
+        .groups(groups).dilation(to_pair(dilation, op, "dilation")));
+  }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "output_padding"_a = 0,
+        "groups"_a = 1, "dilation"_a = 1);
+  f.def("conv_transpose1d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b,
+                               const py::object& stride, const py::object& padding, const py::object& output_padding,
+                               int64_t groups, const py::object& dilation) {
+    const char* op = "conv_transpose1d";
+    return conv_transpose1d(x, w, ConvTranspose1dFuncOptions().bias(opt(b)).stride(to_single(stride, op, "stride"))
+        .padding(to_single(padding, op, "padding")).output_padding(to_single(output_padding, op, "output_padding"))
+        .groups(groups).dilation(to_single(dilation, op, "dilation")));
+  }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "output_padding"_a = 0,
+        "groups"_a = 1, "dilation"_a = 1);
 
   f.def("max_pool2d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
                          const py::object& padding, const py::object& dilation, bool ceil_mode, bool return_indices) {

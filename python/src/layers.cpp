@@ -22,17 +22,6 @@ namespace {
 using OptTensor = std::optional<Tensor>;
 using OptBool = std::optional<bool>;
 
-void check_cpu(const py::handle& device, const char* layer) {
-  EMBER_CHECK(device.is_none() || std::string(py::str(device)) == "cpu", "{}: expected device None or 'cpu', got {}",
-              layer, std::string(py::repr(device)));
-}
-
-template <class Impl>
-std::shared_ptr<Impl> with_dtype(std::shared_ptr<Impl> m, std::optional<Dtype> dtype) {
-  if (dtype) m->to(*dtype);
-  return m;
-}
-
 /// A size argument: Size is int64_t for the 1-d twin (PyTorch's _single), Pair for the 2-d one (_pair).
 template <class Size>
 using SizeArg = Size (*)(const py::handle& obj, const char* op, const char* what);

@@ -526,6 +526,40 @@ def conv1d_samples(rng):
     return out
 
 
+def conv_transpose2d_samples(rng):
+    out = []
+    for i in range(6):
+        groups = int(pick(rng, [1, 1, 2]))
+        cin, cout = groups * int(rng.integers(1, 3)), groups * int(rng.integers(1, 3))
+        kh, kw = two(pair(rng, 1, 4))
+        stride, dilation = pair(rng, 1, 3), pair(rng, 1, 2)
+        (sh, sw), (dh, dw) = two(stride), two(dilation)
+        # output_padding must be below stride or dilation; padding keeps the output non-empty.
+        output_padding = (int(rng.integers(0, max(sh, dh))), int(rng.integers(0, max(sw, dw))))
+        padding = (int(rng.integers(0, 2)), int(rng.integers(0, 2)))
+        x = Arg((int(rng.integers(1, 3)), cin, int(rng.integers(2, 5)), int(rng.integers(2, 5))), layout=layout(rng, 4))
+        weight = Arg((cin, cout // groups, kh, kw), layout=pick(rng, ["contiguous", "transposed"]))
+        bias = Arg((cout,)) if i % 3 else None
+        out.append(Sample((x, weight, bias), dict(stride=stride, padding=padding, output_padding=output_padding,
+                                                  groups=groups, dilation=dilation)))
+    out.append(Sample((Arg((4, 3, 3)), Arg((4, 2, 4, 4))), dict(stride=2, padding=1)))  # unbatched, DCGAN's shape
+    return out
+
+
+def conv_transpose1d_samples(rng):
+    out = []
+    for i in range(4):
+        groups = int(pick(rng, [1, 2]))
+        cin, cout = groups * int(rng.integers(1, 3)), groups * int(rng.integers(1, 3))
+        k, s, d = int(rng.integers(1, 4)), int(rng.integers(1, 3)), int(rng.integers(1, 3))
+        x = Arg((2, cin, int(rng.integers(2, 6))), layout=layout(rng, 3))
+        out.append(Sample((x, Arg((cin, cout // groups, k)), Arg((cout,)) if i % 2 else None),
+                          dict(stride=s, padding=int(rng.integers(0, 2)), output_padding=int(rng.integers(0, max(s, d))),
+                               groups=groups, dilation=d)))
+    out.append(Sample((Arg((2, 5)), Arg((2, 3, 2)), None), dict(stride=(2,))))  # unbatched, tuple stride
+    return out
+
+
 def max_pool2d_samples(rng):
     out = []
     for _ in range(6):
@@ -769,6 +803,22 @@ FUNCTIONAL_OPS = [
     functional("conv1d", conv1d_samples, [
         err("zero stride", W(1, 2, 5), W(1, 2, 3), stride=0, match="stride"),
         err("channel mismatch", W(1, 2, 5), W(1, 3, 3), match="channels"),
+    ], atol32=1e-5),
+    functional("conv_transpose2d", conv_transpose2d_samples, [
+        err("channel mismatch", X4(), W(3, 3, 3, 3), match="channels"),
+        err("zero stride", X4(), W(2, 1, 3, 3), stride=0, match="stride"),
+        err("negative padding", X4(), W(2, 1, 3, 3), padding=-1, match="padding"),
+        err("output_padding not below stride or dilation", X4(), W(2, 1, 3, 3), output_padding=1,
+            match="output_padding"),
+        err("groups not dividing", X4(), W(2, 1, 3, 3), groups=3, match="groups"),
+        err("bias size", X4(), W(2, 1, 3, 3), W(2), match="bias"),
+        err("weight rank", X4(), W(2, 1, 3), match="weight"),
+        err("padding triple", X4(), W(2, 1, 3, 3), padding=(1, 1, 1), error_type=TypeError, match="padding"),
+    ], atol32=1e-5),
+    functional("conv_transpose1d", conv_transpose1d_samples, [
+        err("zero stride", W(1, 2, 5), W(2, 1, 3), stride=0, match="stride"),
+        err("channel mismatch", W(1, 2, 5), W(3, 1, 3), match="channels"),
+        err("empty output", W(1, 2, 1), W(2, 1, 1), padding=1, match="output"),
     ], atol32=1e-5),
     functional("max_pool2d", max_pool2d_samples, POOL_ERRORS),
     functional("max_pool1d", max_pool1d_samples, [err("zero kernel", W(1, 2, 5), 0, match="kernel")]),
