@@ -19,6 +19,7 @@
 #include "ops/conv.h"
 #include "ops/loss.h"
 #include "ops/pool.h"
+#include "ops/upsample.h"
 
 namespace py = pybind11;
 
@@ -183,6 +184,11 @@ AvgPool1dFuncOptions avg_pool1d_args(const py::handle& kernel_size, const py::ha
                                      bool ceil_mode, bool count_include_pad, const char* op);
 LPPool2dFuncOptions lp_pool2d_args(double norm_type, const py::handle& kernel_size, const py::handle& stride,
                                    bool ceil_mode, const char* op);
+/// F.interpolate's and nn.Upsample's arguments: size an int or a sequence of ints, scale_factor a
+/// number or a sequence of numbers (one entry stands for every spatial dim), mode a string.
+InterpolateFuncOptions interpolate_args(const py::handle& size, const py::handle& scale_factor, const std::string& mode,
+                                        std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor,
+                                        const char* op);
 /// A size as Python shows it: (3,) for an int (1-d layers), (3, 3) for a Pair.
 inline py::tuple as_tuple(int64_t v) { return py::make_tuple(v); }
 inline py::tuple as_tuple(const Pair& p) { return py::make_tuple(p.h, p.w); }

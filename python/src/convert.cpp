@@ -100,6 +100,39 @@ Pair to_pair(const py::handle& obj, const char* op, const char* what) {
                            : Pair(obj[py::int_(0)].cast<int64_t>(), obj[py::int_(1)].cast<int64_t>());
 }
 
+InterpolateFuncOptions interpolate_args(const py::handle& size, const py::handle& scale_factor, const std::string& mode,
+                                        std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor,
+                                        const char* op) {
+  InterpolateFuncOptions o;
+  o.mode(interpolate_mode(mode, op)).align_corners(align_corners).recompute_scale_factor(recompute_scale_factor);
+  if (!size.is_none()) {
+    if (is_int(size)) {
+      o.size({size.cast<int64_t>()});
+    } else {
+      bool ok = py::isinstance<py::sequence>(size) && !py::isinstance<py::str>(size) && py::len(size) > 0;
+      if (ok)
+        for (const py::handle& v : size) ok = ok && is_int(v);
+      EMBER_CHECK_TYPE(ok, "{}: expected size to be an int or a sequence of ints, got {}", op, repr_of(size));
+      o.size(size.cast<std::vector<int64_t>>());
+    }
+  }
+  if (!scale_factor.is_none()) {
+    auto is_number = [](const py::handle& v) { return PyFloat_Check(v.ptr()) || PyLong_Check(v.ptr()); };
+    if (is_number(scale_factor)) {
+      o.scale_factor({scale_factor.cast<double>()});
+    } else {
+      bool ok = py::isinstance<py::sequence>(scale_factor) && !py::isinstance<py::str>(scale_factor) &&
+                py::len(scale_factor) > 0;
+      if (ok)
+        for (const py::handle& v : scale_factor) ok = ok && is_number(v);
+      EMBER_CHECK_TYPE(ok, "{}: expected scale_factor to be a number or a sequence of numbers, got {}", op,
+                       repr_of(scale_factor));
+      o.scale_factor(scale_factor.cast<std::vector<double>>());
+    }
+  }
+  return o;
+}
+
 // stride=None (or an empty list, as PyTorch accepts) means "the kernel size".
 bool unset(const py::handle& obj) { return obj.is_none() || (py::isinstance<py::sequence>(obj) && py::len(obj) == 0); }
 

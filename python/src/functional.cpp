@@ -9,6 +9,7 @@
 #include "ops/conv_transpose.h"
 #include "ops/dropout.h"
 #include "ops/elementwise.h"
+#include "ops/embedding.h"
 #include "ops/index.h"
 #include "ops/linalg.h"
 #include "ops/loss.h"
@@ -16,6 +17,8 @@
 #include "ops/pad.h"
 #include "ops/pool.h"
 #include "ops/softmax.h"
+#include "ops/unfold.h"
+#include "ops/upsample.h"
 
 namespace ember::python {
 namespace {
@@ -305,6 +308,43 @@ void bind_losses(py::module_& f) {
         "reduce"_a = py::none(), "reduction"_a = "mean");
 }
 
+void bind_resampling(py::module_& f) {
+  f.def("interpolate", [](const Tensor& x, const py::object& size, const py::object& scale_factor,
+                          const std::string& mode, std::optional<bool> align_corners,
+                          std::optional<bool> recompute_scale_factor, bool antialias) {
+    EMBER_CHECK(!antialias, "interpolate: antialias=True is not supported");
+    return interpolate(x, interpolate_args(size, scale_factor, mode, align_corners, recompute_scale_factor,
+                                           "interpolate"));
+  }, "input"_a, "size"_a = py::none(), "scale_factor"_a = py::none(), "mode"_a = "nearest",
+        "align_corners"_a = py::none(), "recompute_scale_factor"_a = py::none(), "antialias"_a = false);
+  f.def("normalize", [](const Tensor& x, double p, int64_t dim, double eps, const py::object& out) {
+    EMBER_CHECK(out.is_none(), "normalize: the out argument is not supported; expected out=None");
+    return normalize(x, NormalizeFuncOptions().p(p).dim(dim).eps(eps));
+  }, "input"_a, "p"_a = 2.0, "dim"_a = 1, "eps"_a = 1e-12, "out"_a = py::none());
+  f.def("embedding", [](const Tensor& x, const Tensor& w, std::optional<int64_t> padding_idx,
+                        std::optional<double> max_norm, double norm_type, bool scale_grad_by_freq, bool sparse) {
+    return embedding(x, w, EmbeddingFuncOptions().padding_idx(padding_idx).max_norm(max_norm).norm_type(norm_type)
+                               .scale_grad_by_freq(scale_grad_by_freq).sparse(sparse));
+  }, "input"_a, "weight"_a, "padding_idx"_a = py::none(), "max_norm"_a = py::none(), "norm_type"_a = 2.0,
+        "scale_grad_by_freq"_a = false, "sparse"_a = false);
+  f.def("pixel_shuffle", &pixel_shuffle, "input"_a, "upscale_factor"_a);
+  f.def("pixel_unshuffle", &pixel_unshuffle, "input"_a, "downscale_factor"_a);
+  f.def("channel_shuffle", &channel_shuffle, "input"_a, "groups"_a);
+  f.def("unfold", [](const Tensor& x, const py::object& kernel_size, const py::object& dilation,
+                     const py::object& padding, const py::object& stride) {
+    const char* op = "unfold";
+    return unfold(x, UnfoldFuncOptions(to_pair(kernel_size, op, "kernel_size")).dilation(to_pair(dilation, op,
+        "dilation")).padding(to_pair(padding, op, "padding")).stride(to_pair(stride, op, "stride")));
+  }, "input"_a, "kernel_size"_a, "dilation"_a = 1, "padding"_a = 0, "stride"_a = 1);
+  f.def("fold", [](const Tensor& x, const py::object& output_size, const py::object& kernel_size,
+                   const py::object& dilation, const py::object& padding, const py::object& stride) {
+    const char* op = "fold";
+    return fold(x, FoldFuncOptions(to_pair(output_size, op, "output_size"), to_pair(kernel_size, op, "kernel_size"))
+        .dilation(to_pair(dilation, op, "dilation")).padding(to_pair(padding, op, "padding"))
+        .stride(to_pair(stride, op, "stride")));
+  }, "input"_a, "output_size"_a, "kernel_size"_a, "dilation"_a = 1, "padding"_a = 0, "stride"_a = 1);
+}
+
 }  // namespace
 
 void bind_functional(py::module_& m) {
@@ -314,6 +354,7 @@ void bind_functional(py::module_& m) {
   bind_misc(f);
   bind_norm(f);
   bind_losses(f);
+  bind_resampling(f);
 }
 
 }  // namespace ember::python

@@ -3,7 +3,11 @@
 // layers, with PyTorch's constructor signatures. Arguments are converted here
 // and checked by the C++ constructors.
 #include "bindings.h"
+#include "nn/modules/activation.h"
 #include "nn/modules/conv.h"
+#include "nn/modules/embedding.h"
+#include "nn/modules/unfold.h"
+#include "nn/modules/upsample.h"
 
 namespace ember::python {
 namespace {
@@ -51,6 +55,92 @@ void bind_conv_transpose(py::module_& nn, const char* name, const char* doc,
   def_parameter(cls, "bias", &Impl::bias);
 }
 
+void bind_resampling(py::module_& nn) {
+  LayerClass<nn::UpsampleImpl>(nn, "Upsample", "interpolate as a layer.")
+      .def(py::init([](const py::object& size, const py::object& scale_factor, const std::string& mode,
+                       std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor) {
+        return std::make_shared<nn::UpsampleImpl>(
+            interpolate_args(size, scale_factor, mode, align_corners, recompute_scale_factor, "Upsample"));
+      }), "size"_a = py::none(), "scale_factor"_a = py::none(), "mode"_a = "nearest", "align_corners"_a = py::none(),
+      "recompute_scale_factor"_a = py::none())
+      .def_property_readonly("mode", [](nn::UpsampleImpl& m) { return interpolate_mode_name(m.options.mode()); })
+      .def_property_readonly("align_corners", [](nn::UpsampleImpl& m) { return m.options.align_corners(); });
+  LayerClass<nn::PixelShuffleImpl>(nn, "PixelShuffle")
+      .def(py::init([](int64_t r) { return std::make_shared<nn::PixelShuffleImpl>(r); }), "upscale_factor"_a)
+      .def_property_readonly("upscale_factor", [](nn::PixelShuffleImpl& m) { return m.options.upscale_factor(); });
+  LayerClass<nn::PixelUnshuffleImpl>(nn, "PixelUnshuffle")
+      .def(py::init([](int64_t r) { return std::make_shared<nn::PixelUnshuffleImpl>(r); }), "downscale_factor"_a)
+      .def_property_readonly("downscale_factor",
+                             [](nn::PixelUnshuffleImpl& m) { return m.options.downscale_factor(); });
+  LayerClass<nn::ChannelShuffleImpl>(nn, "ChannelShuffle")
+      .def(py::init([](int64_t groups) { return std::make_shared<nn::ChannelShuffleImpl>(groups); }), "groups"_a)
+      .def_property_readonly("groups", [](nn::ChannelShuffleImpl& m) { return m.options.groups(); });
+  LayerClass<nn::ThresholdImpl>(nn, "Threshold")
+      .def(py::init([](double threshold, double value, bool inplace) {
+        return std::make_shared<nn::ThresholdImpl>(nn::ThresholdOptions(threshold, value).inplace(inplace));
+      }), "threshold"_a, "value"_a, "inplace"_a = false)
+      .def_property_readonly("threshold", [](nn::ThresholdImpl& m) { return m.options.threshold(); })
+      .def_property_readonly("value", [](nn::ThresholdImpl& m) { return m.options.value(); })
+      .def_property_readonly("inplace", [](nn::ThresholdImpl& m) { return m.options.inplace(); });
+  LayerClass<nn::UnfoldImpl>(nn, "Unfold")
+      .def(py::init([](const py::object& kernel_size, const py::object& dilation, const py::object& padding,
+                       const py::object& stride) {
+        const char* l = "Unfold";
+        return std::make_shared<nn::UnfoldImpl>(nn::UnfoldOptions(to_pair(kernel_size, l, "kernel_size"))
+            .dilation(to_pair(dilation, l, "dilation")).padding(to_pair(padding, l, "padding"))
+            .stride(to_pair(stride, l, "stride")));
+      }), "kernel_size"_a, "dilation"_a = 1, "padding"_a = 0, "stride"_a = 1);
+  LayerClass<nn::FoldImpl>(nn, "Fold")
+      .def(py::init([](const py::object& output_size, const py::object& kernel_size, const py::object& dilation,
+                       const py::object& padding, const py::object& stride) {
+        const char* l = "Fold";
+        return std::make_shared<nn::FoldImpl>(nn::FoldOptions(to_pair(output_size, l, "output_size"),
+                                                              to_pair(kernel_size, l, "kernel_size"))
+            .dilation(to_pair(dilation, l, "dilation")).padding(to_pair(padding, l, "padding"))
+            .stride(to_pair(stride, l, "stride")));
+      }), "output_size"_a, "kernel_size"_a, "dilation"_a = 1, "padding"_a = 0, "stride"_a = 1);
+}
+
+nn::EmbeddingOptions embedding_options(int64_t num, int64_t dim, std::optional<int64_t> padding_idx,
+                                       std::optional<double> max_norm, double norm_type, bool scale_grad_by_freq,
+                                       bool sparse) {
+  return nn::EmbeddingOptions(num, dim).padding_idx(padding_idx).max_norm(max_norm).norm_type(norm_type)
+      .scale_grad_by_freq(scale_grad_by_freq).sparse(sparse);
+}
+
+void bind_embedding(py::module_& nn) {
+  LayerClass<nn::EmbeddingImpl> cls(nn, "Embedding", "A lookup table of embedding_dim vectors, as PyTorch's.");
+  cls.def(py::init([](int64_t num, int64_t dim, std::optional<int64_t> padding_idx, std::optional<double> max_norm,
+                      double norm_type, bool scale_grad_by_freq, bool sparse, std::optional<Tensor> weight,
+                      bool freeze, const py::object& device, std::optional<Dtype> dtype) {
+        check_cpu(device, "Embedding");
+        auto options = embedding_options(num, dim, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse);
+        if (weight) options.weight(*weight);
+        auto m = std::make_shared<nn::EmbeddingImpl>(options);
+        m->weight.requires_grad_(!freeze);
+        return with_dtype(m, dtype);
+      }), "num_embeddings"_a, "embedding_dim"_a, "padding_idx"_a = py::none(), "max_norm"_a = py::none(),
+      "norm_type"_a = 2.0, "scale_grad_by_freq"_a = false, "sparse"_a = false, "_weight"_a = py::none(),
+      "_freeze"_a = false, "device"_a = py::none(), "dtype"_a = py::none())
+      .def_static("from_pretrained", [](const Tensor& embeddings, bool freeze, std::optional<int64_t> padding_idx,
+                                        std::optional<double> max_norm, double norm_type, bool scale_grad_by_freq,
+                                        bool sparse) {
+        return nn::Embedding::from_pretrained(embeddings, nn::EmbeddingFromPretrainedOptions().freeze(freeze)
+            .padding_idx(padding_idx).max_norm(max_norm).norm_type(norm_type)
+            .scale_grad_by_freq(scale_grad_by_freq).sparse(sparse)).ptr();
+      }, "embeddings"_a, "freeze"_a = true, "padding_idx"_a = py::none(), "max_norm"_a = py::none(),
+      "norm_type"_a = 2.0, "scale_grad_by_freq"_a = false, "sparse"_a = false)
+      .def_property_readonly("num_embeddings", [](nn::EmbeddingImpl& m) { return m.options.num_embeddings(); })
+      .def_property_readonly("embedding_dim", [](nn::EmbeddingImpl& m) { return m.options.embedding_dim(); })
+      .def_property_readonly("padding_idx", [](nn::EmbeddingImpl& m) { return m.options.padding_idx(); })
+      .def_property_readonly("max_norm", [](nn::EmbeddingImpl& m) { return m.options.max_norm(); })
+      .def_property_readonly("norm_type", [](nn::EmbeddingImpl& m) { return m.options.norm_type(); })
+      .def_property_readonly("scale_grad_by_freq", [](nn::EmbeddingImpl& m) { return m.options.scale_grad_by_freq(); })
+      .def_property_readonly("sparse", [](nn::EmbeddingImpl& m) { return m.options.sparse(); })
+      .def("reset_parameters", &nn::EmbeddingImpl::reset_parameters);
+  def_parameter(cls, "weight", &nn::EmbeddingImpl::weight);
+}
+
 }  // namespace
 
 void bind_layers_more(py::module_& nn) {
@@ -58,6 +148,8 @@ void bind_layers_more(py::module_& nn) {
       nn, "ConvTranspose2d", "2-d transposed convolution over (N, C, H, W), initialised as PyTorch's.", &to_pair);
   bind_conv_transpose<nn::ConvTranspose1dImpl, int64_t>(
       nn, "ConvTranspose1d", "1-d transposed convolution over (N, C, L), initialised as PyTorch's.", &to_single);
+  bind_resampling(nn);
+  bind_embedding(nn);
 }
 
 }  // namespace ember::python
