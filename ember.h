@@ -30,6 +30,7 @@
 #include "nn/functional.h"
 #include "nn/fold.h"
 #include "nn/init.h"
+#include "nn/models/alexnet.h"
 #include "nn/models/blocks.h"
 #include "nn/models/resnet.h"
 #include "nn/models/vgg.h"

@@ -426,6 +426,7 @@ void bind_init(py::module_& nn) {
            "nonlinearity"_a = "leaky_relu");
   init.def("kaiming_normal_", &nn::init::kaiming_normal_, "tensor"_a, "a"_a = 0.0, "mode"_a = "fan_in",
            "nonlinearity"_a = "leaky_relu");
+  init.def("orthogonal_", &nn::init::orthogonal_, "tensor"_a, "gain"_a = 1.0);
   init.def("trunc_normal_", &nn::init::trunc_normal_, "tensor"_a, "mean"_a = 0.0, "std"_a = 1.0, "a"_a = -2.0,
            "b"_a = 2.0);
 }

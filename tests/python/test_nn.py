@@ -593,3 +593,15 @@ def test_implicit_softmax_dim_is_pytorchs_with_its_warning(shape, layer, functio
     assert_close(got_layer, want, 1e-12)
     assert_close(got_function, want, 1e-12)
     assert repr(getattr(enn, layer)()) == repr(getattr(torch.nn, layer)())
+
+
+def test_orthogonal_init_gives_orthonormal_rows_as_torch():
+    for shape, gain in [((3, 7), 1.0), ((8, 2, 2), 2.0)]:
+        e, t = enn.init.orthogonal_(ember.empty(*shape, dtype=ember.float64), gain=gain), \
+            torch.nn.init.orthogonal_(torch.empty(*shape, dtype=torch.float64), gain=gain)
+        for w in (e.numpy(), t.numpy()):
+            a = w.reshape(shape[0], -1)
+            g = a @ a.T if a.shape[0] <= a.shape[1] else a.T @ a
+            np.testing.assert_allclose(g, gain**2 * np.eye(len(g)), atol=1e-12)
+    with pytest.raises(ValueError, match="orthogonal_"):
+        enn.init.orthogonal_(ember.empty(4))
