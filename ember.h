@@ -43,6 +43,7 @@
 #include "nn/modules/unfold.h"
 #include "nn/modules/upsample.h"
 #include "nn/modules/linear.h"
+#include "nn/modules/local.h"
 #include "nn/modules/loss.h"
 #include "nn/modules/norm.h"
 #include "nn/modules/pool.h"

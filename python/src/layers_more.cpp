@@ -6,6 +6,7 @@
 #include "nn/modules/activation.h"
 #include "nn/modules/conv.h"
 #include "nn/modules/embedding.h"
+#include "nn/modules/local.h"
 #include "nn/modules/unfold.h"
 #include "nn/modules/upsample.h"
 
@@ -141,6 +142,33 @@ void bind_embedding(py::module_& nn) {
   def_parameter(cls, "weight", &nn::EmbeddingImpl::weight);
 }
 
+// ember's own layers (nn/modules/local.h); ember.nn documents them, PyTorch has no twin.
+void bind_local(py::module_& nn) {
+  LayerClass<nn::LocallyConnected2dImpl> lc(nn, "LocallyConnected2d",
+      "Keras's LocallyConnected2D: a 'valid' convolution with unshared weights per output position.\n"
+      "weight (oH*oW, out_channels, in_channels*kH*kW), bias (out_channels, oH, oW).");
+  lc.def(py::init([](int64_t in, int64_t out, const py::object& input_size, const py::object& kernel_size,
+                     const py::object& stride, bool bias) {
+        const char* l = "LocallyConnected2d";
+        return std::make_shared<nn::LocallyConnected2dImpl>(
+            nn::LocallyConnected2dOptions(in, out, to_pair(input_size, l, "input_size"),
+                                          to_pair(kernel_size, l, "kernel_size"))
+                .stride(to_pair(stride, l, "stride")).bias(bias));
+      }), "in_channels"_a, "out_channels"_a, "input_size"_a, "kernel_size"_a, "stride"_a = 1, "bias"_a = true)
+      .def("reset_parameters", &nn::LocallyConnected2dImpl::reset_parameters);
+  def_parameter(lc, "weight", &nn::LocallyConnected2dImpl::weight);
+  def_parameter(lc, "bias", &nn::LocallyConnected2dImpl::bias);
+  LayerClass<nn::MaxoutImpl>(nn, "Maxout", "max over `pieces` separately parameterised linear maps (Goodfellow et al.).")
+      .def(py::init([](int64_t in, int64_t out, int64_t pieces, bool bias) {
+        return std::make_shared<nn::MaxoutImpl>(nn::MaxoutOptions(in, out, pieces).bias(bias));
+      }), "in_features"_a, "out_features"_a, "pieces"_a, "bias"_a = true);
+  LayerClass<nn::LocalContrastNormImpl>(nn, "LocalContrastNorm",
+      "Subtractive then divisive normalization over a Gaussian spatial x channel window (Jarrett et al. 2009).")
+      .def(py::init([](int64_t kernel_size, double sigma, double eps) {
+        return std::make_shared<nn::LocalContrastNormImpl>(nn::LocalContrastNormOptions(kernel_size).sigma(sigma).eps(eps));
+      }), "kernel_size"_a = 9, "sigma"_a = 2.0, "eps"_a = 1e-4);
+}
+
 }  // namespace
 
 void bind_layers_more(py::module_& nn) {
@@ -150,6 +178,7 @@ void bind_layers_more(py::module_& nn) {
       nn, "ConvTranspose1d", "1-d transposed convolution over (N, C, L), initialised as PyTorch's.", &to_single);
   bind_resampling(nn);
   bind_embedding(nn);
+  bind_local(nn);
 }
 
 }  // namespace ember::python

@@ -194,8 +194,9 @@ def test_every_layer_is_in_a_table():
     layers = {name for name in dir(enn) if isinstance(getattr(enn, name), type)
               and issubclass(getattr(enn, name), enn.Module) and not name.startswith("_")}
     listed = {op.module for op in op_db if op.module} | {type(make(enn)).__name__ for make in LAYERS}
-    # The base class, and ember's own layers with no PyTorch twin (tests/cpp/test_layers.cpp tests them).
-    assert sorted(layers - listed) == ["Dice", "Module", "Swish"]
+    # The base class, and ember's own layers with no PyTorch twin (tests/cpp/test_layers.cpp and
+    # test_local.cpp, and test_ember_only_layers_match_their_definitions below, test them).
+    assert sorted(layers - listed) == ["Dice", "LocalContrastNorm", "LocallyConnected2d", "Maxout", "Module", "Swish"]
 
 
 def test_python_subclass_repr_matches_torch():
@@ -605,3 +606,39 @@ def test_orthogonal_init_gives_orthonormal_rows_as_torch():
             np.testing.assert_allclose(g, gain**2 * np.eye(len(g)), atol=1e-12)
     with pytest.raises(ValueError, match="orthogonal_"):
         enn.init.orthogonal_(ember.empty(4))
+
+
+def test_ember_only_layers_match_their_definitions():
+    """LocallyConnected2d, Maxout and LocalContrastNorm against the formulas they document, computed with torch."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 3, 6, 5))
+    lc = enn.LocallyConnected2d(3, 4, (6, 5), (3, 2), stride=(2, 1)).double()
+    y = lc(ember.tensor(x)).detach().numpy()
+    w, b = lc.weight.detach().numpy(), lc.bias.detach().numpy()
+    cols = torch.nn.functional.unfold(torch.tensor(x), (3, 2), stride=(2, 1)).numpy()  # (N, C k, L)
+    want = np.einsum("lok,nkl->nol", w, cols).reshape(2, 4, 2, 4) + b
+    np.testing.assert_allclose(y, want, rtol=1e-12, atol=1e-12)
+    assert repr(lc) == "LocallyConnected2d(3, 4, input_size=(6, 5), kernel_size=(3, 2), stride=(2, 1))"
+
+    mo = enn.Maxout(5, 3, 4).double()
+    v = rng.standard_normal((7, 5))
+    lin = mo.linear.weight.detach().numpy(), mo.linear.bias.detach().numpy()
+    want = (v @ lin[0].T + lin[1]).reshape(7, 3, 4).max(-1)
+    np.testing.assert_allclose(mo(ember.tensor(v)).detach().numpy(), want, rtol=1e-12, atol=1e-12)
+    leaf = ember.tensor(v, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda t: mo(t), (leaf,))
+
+    lcn = enn.LocalContrastNorm(3, sigma=1.0)
+    t = torch.tensor(x)
+    g = torch.exp(-torch.tensor([[(p - 1) ** 2 + (q - 1) ** 2 for q in range(3)] for p in range(3)],
+                                dtype=torch.float64) / 2)
+    k = (g / (3 * g.sum())).expand(1, 3, 3, 3)
+    mass = torch.nn.functional.conv2d(torch.ones(1, 3, 6, 5, dtype=torch.float64), k, padding=1)
+    vv = t - torch.nn.functional.conv2d(t, k, padding=1) / mass
+    sigma = torch.sqrt(torch.clamp(torch.nn.functional.conv2d(vv * vv, k, padding=1) / mass, min=1e-8))
+    want = (vv / torch.maximum(sigma, sigma.mean(dim=(2, 3), keepdim=True))).detach()
+    np.testing.assert_allclose(lcn(ember.tensor(x)).numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+    leaf = ember.tensor(x[:1, :, :4, :4], requires_grad=True)
+    assert ember.autograd.gradcheck(lambda t: lcn(t), (leaf,))
+    with pytest.raises(ValueError, match="LocalContrastNorm: expected an odd kernel_size"):
+        enn.LocalContrastNorm(4)
