@@ -51,6 +51,7 @@
 #include "ops/activation.h"
 #include "ops/checks.h"
 #include "ops/conv.h"
+#include "ops/conv3d.h"
 #include "ops/conv_transpose.h"
 #include "ops/embedding.h"
 #include "ops/unfold.h"

@@ -165,4 +165,28 @@ std::string ConvTranspose1dImpl::extra_repr() const {
          conv_tail(std::nullopt, {o.padding()}, {o.dilation()}, o.groups(), o.bias(), {o.output_padding()});
 }
 
+Conv3dImpl::Conv3dImpl(const Conv3dOptions& options_) : options(options_) {
+  const auto& o = options;
+  check_channels("Conv3d", o.in_channels(), o.out_channels(), o.groups());
+  const Triple k = o.kernel_size();
+  EMBER_CHECK(k.d > 0 && k.h > 0 && k.w > 0, "Conv3d: expected kernel_size > 0, got ({}, {}, {})", k.d, k.h, k.w);
+  weight = register_parameter("weight", empty({o.out_channels(), o.in_channels() / o.groups(), k.d, k.h, k.w}));
+  if (o.bias()) bias = register_parameter("bias", empty({o.out_channels()}));
+  reset_parameters();
+}
+
+void Conv3dImpl::reset_parameters() { default_init(weight, bias); }
+
+Tensor Conv3dImpl::forward(const Tensor& input) {
+  return conv3d(input, weight, Conv3dFuncOptions(options.conv_options()).bias(bias));
+}
+
+std::string Conv3dImpl::extra_repr() const {
+  const auto& o = options;
+  auto v = [](const Triple& t) { return std::vector<int64_t>{t.d, t.h, t.w}; };
+  return fmt::format("{}, {}, kernel_size={}, stride={}", o.in_channels(), o.out_channels(),
+                     py_tuple(v(o.kernel_size())), py_tuple(v(o.stride()))) +
+         conv_tail(std::nullopt, v(o.padding()), v(o.dilation()), o.groups(), o.bias());
+}
+
 }  // namespace ember::nn

@@ -6,6 +6,7 @@
 
 #include "nn/module.h"
 #include "ops/conv.h"
+#include "ops/conv3d.h"
 #include "ops/conv_transpose.h"
 
 namespace ember::nn {
@@ -198,6 +199,50 @@ class ConvTranspose1dImpl : public Module {
   Tensor weight, bias;
 };
 class ConvTranspose1d : public ModuleHolder<ConvTranspose1dImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+};
+
+/// `Conv3dOptions(3, 16, 3).stride(2).padding(1)`: explicit paddings only.
+struct Conv3dOptions {
+  Conv3dOptions(int64_t in_channels, int64_t out_channels, Triple kernel_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
+  Conv3dOptions& stride(Triple v) { conv_.stride(v); return *this; }
+  Conv3dOptions& padding(Triple v) { conv_.padding(v); return *this; }
+  Conv3dOptions& dilation(Triple v) { conv_.dilation(v); return *this; }
+  Conv3dOptions& groups(int64_t v) { conv_.groups(v); return *this; }
+  Conv3dOptions& bias(bool v) { bias_ = v; return *this; }
+  int64_t in_channels() const { return in_channels_; }
+  int64_t out_channels() const { return out_channels_; }
+  const Triple& kernel_size() const { return kernel_size_; }
+  const Triple& stride() const { return conv_.stride(); }
+  const Triple& padding() const { return conv_.padding(); }
+  const Triple& dilation() const { return conv_.dilation(); }
+  int64_t groups() const { return conv_.groups(); }
+  bool bias() const { return bias_; }
+  const Conv3dFuncOptions& conv_options() const { return conv_; }
+
+ private:
+  int64_t in_channels_, out_channels_;
+  Triple kernel_size_;
+  Conv3dFuncOptions conv_;
+  bool bias_ = true;
+};
+
+/// input (N, C_in, D, H, W) or (C_in, D, H, W) -> (N, C_out, D', H', W').
+class Conv3dImpl : public Module {
+ public:
+  Conv3dImpl(int64_t in_channels, int64_t out_channels, Triple kernel_size)
+      : Conv3dImpl(Conv3dOptions(in_channels, out_channels, kernel_size)) {}
+  explicit Conv3dImpl(const Conv3dOptions& options);
+  void reset_parameters();
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+
+  Conv3dOptions options;
+  Tensor weight, bias;
+};
+class Conv3d : public ModuleHolder<Conv3dImpl> {
  public:
   using ModuleHolder::ModuleHolder;
 };

@@ -17,6 +17,7 @@
 #include "autograd/tensor.h"
 #include "nn/module.h"
 #include "ops/conv.h"
+#include "ops/conv3d.h"
 #include "ops/loss.h"
 #include "ops/pool.h"
 #include "ops/upsample.h"
@@ -165,6 +166,8 @@ tensor_list to_tensor_list(const std::vector<std::optional<Tensor>>& tensors);
 int64_t to_single(const py::handle& obj, const char* op, const char* what);
 /// An int (both dims) or a sequence of one or two ints, as PyTorch's _pair.
 Pair to_pair(const py::handle& obj, const char* op, const char* what);
+/// An int (all three dims) or a sequence of one or three ints, as PyTorch's _triple.
+Triple to_triple(const py::handle& obj, const char* op, const char* what);
 /// Whether a stride argument is unset (None or empty): it then defaults to the kernel size.
 bool unset(const py::handle& obj);
 /// kSame or kValid for the strings 'same' and 'valid', nothing for explicit paddings.

@@ -133,6 +133,17 @@ InterpolateFuncOptions interpolate_args(const py::handle& size, const py::handle
   return o;
 }
 
+Triple to_triple(const py::handle& obj, const char* op, const char* what) {
+  if (is_int(obj)) return Triple(obj.cast<int64_t>());
+  bool ok = py::isinstance<py::sequence>(obj) && !py::isinstance<py::str>(obj) &&
+            (py::len(obj) == 1 || py::len(obj) == 3);
+  if (ok)
+    for (const py::handle& v : obj) ok = ok && is_int(v);
+  EMBER_CHECK_TYPE(ok, "{}: expected {} to be an int or a triple of ints, got {}", op, what, repr_of(obj));
+  if (py::len(obj) == 1) return Triple(obj[py::int_(0)].cast<int64_t>());
+  return Triple(obj[py::int_(0)].cast<int64_t>(), obj[py::int_(1)].cast<int64_t>(), obj[py::int_(2)].cast<int64_t>());
+}
+
 // stride=None (or an empty list, as PyTorch accepts) means "the kernel size".
 bool unset(const py::handle& obj) { return obj.is_none() || (py::isinstance<py::sequence>(obj) && py::len(obj) == 0); }
 

@@ -57,6 +57,12 @@ void bind_conv_pool(py::module_& f) {
     return conv1d(x, w, conv1d_args(stride, padding, dilation, groups).bias(opt(b)));
   }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "dilation"_a = 1, "groups"_a = 1);
 
+  f.def("conv3d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b, const py::object& stride,
+                     const py::object& padding, const py::object& dilation, int64_t groups) {
+    const char* op = "conv3d";
+    return conv3d(x, w, Conv3dFuncOptions().bias(opt(b)).stride(to_triple(stride, op, "stride"))
+        .padding(to_triple(padding, op, "padding")).dilation(to_triple(dilation, op, "dilation")).groups(groups));
+  }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "dilation"_a = 1, "groups"_a = 1);
   f.def("conv_transpose2d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b,
                                const py::object& stride, const py::object& padding, const py::object& output_padding,
                                int64_t groups, const py::object& dilation) {

@@ -56,6 +56,28 @@ void bind_conv_transpose(py::module_& nn, const char* name, const char* doc,
   def_parameter(cls, "bias", &Impl::bias);
 }
 
+void bind_conv3d(py::module_& nn) {
+  LayerClass<nn::Conv3dImpl> cls(nn, "Conv3d", "3-d convolution over (N, C, D, H, W), initialised as PyTorch's.");
+  cls.def(py::init([](int64_t in, int64_t out, const py::object& kernel_size, const py::object& stride,
+                      const py::object& padding, const py::object& dilation, int64_t groups, bool bias,
+                      const std::string& padding_mode, const py::object& device, std::optional<Dtype> dtype) {
+        const char* l = "Conv3d";
+        check_cpu(device, l);
+        EMBER_CHECK(padding_mode == "zeros", "Conv3d: only padding_mode='zeros' is supported, got '{}'", padding_mode);
+        return with_dtype(std::make_shared<nn::Conv3dImpl>(
+            nn::Conv3dOptions(in, out, to_triple(kernel_size, l, "kernel_size")).stride(to_triple(stride, l, "stride"))
+                .padding(to_triple(padding, l, "padding")).dilation(to_triple(dilation, l, "dilation"))
+                .groups(groups).bias(bias)), dtype);
+      }), "in_channels"_a, "out_channels"_a, "kernel_size"_a, "stride"_a = 1, "padding"_a = 0, "dilation"_a = 1,
+      "groups"_a = 1, "bias"_a = true, "padding_mode"_a = "zeros", "device"_a = py::none(), "dtype"_a = py::none())
+      .def_property_readonly("in_channels", [](nn::Conv3dImpl& m) { return m.options.in_channels(); })
+      .def_property_readonly("out_channels", [](nn::Conv3dImpl& m) { return m.options.out_channels(); })
+      .def_property_readonly("groups", [](nn::Conv3dImpl& m) { return m.options.groups(); })
+      .def("reset_parameters", &nn::Conv3dImpl::reset_parameters);
+  def_parameter(cls, "weight", &nn::Conv3dImpl::weight);
+  def_parameter(cls, "bias", &nn::Conv3dImpl::bias);
+}
+
 void bind_resampling(py::module_& nn) {
   LayerClass<nn::UpsampleImpl>(nn, "Upsample", "interpolate as a layer.")
       .def(py::init([](const py::object& size, const py::object& scale_factor, const std::string& mode,
@@ -176,6 +198,7 @@ void bind_layers_more(py::module_& nn) {
       nn, "ConvTranspose2d", "2-d transposed convolution over (N, C, H, W), initialised as PyTorch's.", &to_pair);
   bind_conv_transpose<nn::ConvTranspose1dImpl, int64_t>(
       nn, "ConvTranspose1d", "1-d transposed convolution over (N, C, L), initialised as PyTorch's.", &to_single);
+  bind_conv3d(nn);
   bind_resampling(nn);
   bind_embedding(nn);
   bind_local(nn);

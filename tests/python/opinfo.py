@@ -526,6 +526,20 @@ def conv1d_samples(rng):
     return out
 
 
+def conv3d_samples(rng):
+    out = []
+    for i in range(4):
+        groups = int(pick(rng, [1, 2]))
+        cin, cout = groups * int(rng.integers(1, 3)), groups * int(rng.integers(1, 3))
+        k = (int(rng.integers(1, 3)), int(rng.integers(1, 4)), int(rng.integers(1, 3)))
+        stride, padding, dilation = pick(rng, [1, (2, 1, 2)]), pick(rng, [0, 1, (1, 0, 2)]), pick(rng, [1, (2, 1, 1)])
+        x = Arg((int(rng.integers(1, 3)), cin, 5, 4, 5), layout=pick(rng, ["contiguous", "transposed", "strided"]))
+        out.append(Sample((x, Arg((cout, cin // groups) + k), Arg((cout,)) if i % 2 else None),
+                          dict(stride=stride, padding=padding, dilation=dilation, groups=groups)))
+    out.append(Sample((Arg((2, 3, 4, 3)), Arg((3, 2, 2, 2, 2))), dict(padding=1)))  # unbatched
+    return out
+
+
 def conv_transpose2d_samples(rng):
     out = []
     for i in range(6):
@@ -847,6 +861,13 @@ FUNCTIONAL_OPS = [
     functional("conv1d", conv1d_samples, [
         err("zero stride", W(1, 2, 5), W(1, 2, 3), stride=0, match="stride"),
         err("channel mismatch", W(1, 2, 5), W(1, 3, 3), match="channels"),
+    ], atol32=1e-5),
+    functional("conv3d", conv3d_samples, [
+        err("channel mismatch", W(1, 2, 4, 4, 4), W(1, 3, 3, 3, 3), match="channels"),
+        err("zero stride", W(1, 2, 4, 4, 4), W(1, 2, 3, 3, 3), stride=(0, 1, 1), match="stride"),
+        err("kernel deeper than input", W(1, 2, 2, 4, 4), W(1, 2, 3, 3, 3), match="kernel"),
+        err("4-d weight", W(1, 2, 4, 4, 4), W(1, 2, 3, 3), match="weight"),
+        err("padding pair", W(1, 2, 4, 4, 4), W(1, 2, 3, 3, 3), padding=(1, 1), error_type=TypeError, match="padding"),
     ], atol32=1e-5),
     functional("conv_transpose2d", conv_transpose2d_samples, [
         err("channel mismatch", X4(), W(3, 3, 3, 3), match="channels"),

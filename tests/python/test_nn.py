@@ -104,6 +104,8 @@ LAYERS = [
     lambda nn: nn.Conv2d(3, 8, (3, 5), stride=2, padding=1, bias=False),
     lambda nn: nn.Conv2d(4, 8, 3, padding="same", dilation=2, groups=2),
     lambda nn: nn.Conv1d(2, 4, 5, stride=2, padding=2),
+    lambda nn: nn.Conv3d(2, 4, 3),
+    lambda nn: nn.Conv3d(4, 6, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1), dilation=2, groups=2, bias=False),
     lambda nn: nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1),
     lambda nn: nn.ConvTranspose2d(4, 6, (3, 2), stride=(2, 1), output_padding=(1, 0), groups=2, bias=False),
     lambda nn: nn.ConvTranspose2d(2, 2, 3, dilation=2, output_padding=1),
