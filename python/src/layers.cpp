@@ -178,6 +178,7 @@ void bind_batch_norm(py::module_& nn, const char* name) {
 void bind_norms(py::module_& nn) {
   bind_batch_norm<nn::BatchNorm1dImpl>(nn, "BatchNorm1d");
   bind_batch_norm<nn::BatchNorm2dImpl>(nn, "BatchNorm2d");
+  bind_batch_norm<nn::BatchNorm3dImpl>(nn, "BatchNorm3d");
   LayerClass<nn::InstanceNorm2dImpl> in2(nn, "InstanceNorm2d");
   in2.def(py::init([](int64_t n, double eps, double momentum, bool affine, bool track, const py::object& device,
                       std::optional<Dtype> dtype, bool bias) {

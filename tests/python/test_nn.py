@@ -105,6 +105,7 @@ LAYERS = [
     lambda nn: nn.Conv2d(4, 8, 3, padding="same", dilation=2, groups=2),
     lambda nn: nn.Conv1d(2, 4, 5, stride=2, padding=2),
     lambda nn: nn.Conv3d(2, 4, 3),
+    lambda nn: nn.BatchNorm3d(8, eps=1e-3, affine=False),
     lambda nn: nn.Conv3d(4, 6, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1), dilation=2, groups=2, bias=False),
     lambda nn: nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1),
     lambda nn: nn.ConvTranspose2d(4, 6, (3, 2), stride=(2, 1), output_padding=(1, 0), groups=2, bias=False),
@@ -644,3 +645,16 @@ def test_ember_only_layers_match_their_definitions():
     assert ember.autograd.gradcheck(lambda t: lcn(t), (leaf,))
     with pytest.raises(ValueError, match="LocalContrastNorm: expected an odd kernel_size"):
         enn.LocalContrastNorm(4)
+
+
+def test_batchnorm3d_matches_torch_in_train_and_eval():
+    x = np.random.default_rng(5).standard_normal((3, 2, 4, 3, 5))
+    e, t = enn.BatchNorm3d(2, momentum=0.3).double(), torch.nn.BatchNorm3d(2, momentum=0.3).double()
+    assert repr(e) == repr(t)
+    for train in (True, False):
+        e.train(train), t.train(train)
+        np.testing.assert_allclose(e(ember.tensor(x)).detach().numpy(), t(torch.tensor(x)).detach().numpy(),
+                                   rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(e.running_var.numpy(), t.running_var.numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match="BatchNorm3d: expected 5D input"):
+        e(ember.zeros(2, 2, 3, 3))
