@@ -8,6 +8,7 @@
 #include "ops/activation.h"
 #include "ops/conv.h"
 #include "ops/conv3d.h"
+#include "ops/pool3d.h"
 #include "ops/conv_transpose.h"
 #include "ops/dropout.h"
 #include "ops/elementwise.h"

@@ -18,6 +18,7 @@
 #include "nn/module.h"
 #include "ops/conv.h"
 #include "ops/conv3d.h"
+#include "ops/pool3d.h"
 #include "ops/loss.h"
 #include "ops/pool.h"
 #include "ops/upsample.h"
@@ -168,6 +169,12 @@ int64_t to_single(const py::handle& obj, const char* op, const char* what);
 Pair to_pair(const py::handle& obj, const char* op, const char* what);
 /// An int (all three dims) or a sequence of one or three ints, as PyTorch's _triple.
 Triple to_triple(const py::handle& obj, const char* op, const char* what);
+/// F.max_pool3d's / nn.MaxPool3d's and F.avg_pool3d's / nn.AvgPool3d's arguments; `op` names the caller.
+MaxPool3dFuncOptions max_pool3d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     const py::handle& dilation, bool ceil_mode, bool return_indices, const char* op);
+AvgPool3dFuncOptions avg_pool3d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override,
+                                     const char* op);
 /// Whether a stride argument is unset (None or empty): it then defaults to the kernel size.
 bool unset(const py::handle& obj);
 /// kSame or kValid for the strings 'same' and 'valid', nothing for explicit paddings.

@@ -279,3 +279,24 @@ std::shared_ptr<py::object> hold(py::object obj) {
 }
 
 }  // namespace ember::python
+
+namespace ember::python {
+
+MaxPool3dFuncOptions max_pool3d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     const py::handle& dilation, bool ceil_mode, bool return_indices, const char* op) {
+  EMBER_CHECK(!return_indices, "{}: return_indices=True is not supported", op);
+  MaxPool3dFuncOptions o(to_triple(kernel_size, op, "kernel_size"));
+  if (!unset(stride)) o.stride(to_triple(stride, op, "stride"));
+  return o.padding(to_triple(padding, op, "padding")).dilation(to_triple(dilation, op, "dilation")).ceil_mode(ceil_mode);
+}
+
+AvgPool3dFuncOptions avg_pool3d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override,
+                                     const char* op) {
+  AvgPool3dFuncOptions o(to_triple(kernel_size, op, "kernel_size"));
+  if (!unset(stride)) o.stride(to_triple(stride, op, "stride"));
+  return o.padding(to_triple(padding, op, "padding")).ceil_mode(ceil_mode).count_include_pad(count_include_pad)
+      .divisor_override(divisor_override);
+}
+
+}  // namespace ember::python

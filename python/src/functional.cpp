@@ -63,6 +63,22 @@ void bind_conv_pool(py::module_& f) {
     return conv3d(x, w, Conv3dFuncOptions().bias(opt(b)).stride(to_triple(stride, op, "stride"))
         .padding(to_triple(padding, op, "padding")).dilation(to_triple(dilation, op, "dilation")).groups(groups));
   }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "dilation"_a = 1, "groups"_a = 1);
+  f.def("max_pool3d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
+                         const py::object& padding, const py::object& dilation, bool ceil_mode, bool return_indices) {
+    return max_pool3d(x, max_pool3d_args(kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                                         "max_pool3d"));
+  }, "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "dilation"_a = 1, "ceil_mode"_a = false,
+        "return_indices"_a = false);
+  f.def("avg_pool3d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
+                         const py::object& padding, bool ceil_mode, bool count_include_pad,
+                         std::optional<int64_t> divisor_override) {
+    return avg_pool3d(x, avg_pool3d_args(kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
+                                         "avg_pool3d"));
+  }, "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "ceil_mode"_a = false,
+        "count_include_pad"_a = true, "divisor_override"_a = py::none());
+  f.def("adaptive_avg_pool3d", [](const Tensor& x, const py::object& output_size) {
+    return adaptive_avg_pool3d(x, to_triple(output_size, "adaptive_avg_pool3d", "output_size"));
+  }, "input"_a, "output_size"_a);
   f.def("conv_transpose2d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b,
                                const py::object& stride, const py::object& padding, const py::object& output_padding,
                                int64_t groups, const py::object& dilation) {

@@ -7,6 +7,7 @@
 #include "nn/modules/conv.h"
 #include "nn/modules/embedding.h"
 #include "nn/modules/local.h"
+#include "nn/modules/pool3d.h"
 #include "nn/modules/unfold.h"
 #include "nn/modules/upsample.h"
 
@@ -76,6 +77,27 @@ void bind_conv3d(py::module_& nn) {
       .def("reset_parameters", &nn::Conv3dImpl::reset_parameters);
   def_parameter(cls, "weight", &nn::Conv3dImpl::weight);
   def_parameter(cls, "bias", &nn::Conv3dImpl::bias);
+}
+
+void bind_pool3d(py::module_& nn) {
+  LayerClass<nn::MaxPool3dImpl>(nn, "MaxPool3d")
+      .def(py::init([](const py::object& kernel_size, const py::object& stride, const py::object& padding,
+                       const py::object& dilation, bool return_indices, bool ceil_mode) {
+        return std::make_shared<nn::MaxPool3dImpl>(
+            max_pool3d_args(kernel_size, stride, padding, dilation, ceil_mode, return_indices, "MaxPool3d"));
+      }), "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "dilation"_a = 1, "return_indices"_a = false,
+      "ceil_mode"_a = false);
+  LayerClass<nn::AvgPool3dImpl>(nn, "AvgPool3d")
+      .def(py::init([](const py::object& kernel_size, const py::object& stride, const py::object& padding,
+                       bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override) {
+        return std::make_shared<nn::AvgPool3dImpl>(
+            avg_pool3d_args(kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, "AvgPool3d"));
+      }), "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "ceil_mode"_a = false,
+      "count_include_pad"_a = true, "divisor_override"_a = py::none());
+  LayerClass<nn::AdaptiveAvgPool3dImpl>(nn, "AdaptiveAvgPool3d")
+      .def(py::init([](const py::object& output_size) {
+        return std::make_shared<nn::AdaptiveAvgPool3dImpl>(to_triple(output_size, "AdaptiveAvgPool3d", "output_size"));
+      }), "output_size"_a);
 }
 
 void bind_resampling(py::module_& nn) {
@@ -199,6 +221,7 @@ void bind_layers_more(py::module_& nn) {
   bind_conv_transpose<nn::ConvTranspose1dImpl, int64_t>(
       nn, "ConvTranspose1d", "1-d transposed convolution over (N, C, L), initialised as PyTorch's.", &to_single);
   bind_conv3d(nn);
+  bind_pool3d(nn);
   bind_resampling(nn);
   bind_embedding(nn);
   bind_local(nn);

@@ -869,6 +869,27 @@ FUNCTIONAL_OPS = [
         err("4-d weight", W(1, 2, 4, 4, 4), W(1, 2, 3, 3), match="weight"),
         err("padding pair", W(1, 2, 4, 4, 4), W(1, 2, 3, 3, 3), padding=(1, 1), error_type=TypeError, match="padding"),
     ], atol32=1e-5),
+    functional("max_pool3d", lambda rng: [
+        Sample((Arg((2, 3, 5, 6, 4), layout="transposed"),), dict(kernel_size=2)),
+        Sample((Arg((1, 2, 6, 5, 7)),), dict(kernel_size=(3, 2, 3), stride=(2, 1, 2), padding=1, dilation=(1, 2, 1))),
+        Sample((Arg((2, 5, 5, 5)),), dict(kernel_size=3, stride=2, ceil_mode=True))], [  # unbatched
+        err("padding over half the kernel", W(1, 1, 4, 4, 4), 2, padding=2, match="pad"),
+        err("return_indices", W(1, 1, 4, 4, 4), 2, return_indices=True, match="return_indices"),
+    ], module="MaxPool3d"),
+    functional("avg_pool3d", lambda rng: [
+        Sample((Arg((2, 3, 4, 6, 4), layout="strided"),), dict(kernel_size=2)),
+        Sample((Arg((1, 2, 5, 5, 6)),), dict(kernel_size=(3, 2, 3), stride=(2, 1, 2), padding=1)),
+        Sample((Arg((1, 2, 5, 5, 6)),), dict(kernel_size=3, stride=2, padding=1, count_include_pad=False)),
+        Sample((Arg((2, 4, 4, 4)),), dict(kernel_size=2, divisor_override=3))], [
+        err("padding over half the kernel", W(1, 1, 4, 4, 4), 2, padding=2, match="pad"),
+        err("zero divisor", W(1, 1, 4, 4, 4), 2, divisor_override=0, match="divisor"),
+    ], module="AvgPool3d"),
+    functional("adaptive_avg_pool3d", lambda rng: [
+        Sample((Arg((2, 3, 5, 7, 6), layout="transposed"),), dict(output_size=(2, 3, 4))),
+        Sample((Arg((2, 4, 4, 4)),), dict(output_size=1))], [
+        err("zero output size", W(1, 1, 4, 4, 4), 0, match="output_size"),
+        err("3-d input", W(2, 4, 4), 2, match="input"),
+    ], module="AdaptiveAvgPool3d"),
     functional("conv_transpose2d", conv_transpose2d_samples, [
         err("channel mismatch", X4(), W(3, 3, 3, 3), match="channels"),
         err("zero stride", X4(), W(2, 1, 3, 3), stride=0, match="stride"),
