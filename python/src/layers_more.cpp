@@ -108,6 +108,16 @@ void bind_resampling(py::module_& nn) {
             interpolate_args(size, scale_factor, mode, align_corners, recompute_scale_factor, "Upsample"));
       }), "size"_a = py::none(), "scale_factor"_a = py::none(), "mode"_a = "nearest", "align_corners"_a = py::none(),
       "recompute_scale_factor"_a = py::none())
+      .def_property_readonly("size", [](nn::UpsampleImpl& m) -> py::object {
+        const auto& z = m.options.size();
+        if (!z) return py::none();
+        return z->size() == 1 ? py::object(py::int_((*z)[0])) : py::object(py::tuple(py::cast(*z)));
+      })
+      .def_property_readonly("scale_factor", [](nn::UpsampleImpl& m) -> py::object {
+        const auto& f = m.options.scale_factor();
+        if (!f) return py::none();
+        return f->size() == 1 ? py::object(py::float_((*f)[0])) : py::object(py::tuple(py::cast(*f)));
+      })
       .def_property_readonly("mode", [](nn::UpsampleImpl& m) { return interpolate_mode_name(m.options.mode()); })
       .def_property_readonly("align_corners", [](nn::UpsampleImpl& m) { return m.options.align_corners(); });
   LayerClass<nn::PixelShuffleImpl>(nn, "PixelShuffle")

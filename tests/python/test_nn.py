@@ -658,3 +658,9 @@ def test_batchnorm3d_matches_torch_in_train_and_eval():
     np.testing.assert_allclose(e.running_var.numpy(), t.running_var.numpy(), rtol=1e-12)
     with pytest.raises(ValueError, match="BatchNorm3d: expected 5D input"):
         e(ember.zeros(2, 2, 3, 3))
+
+
+def test_upsample_attributes_as_torch():
+    for kwargs in [dict(scale_factor=2), dict(size=(4, 5), mode="bilinear"), dict(scale_factor=(2, 3))]:
+        e, t = enn.Upsample(**kwargs), torch.nn.Upsample(**kwargs)
+        assert (e.size, e.scale_factor, e.mode, e.align_corners) == (t.size, t.scale_factor, t.mode, t.align_corners)
