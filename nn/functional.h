@@ -7,6 +7,9 @@
 
 #include "ops/activation.h"
 #include "ops/conv.h"
+#include "ops/conv3d.h"
+#include "ops/pool3d.h"
+#include "ops/conv_transpose.h"
 #include "ops/dropout.h"
 #include "ops/elementwise.h"
 #include "ops/index.h"
@@ -16,6 +19,9 @@
 #include "ops/pad.h"
 #include "ops/pool.h"
 #include "ops/softmax.h"
+#include "ops/unfold.h"
+#include "ops/upsample.h"
+#include "ops/embedding.h"
 
 namespace ember::nn::functional {
 

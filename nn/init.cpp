@@ -139,4 +139,42 @@ Tensor trunc_normal_(Tensor tensor, double mean, double std, double a, double b)
   });
 }
 
+// Modified Gram-Schmidt on the columns of the taller orientation: the same Q
+// as Householder QR with R's diagonal made positive (PyTorch's sign fix).
+Tensor orthogonal_(Tensor tensor, double gain) {
+  EMBER_CHECK(tensor.defined(), "orthogonal_: tensor is undefined");
+  EMBER_CHECK(tensor.dim() >= 2, "orthogonal_: only tensors with 2 or more dimensions are supported, got {}",
+              shape_str(tensor.shape()));
+  if (tensor.numel() == 0) return tensor;
+  const int64_t rows = tensor.shape()[0], cols = tensor.numel() / rows;
+  const int64_t m = std::max(rows, cols), n = std::min(rows, cols);
+  std::vector<double> a;  // n columns of length m, column-major
+  fill_with(tensor, "orthogonal_", [&](Generator& g) {
+    a.push_back(g.normal());
+    return 0.0;
+  });
+  for (int64_t j = 0; j < n; ++j) {
+    double* q = a.data() + j * m;
+    for (int64_t k = 0; k < j; ++k) {
+      const double* p = a.data() + k * m;
+      double dot = 0;
+      for (int64_t i = 0; i < m; ++i) dot += p[i] * q[i];
+      for (int64_t i = 0; i < m; ++i) q[i] -= dot * p[i];
+    }
+    double norm = 0;
+    for (int64_t i = 0; i < m; ++i) norm += q[i] * q[i];
+    norm = std::sqrt(norm);
+    EMBER_CHECK(norm > 0, "orthogonal_: the random matrix was rank-deficient; call again");
+    for (int64_t i = 0; i < m; ++i) q[i] /= norm;
+  }
+  // Column j of Q is row j of the tensor when rows < cols, else column j.
+  std::vector<double> values(size_t(rows * cols));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      values[size_t(r * cols + c)] = gain * (rows < cols ? a[size_t(r * m + c)] : a[size_t(c * m + r)]);
+  NoGradGuard no_grad;
+  tensor.copy_(ember::tensor(values, tensor.shape(), tensor.dtype()));
+  return tensor;
+}
+
 }  // namespace ember::nn::init

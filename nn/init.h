@@ -39,5 +39,10 @@ Tensor kaiming_normal_(Tensor tensor, double a = 0.0, const std::string& mode = 
                        const std::string& nonlinearity = "leaky_relu");
 /// N(mean, std²) restricted to [a, b] (inverse-CDF sampling, as PyTorch).
 Tensor trunc_normal_(Tensor tensor, double mean = 0.0, double std = 1.0, double a = -2.0, double b = 2.0);
+/// A (semi-)orthogonal matrix, as torch.nn.init.orthogonal_: the tensor seen as
+/// (size(0), numel / size(0)) gets the Q of a QR decomposition of a normal
+/// matrix (R's diagonal made positive), times gain; rows are orthonormal when
+/// there are fewer rows than columns, columns otherwise. At least 2-d.
+Tensor orthogonal_(Tensor tensor, double gain = 1.0);
 
 }  // namespace ember::nn::init

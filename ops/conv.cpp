@@ -19,6 +19,7 @@
 #include "autograd/node.h"
 #include "ops/checks.h"
 #include "ops/conv_direct.h"
+#include "ops/conv_internal.h"
 #include "ops/conv_winograd.h"
 #include "ops/parallel.h"
 #include "ops/reduce.h"
@@ -209,6 +210,10 @@ ConvGeom chunk(const ConvGeom& g, int64_t n0, int64_t nb) {
 
 // The float32 scheme for g, the fastest that handles it, or null for im2col + GEMM.
 const conv::Float32Kernels* float32_kernels(const ConvGeom& g) {
+  // They assume a padding >= 0 on every side; a transposed convolution's
+  // output_padding beyond its padding leaves a negative one at the bottom/right.
+  const int64_t ekH = g.dH * (g.kH - 1) + 1, ekW = g.dW * (g.kW - 1) + 1;
+  if ((g.oH - 1) * g.sH + ekH - g.pH < g.H || (g.oW - 1) * g.sW + ekW - g.pW < g.W) return nullptr;
   if (const conv::Float32Kernels* k = conv::winograd_kernels(g)) return k;
   return conv::direct_kernels(g);
 }
@@ -312,9 +317,9 @@ void conv_backward_weight(T* dw, const T* x, const T* dy, const ConvGeom& g) {
   }
 }
 
-Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeom& g);
-Tensor conv_input_grad(const Tensor& dy, const Tensor& w, const ConvGeom& g);
-Tensor conv_weight_grad(const Tensor& x, const Tensor& dy, const ConvGeom& g);
+}  // namespace
+
+namespace conv {
 
 // y = conv(x, w) + b.  dx = conv_input_grad(dy, w), dw = conv_weight_grad(x, dy), db = sum(dy, {N, H, W})
 Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeom& g) {
@@ -376,6 +381,12 @@ Tensor conv_weight_grad(const Tensor& x, const Tensor& dy, const ConvGeom& g) {
   }
   return dw;
 }
+
+}  // namespace conv
+
+namespace {
+
+using conv::conv_op;
 
 std::optional<Shape> shape_of(const Tensor& t) { return t.defined() ? std::optional<Shape>(t.shape()) : std::nullopt; }
 

@@ -127,4 +127,22 @@ Tensor instance_norm(const Tensor& input, const InstanceNormFuncOptions& options
 /// divided by size).
 Tensor local_response_norm(const Tensor& input, const LocalResponseNormFuncOptions& options);
 
+/// F.normalize's options, libtorch's F::NormalizeFuncOptions: `NormalizeFuncOptions().p(1).dim(-1)`.
+struct NormalizeFuncOptions {
+  NormalizeFuncOptions& p(double v) { p_ = v; return *this; }
+  NormalizeFuncOptions& dim(int64_t v) { dim_ = v; return *this; }
+  NormalizeFuncOptions& eps(double v) { eps_ = v; return *this; }
+  double p() const { return p_; }
+  int64_t dim() const { return dim_; }
+  double eps() const { return eps_; }
+
+ private:
+  double p_ = 2.0;
+  int64_t dim_ = 1;
+  double eps_ = 1e-12;
+};
+
+/// x / max(||x||_p over dim, eps) (torch.nn.functional.normalize); p > 0, or infinity for the max norm.
+Tensor normalize(const Tensor& input, const NormalizeFuncOptions& options = {});
+
 }  // namespace ember

@@ -69,6 +69,16 @@ std::string HardtanhImpl::extra_repr() const {
          inplace_repr(options.inplace(), ", ");
 }
 
+Tensor ThresholdImpl::forward(const Tensor& input) {
+  if (!options.inplace()) return F::threshold(input, options.threshold(), options.value());
+  Tensor x = input;
+  return threshold_(x, options.threshold(), options.value());
+}
+std::string ThresholdImpl::extra_repr() const {
+  return "threshold=" + py_float(options.threshold()) + ", value=" + py_float(options.value()) +
+         inplace_repr(options.inplace(), ", ");
+}
+
 Tensor SoftmaxImpl::forward(const Tensor& input) { return F::softmax(input, options); }
 std::string SoftmaxImpl::extra_repr() const { return "dim=" + py_optional(options.dim()); }
 

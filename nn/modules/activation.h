@@ -245,6 +245,35 @@ class Hardtanh : public ModuleHolder<HardtanhImpl> {
   using ModuleHolder::ModuleHolder;
 };
 
+/// libtorch's ThresholdOptions: `ThresholdOptions(0.1, 20.0).inplace(true)`.
+struct ThresholdOptions {
+  ThresholdOptions(double threshold, double value) : threshold_(threshold), value_(value) {}
+  ThresholdOptions& threshold(double v) { threshold_ = v; return *this; }
+  ThresholdOptions& value(double v) { value_ = v; return *this; }
+  ThresholdOptions& inplace(bool v) { inplace_ = v; return *this; }
+  double threshold() const { return threshold_; }
+  double value() const { return value_; }
+  bool inplace() const { return inplace_; }
+
+ private:
+  double threshold_, value_;
+  bool inplace_ = false;
+};
+
+/// x where x > threshold, else value.
+class ThresholdImpl : public Module {
+ public:
+  ThresholdImpl(double threshold, double value) : options(threshold, value) {}
+  explicit ThresholdImpl(const ThresholdOptions& options) : options(options) {}
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  ThresholdOptions options;
+};
+class Threshold : public ModuleHolder<ThresholdImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+};
+
 /// exp(x) / sum over dim of exp(x).
 class SoftmaxImpl : public Module {
  public:

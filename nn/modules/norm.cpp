@@ -83,6 +83,12 @@ Tensor BatchNorm2dImpl::forward(const Tensor& input) {
   return normalize(input, false);
 }
 
+Tensor BatchNorm3dImpl::forward(const Tensor& input) {
+  EMBER_CHECK(input.dim() == 5, "BatchNorm3d: expected 5D input, got {}D input {}", input.dim(),
+              shape_str(input.shape()));
+  return normalize(input, false);
+}
+
 InstanceNorm2dImpl::InstanceNorm2dImpl(const InstanceNormOptions& options_)
     : NormImplBase(options_.batch_norm_options()) {
   reset();

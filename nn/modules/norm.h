@@ -38,6 +38,7 @@ struct BatchNormOptions {
 };
 using BatchNorm1dOptions = BatchNormOptions;
 using BatchNorm2dOptions = BatchNormOptions;
+using BatchNorm3dOptions = BatchNormOptions;
 
 /// BatchNormOptions with PyTorch's InstanceNorm defaults: affine false, track_running_stats false.
 struct InstanceNormOptions {
@@ -107,6 +108,17 @@ class BatchNorm2dImpl : public NormImplBase {
   Tensor forward(const Tensor& input) override;
 };
 class BatchNorm2d : public ModuleHolder<BatchNorm2dImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+};
+
+/// input (N, C, D, H, W) (volumes, video); statistics per channel over N, D, H, W.
+class BatchNorm3dImpl : public NormImplBase {
+ public:
+  explicit BatchNorm3dImpl(const BatchNormOptions& options) : NormImplBase(options) { reset(); }
+  Tensor forward(const Tensor& input) override;
+};
+class BatchNorm3d : public ModuleHolder<BatchNorm3dImpl> {
  public:
   using ModuleHolder::ModuleHolder;
 };

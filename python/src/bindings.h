@@ -13,11 +13,15 @@
 #include <optional>
 #include <vector>
 
+#include "autograd/error.h"
 #include "autograd/tensor.h"
 #include "nn/module.h"
 #include "ops/conv.h"
+#include "ops/conv3d.h"
+#include "ops/pool3d.h"
 #include "ops/loss.h"
 #include "ops/pool.h"
+#include "ops/upsample.h"
 
 namespace py = pybind11;
 
@@ -163,6 +167,14 @@ tensor_list to_tensor_list(const std::vector<std::optional<Tensor>>& tensors);
 int64_t to_single(const py::handle& obj, const char* op, const char* what);
 /// An int (both dims) or a sequence of one or two ints, as PyTorch's _pair.
 Pair to_pair(const py::handle& obj, const char* op, const char* what);
+/// An int (all three dims) or a sequence of one or three ints, as PyTorch's _triple.
+Triple to_triple(const py::handle& obj, const char* op, const char* what);
+/// F.max_pool3d's / nn.MaxPool3d's and F.avg_pool3d's / nn.AvgPool3d's arguments; `op` names the caller.
+MaxPool3dFuncOptions max_pool3d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     const py::handle& dilation, bool ceil_mode, bool return_indices, const char* op);
+AvgPool3dFuncOptions avg_pool3d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override,
+                                     const char* op);
 /// Whether a stride argument is unset (None or empty): it then defaults to the kernel size.
 bool unset(const py::handle& obj);
 /// kSame or kValid for the strings 'same' and 'valid', nothing for explicit paddings.
@@ -182,6 +194,11 @@ AvgPool1dFuncOptions avg_pool1d_args(const py::handle& kernel_size, const py::ha
                                      bool ceil_mode, bool count_include_pad, const char* op);
 LPPool2dFuncOptions lp_pool2d_args(double norm_type, const py::handle& kernel_size, const py::handle& stride,
                                    bool ceil_mode, const char* op);
+/// F.interpolate's and nn.Upsample's arguments: size an int or a sequence of ints, scale_factor a
+/// number or a sequence of numbers (one entry stands for every spatial dim), mode a string.
+InterpolateFuncOptions interpolate_args(const py::handle& size, const py::handle& scale_factor, const std::string& mode,
+                                        std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor,
+                                        const char* op);
 /// A size as Python shows it: (3,) for an int (1-d layers), (3, 3) for a Pair.
 inline py::tuple as_tuple(int64_t v) { return py::make_tuple(v); }
 inline py::tuple as_tuple(const Pair& p) { return py::make_tuple(p.h, p.w); }
@@ -220,6 +237,19 @@ py::object as_parameter(const Tensor& t);
 template <class Impl>
 using LayerClass = py::class_<Impl, nn::Module, std::shared_ptr<Impl>>;
 
+/// A layer constructor's device argument: None or 'cpu', else a ValueError naming the layer.
+inline void check_cpu(const py::handle& device, const char* layer) {
+  // None, 'cpu', 'cpu:0' or an ember.device; another device is refused as everywhere (ember runs on the CPU only).
+  if (!device.is_none()) to_device(device, layer);
+}
+
+/// A newly built layer converted to a constructor's dtype argument.
+template <class Impl>
+std::shared_ptr<Impl> with_dtype(std::shared_ptr<Impl> m, std::optional<Dtype> dtype) {
+  if (dtype) m->to(*dtype);
+  return m;
+}
+
 /// A parameter member (weight, bias) readable as a Parameter and settable to one.
 template <class Impl, class Owner>
 void def_parameter(LayerClass<Impl>& cls, const char* name, Tensor Owner::*member) {
@@ -253,6 +283,8 @@ void bind_optim(py::module_& m);
 /// ember._C._nn: Module and the containers (module.cpp), then the layers and nn.init (bind_layers, layers.cpp).
 void bind_nn(py::module_& m);
 void bind_layers(py::module_& nn);
+/// The layers of layers_more.cpp (transposed convolutions, upsampling, embeddings, ...), called after bind_layers.
+void bind_layers_more(py::module_& nn);
 /// After bind_nn: the model classes derive from the bound Module.
 void bind_models(py::module_& m);
 

@@ -100,6 +100,50 @@ Pair to_pair(const py::handle& obj, const char* op, const char* what) {
                            : Pair(obj[py::int_(0)].cast<int64_t>(), obj[py::int_(1)].cast<int64_t>());
 }
 
+InterpolateFuncOptions interpolate_args(const py::handle& size, const py::handle& scale_factor, const std::string& mode,
+                                        std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor,
+                                        const char* op) {
+  InterpolateFuncOptions o;
+  o.mode(interpolate_mode(mode, op)).align_corners(align_corners).recompute_scale_factor(recompute_scale_factor);
+  if (!size.is_none()) {
+    if (is_int(size)) {
+      o.size({size.cast<int64_t>()});
+    } else {
+      bool ok = py::isinstance<py::sequence>(size) && !py::isinstance<py::str>(size) && py::len(size) > 0;
+      if (ok)
+        for (const py::handle& v : size) ok = ok && is_int(v);
+      EMBER_CHECK_TYPE(ok, "{}: expected size to be an int or a sequence of ints, got {}", op, repr_of(size));
+      o.size(size.cast<std::vector<int64_t>>());
+    }
+  }
+  if (!scale_factor.is_none()) {
+    auto is_number = [](const py::handle& v) { return PyFloat_Check(v.ptr()) || PyLong_Check(v.ptr()); };
+    if (is_number(scale_factor)) {
+      o.scale_factor({scale_factor.cast<double>()});
+    } else {
+      bool ok = py::isinstance<py::sequence>(scale_factor) && !py::isinstance<py::str>(scale_factor) &&
+                py::len(scale_factor) > 0;
+      if (ok)
+        for (const py::handle& v : scale_factor) ok = ok && is_number(v);
+      EMBER_CHECK_TYPE(ok, "{}: expected scale_factor to be a number or a sequence of numbers, got {}", op,
+                       repr_of(scale_factor));
+      o.scale_factor(scale_factor.cast<std::vector<double>>());
+    }
+  }
+  return o;
+}
+
+Triple to_triple(const py::handle& obj, const char* op, const char* what) {
+  if (is_int(obj)) return Triple(obj.cast<int64_t>());
+  bool ok = py::isinstance<py::sequence>(obj) && !py::isinstance<py::str>(obj) &&
+            (py::len(obj) == 1 || py::len(obj) == 3);
+  if (ok)
+    for (const py::handle& v : obj) ok = ok && is_int(v);
+  EMBER_CHECK_TYPE(ok, "{}: expected {} to be an int or a triple of ints, got {}", op, what, repr_of(obj));
+  if (py::len(obj) == 1) return Triple(obj[py::int_(0)].cast<int64_t>());
+  return Triple(obj[py::int_(0)].cast<int64_t>(), obj[py::int_(1)].cast<int64_t>(), obj[py::int_(2)].cast<int64_t>());
+}
+
 // stride=None (or an empty list, as PyTorch accepts) means "the kernel size".
 bool unset(const py::handle& obj) { return obj.is_none() || (py::isinstance<py::sequence>(obj) && py::len(obj) == 0); }
 
@@ -232,6 +276,27 @@ std::shared_ptr<py::object> hold(py::object obj) {
       delete p;
     }
   });
+}
+
+}  // namespace ember::python
+
+namespace ember::python {
+
+MaxPool3dFuncOptions max_pool3d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     const py::handle& dilation, bool ceil_mode, bool return_indices, const char* op) {
+  EMBER_CHECK(!return_indices, "{}: return_indices=True is not supported", op);
+  MaxPool3dFuncOptions o(to_triple(kernel_size, op, "kernel_size"));
+  if (!unset(stride)) o.stride(to_triple(stride, op, "stride"));
+  return o.padding(to_triple(padding, op, "padding")).dilation(to_triple(dilation, op, "dilation")).ceil_mode(ceil_mode);
+}
+
+AvgPool3dFuncOptions avg_pool3d_args(const py::handle& kernel_size, const py::handle& stride, const py::handle& padding,
+                                     bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override,
+                                     const char* op) {
+  AvgPool3dFuncOptions o(to_triple(kernel_size, op, "kernel_size"));
+  if (!unset(stride)) o.stride(to_triple(stride, op, "stride"));
+  return o.padding(to_triple(padding, op, "padding")).ceil_mode(ceil_mode).count_include_pad(count_include_pad)
+      .divisor_override(divisor_override);
 }
 
 }  // namespace ember::python

@@ -6,8 +6,10 @@
 #include "bindings.h"
 #include "ops/activation.h"
 #include "ops/conv.h"
+#include "ops/conv_transpose.h"
 #include "ops/dropout.h"
 #include "ops/elementwise.h"
+#include "ops/embedding.h"
 #include "ops/index.h"
 #include "ops/linalg.h"
 #include "ops/loss.h"
@@ -15,6 +17,8 @@
 #include "ops/pad.h"
 #include "ops/pool.h"
 #include "ops/softmax.h"
+#include "ops/unfold.h"
+#include "ops/upsample.h"
 
 namespace ember::python {
 namespace {
@@ -52,6 +56,47 @@ void bind_conv_pool(py::module_& f) {
                      const py::object& padding, const py::object& dilation, int64_t groups) {
     return conv1d(x, w, conv1d_args(stride, padding, dilation, groups).bias(opt(b)));
   }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "dilation"_a = 1, "groups"_a = 1);
+
+  f.def("conv3d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b, const py::object& stride,
+                     const py::object& padding, const py::object& dilation, int64_t groups) {
+    const char* op = "conv3d";
+    return conv3d(x, w, Conv3dFuncOptions().bias(opt(b)).stride(to_triple(stride, op, "stride"))
+        .padding(to_triple(padding, op, "padding")).dilation(to_triple(dilation, op, "dilation")).groups(groups));
+  }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "dilation"_a = 1, "groups"_a = 1);
+  f.def("max_pool3d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
+                         const py::object& padding, const py::object& dilation, bool ceil_mode, bool return_indices) {
+    return max_pool3d(x, max_pool3d_args(kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                                         "max_pool3d"));
+  }, "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "dilation"_a = 1, "ceil_mode"_a = false,
+        "return_indices"_a = false);
+  f.def("avg_pool3d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
+                         const py::object& padding, bool ceil_mode, bool count_include_pad,
+                         std::optional<int64_t> divisor_override) {
+    return avg_pool3d(x, avg_pool3d_args(kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
+                                         "avg_pool3d"));
+  }, "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "ceil_mode"_a = false,
+        "count_include_pad"_a = true, "divisor_override"_a = py::none());
+  f.def("adaptive_avg_pool3d", [](const Tensor& x, const py::object& output_size) {
+    return adaptive_avg_pool3d(x, to_triple(output_size, "adaptive_avg_pool3d", "output_size"));
+  }, "input"_a, "output_size"_a);
+  f.def("conv_transpose2d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b,
+                               const py::object& stride, const py::object& padding, const py::object& output_padding,
+                               int64_t groups, const py::object& dilation) {
+    const char* op = "conv_transpose2d";
+    return conv_transpose2d(x, w, ConvTranspose2dFuncOptions().bias(opt(b)).stride(to_pair(stride, op, "stride"))
+        .padding(to_pair(padding, op, "padding")).output_padding(to_pair(output_padding, op, "output_padding"))
+        .groups(groups).dilation(to_pair(dilation, op, "dilation")));
+  }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "output_padding"_a = 0,
+        "groups"_a = 1, "dilation"_a = 1);
+  f.def("conv_transpose1d", [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b,
+                               const py::object& stride, const py::object& padding, const py::object& output_padding,
+                               int64_t groups, const py::object& dilation) {
+    const char* op = "conv_transpose1d";
+    return conv_transpose1d(x, w, ConvTranspose1dFuncOptions().bias(opt(b)).stride(to_single(stride, op, "stride"))
+        .padding(to_single(padding, op, "padding")).output_padding(to_single(output_padding, op, "output_padding"))
+        .groups(groups).dilation(to_single(dilation, op, "dilation")));
+  }, "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0, "output_padding"_a = 0,
+        "groups"_a = 1, "dilation"_a = 1);
 
   f.def("max_pool2d", [](const Tensor& x, const py::object& kernel_size, const py::object& stride,
                          const py::object& padding, const py::object& dilation, bool ceil_mode, bool return_indices) {
@@ -285,6 +330,43 @@ void bind_losses(py::module_& f) {
         "reduce"_a = py::none(), "reduction"_a = "mean");
 }
 
+void bind_resampling(py::module_& f) {
+  f.def("interpolate", [](const Tensor& x, const py::object& size, const py::object& scale_factor,
+                          const std::string& mode, std::optional<bool> align_corners,
+                          std::optional<bool> recompute_scale_factor, bool antialias) {
+    EMBER_CHECK(!antialias, "interpolate: antialias=True is not supported");
+    return interpolate(x, interpolate_args(size, scale_factor, mode, align_corners, recompute_scale_factor,
+                                           "interpolate"));
+  }, "input"_a, "size"_a = py::none(), "scale_factor"_a = py::none(), "mode"_a = "nearest",
+        "align_corners"_a = py::none(), "recompute_scale_factor"_a = py::none(), "antialias"_a = false);
+  f.def("normalize", [](const Tensor& x, double p, int64_t dim, double eps, const py::object& out) {
+    EMBER_CHECK(out.is_none(), "normalize: the out argument is not supported; expected out=None");
+    return normalize(x, NormalizeFuncOptions().p(p).dim(dim).eps(eps));
+  }, "input"_a, "p"_a = 2.0, "dim"_a = 1, "eps"_a = 1e-12, "out"_a = py::none());
+  f.def("embedding", [](const Tensor& x, const Tensor& w, std::optional<int64_t> padding_idx,
+                        std::optional<double> max_norm, double norm_type, bool scale_grad_by_freq, bool sparse) {
+    return embedding(x, w, EmbeddingFuncOptions().padding_idx(padding_idx).max_norm(max_norm).norm_type(norm_type)
+                               .scale_grad_by_freq(scale_grad_by_freq).sparse(sparse));
+  }, "input"_a, "weight"_a, "padding_idx"_a = py::none(), "max_norm"_a = py::none(), "norm_type"_a = 2.0,
+        "scale_grad_by_freq"_a = false, "sparse"_a = false);
+  f.def("pixel_shuffle", &pixel_shuffle, "input"_a, "upscale_factor"_a);
+  f.def("pixel_unshuffle", &pixel_unshuffle, "input"_a, "downscale_factor"_a);
+  f.def("channel_shuffle", &channel_shuffle, "input"_a, "groups"_a);
+  f.def("unfold", [](const Tensor& x, const py::object& kernel_size, const py::object& dilation,
+                     const py::object& padding, const py::object& stride) {
+    const char* op = "unfold";
+    return unfold(x, UnfoldFuncOptions(to_pair(kernel_size, op, "kernel_size")).dilation(to_pair(dilation, op,
+        "dilation")).padding(to_pair(padding, op, "padding")).stride(to_pair(stride, op, "stride")));
+  }, "input"_a, "kernel_size"_a, "dilation"_a = 1, "padding"_a = 0, "stride"_a = 1);
+  f.def("fold", [](const Tensor& x, const py::object& output_size, const py::object& kernel_size,
+                   const py::object& dilation, const py::object& padding, const py::object& stride) {
+    const char* op = "fold";
+    return fold(x, FoldFuncOptions(to_pair(output_size, op, "output_size"), to_pair(kernel_size, op, "kernel_size"))
+        .dilation(to_pair(dilation, op, "dilation")).padding(to_pair(padding, op, "padding"))
+        .stride(to_pair(stride, op, "stride")));
+  }, "input"_a, "output_size"_a, "kernel_size"_a, "dilation"_a = 1, "padding"_a = 0, "stride"_a = 1);
+}
+
 }  // namespace
 
 void bind_functional(py::module_& m) {
@@ -294,6 +376,7 @@ void bind_functional(py::module_& m) {
   bind_misc(f);
   bind_norm(f);
   bind_losses(f);
+  bind_resampling(f);
 }
 
 }  // namespace ember::python

@@ -22,17 +22,6 @@ namespace {
 using OptTensor = std::optional<Tensor>;
 using OptBool = std::optional<bool>;
 
-void check_cpu(const py::handle& device, const char* layer) {
-  // None, 'cpu', 'cpu:0' or an ember.device; another device is refused as everywhere (ember runs on the CPU only).
-  if (!device.is_none()) to_device(device, layer);
-}
-
-template <class Impl>
-std::shared_ptr<Impl> with_dtype(std::shared_ptr<Impl> m, std::optional<Dtype> dtype) {
-  if (dtype) m->to(*dtype);
-  return m;
-}
-
 /// A size argument: Size is int64_t for the 1-d twin (PyTorch's _single), Pair for the 2-d one (_pair).
 template <class Size>
 using SizeArg = Size (*)(const py::handle& obj, const char* op, const char* what);
@@ -189,6 +178,7 @@ void bind_batch_norm(py::module_& nn, const char* name) {
 void bind_norms(py::module_& nn) {
   bind_batch_norm<nn::BatchNorm1dImpl>(nn, "BatchNorm1d");
   bind_batch_norm<nn::BatchNorm2dImpl>(nn, "BatchNorm2d");
+  bind_batch_norm<nn::BatchNorm3dImpl>(nn, "BatchNorm3d");
   LayerClass<nn::InstanceNorm2dImpl> in2(nn, "InstanceNorm2d");
   in2.def(py::init([](int64_t n, double eps, double momentum, bool affine, bool track, const py::object& device,
                       std::optional<Dtype> dtype, bool bias) {
@@ -441,6 +431,7 @@ void bind_init(py::module_& nn) {
            "nonlinearity"_a = "leaky_relu");
   init.def("kaiming_normal_", &nn::init::kaiming_normal_, "tensor"_a, "a"_a = 0.0, "mode"_a = "fan_in",
            "nonlinearity"_a = "leaky_relu");
+  init.def("orthogonal_", &nn::init::orthogonal_, "tensor"_a, "gain"_a = 1.0);
   init.def("trunc_normal_", &nn::init::trunc_normal_, "tensor"_a, "mean"_a = 0.0, "std"_a = 1.0, "a"_a = -2.0,
            "b"_a = 2.0);
 }

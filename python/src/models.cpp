@@ -7,6 +7,7 @@
 #include "autograd/error.h"
 #include "bindings.h"
 #include "nn/fold.h"
+#include "nn/models/alexnet.h"
 #include "nn/models/blocks.h"
 #include "nn/models/resnet.h"
 #include "nn/models/vgg.h"
@@ -151,6 +152,11 @@ void bind_networks(py::module_& m) {
                                              .dropout(dropout));
       }), "cfg"_a, "batch_norm"_a = false, "num_classes"_a = 1000, "in_channels"_a = 3, py::kw_only(),
           "pool_size"_a = 7, "hidden"_a = 4096, "dropout"_a = 0.5);
+
+  Class<AlexNetImpl>(m, "AlexNet", "torchvision's AlexNet: 61,100,840 parameters for 1000 classes.")
+      .def(py::init<int64_t, double>(), "num_classes"_a = 1000, "dropout"_a = 0.5);
+  m.def("alexnet", [](int64_t num_classes, double dropout) { return alexnet(num_classes, dropout).ptr(); },
+        "num_classes"_a = 1000, "dropout"_a = 0.5, "torchvision's alexnet (61,100,840 parameters), untrained.");
 
   Class<LeNet5Impl>(m, "LeNet5", "LeNet-5 for 28x28 inputs, with ReLU and max pooling.")
       .def(py::init<int64_t, int64_t>(), "num_classes"_a = 10, "in_channels"_a = 1);

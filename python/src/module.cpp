@@ -350,6 +350,7 @@ void bind_nn(py::module_& m) {
   bind_module(nn);
   bind_containers(nn);
   bind_layers(nn);
+  bind_layers_more(nn);
 }
 
 }  // namespace ember::python

@@ -176,3 +176,27 @@ TEST_CASE("Linear and Conv2d use PyTorch's default initialisation", "[init]") {
   CHECK(LayerNorm(LayerNormOptions({2, 2}))->weight.to_vector() == std::vector<double>{1, 1, 1, 1});
   CHECK(GroupNorm(2, 4)->bias.to_vector() == std::vector<double>{0, 0, 0, 0});
 }
+
+TEST_CASE("orthogonal_ gives orthonormal rows or columns, times gain", "[init]") {
+  auto gram_error = [](const Tensor& w, bool rows, double gain) {
+    const int64_t r = w.shape()[0], c = w.numel() / r;
+    std::vector<double> a = w.to_vector();
+    const int64_t n = rows ? r : c;
+    double worst = 0;
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double dot = 0;
+        for (int64_t k = 0; k < (rows ? c : r); ++k)
+          dot += rows ? a[size_t(i * c + k)] * a[size_t(j * c + k)] : a[size_t(k * c + i)] * a[size_t(k * c + j)];
+        worst = std::max(worst, std::abs(dot - (i == j ? gain * gain : 0.0)));
+      }
+    return worst;
+  };
+  Tensor wide = empty({3, 7}, kFloat64);
+  nn::init::orthogonal_(wide);
+  CHECK(gram_error(wide, true, 1.0) < 1e-12);
+  Tensor tall = empty({8, 2, 2}, kFloat64);  // seen as 8 x 4
+  nn::init::orthogonal_(tall, 2.0);
+  CHECK(gram_error(tall, false, 2.0) < 1e-12);
+  CHECK_THROWS_WITH(nn::init::orthogonal_(empty({4})), Catch::Matchers::Contains("orthogonal_: only tensors with 2 or more dimensions"));
+}

@@ -720,6 +720,98 @@ def conv1d_samples(rng):
     return out
 
 
+def conv3d_samples(rng):
+    out = []
+    for i in range(4):
+        groups = int(pick(rng, [1, 2]))
+        cin, cout = groups * int(rng.integers(1, 3)), groups * int(rng.integers(1, 3))
+        k = (int(rng.integers(1, 3)), int(rng.integers(1, 4)), int(rng.integers(1, 3)))
+        stride, padding, dilation = pick(rng, [1, (2, 1, 2)]), pick(rng, [0, 1, (1, 0, 2)]), pick(rng, [1, (2, 1, 1)])
+        x = Arg((int(rng.integers(1, 3)), cin, 5, 4, 5), layout=pick(rng, ["contiguous", "transposed", "strided"]))
+        out.append(Sample((x, Arg((cout, cin // groups) + k), Arg((cout,)) if i % 2 else None),
+                          dict(stride=stride, padding=padding, dilation=dilation, groups=groups)))
+    out.append(Sample((Arg((2, 3, 4, 3)), Arg((3, 2, 2, 2, 2))), dict(padding=1)))  # unbatched
+    return out
+
+
+def conv_transpose2d_samples(rng):
+    out = []
+    for i in range(6):
+        groups = int(pick(rng, [1, 1, 2]))
+        cin, cout = groups * int(rng.integers(1, 3)), groups * int(rng.integers(1, 3))
+        kh, kw = two(pair(rng, 1, 4))
+        stride, dilation = pair(rng, 1, 3), pair(rng, 1, 2)
+        (sh, sw), (dh, dw) = two(stride), two(dilation)
+        # output_padding must be below stride or dilation; padding keeps the output non-empty.
+        output_padding = (int(rng.integers(0, max(sh, dh))), int(rng.integers(0, max(sw, dw))))
+        padding = (int(rng.integers(0, 2)), int(rng.integers(0, 2)))
+        x = Arg((int(rng.integers(1, 3)), cin, int(rng.integers(2, 5)), int(rng.integers(2, 5))), layout=layout(rng, 4))
+        weight = Arg((cin, cout // groups, kh, kw), layout=pick(rng, ["contiguous", "transposed"]))
+        bias = Arg((cout,)) if i % 3 else None
+        out.append(Sample((x, weight, bias), dict(stride=stride, padding=padding, output_padding=output_padding,
+                                                  groups=groups, dilation=dilation)))
+    out.append(Sample((Arg((4, 3, 3)), Arg((4, 2, 4, 4))), dict(stride=2, padding=1)))  # unbatched, DCGAN's shape
+    return out
+
+
+def conv_transpose1d_samples(rng):
+    out = []
+    for i in range(4):
+        groups = int(pick(rng, [1, 2]))
+        cin, cout = groups * int(rng.integers(1, 3)), groups * int(rng.integers(1, 3))
+        k, s, d = int(rng.integers(1, 4)), int(rng.integers(1, 3)), int(rng.integers(1, 3))
+        x = Arg((2, cin, int(rng.integers(2, 6))), layout=layout(rng, 3))
+        out.append(Sample((x, Arg((cin, cout // groups, k)), Arg((cout,)) if i % 2 else None),
+                          dict(stride=s, padding=int(rng.integers(0, 2)), output_padding=int(rng.integers(0, max(s, d))),
+                               groups=groups, dilation=d)))
+    out.append(Sample((Arg((2, 5)), Arg((2, 3, 2)), None), dict(stride=(2,))))  # unbatched, tuple stride
+    return out
+
+
+def interpolate_samples(mode, align_corners=None):
+    """4-d input for nearest/bilinear, 3-d for linear; sizes and scale factors that up- and downsample."""
+    def make(rng):
+        ac = {} if align_corners is None else dict(align_corners=align_corners)
+        if mode == "linear":
+            configs = [dict(size=9), dict(size=(3,)), dict(scale_factor=1.7), dict(scale_factor=0.5)]
+            return [Sample((Arg((2, 3, 5), layout=layout(rng, 3)),), dict(mode=mode, **ac, **c)) for c in configs]
+        configs = [dict(size=(7, 9)), dict(size=3), dict(scale_factor=2), dict(scale_factor=(1.5, 0.6)),
+                   dict(scale_factor=0.75, recompute_scale_factor=True)]
+        return [Sample((Arg((2, 3, 4, 5), layout=layout(rng, 4)),), dict(mode=mode, **ac, **c)) for c in configs]
+    return make
+
+
+def embedding_samples(rng):
+    idx = lambda shape: Arg(shape, "index", high=6)  # noqa: E731
+    return [Sample((idx((2, 4)), Arg((6, 3)))),
+            Sample((idx((5,)), Arg((6, 2), layout="transposed"))),
+            Sample((idx((3, 2, 2)), Arg((6, 3))))]
+
+
+def embedding_padding_samples(rng):
+    idx = lambda shape: Arg(shape, "index", high=6)  # noqa: E731
+    return [Sample((idx((5,)), Arg((6, 2), layout="transposed")), dict(padding_idx=2)),
+            Sample((idx((3, 2, 2)), Arg((6, 3))), dict(scale_grad_by_freq=True)),
+            Sample((idx((3, 2, 2)), Arg((6, 3))), dict(padding_idx=-1, scale_grad_by_freq=True))]
+
+
+# Not the derivative by definition (finite differences disagree); parity with PyTorch checks the gradients.
+PADDING_IDX = "padding_idx's row gets no gradient and scale_grad_by_freq divides by counts, by definition"
+
+
+def unfold_samples(rng):
+    return [Sample((Arg((2, 3, 5, 6), layout=layout(rng, 4)),), dict(kernel_size=3)),
+            Sample((Arg((1, 2, 6, 5)),), dict(kernel_size=(2, 3), dilation=(2, 1), padding=1, stride=(2, 1))),
+            Sample((Arg((2, 4, 4)),), dict(kernel_size=2, stride=2))]  # unbatched
+
+
+def fold_samples(rng):
+    return [Sample((Arg((2, 27, 12)),), dict(output_size=(5, 6), kernel_size=3)),
+            Sample((Arg((1, 12, 15), layout="transposed"),), dict(output_size=(6, 5), kernel_size=(2, 3), dilation=(2, 1),
+                                                                   padding=1, stride=(2, 1))),
+            Sample((Arg((8, 9)),), dict(output_size=7, kernel_size=2, stride=3, padding=1))]  # unbatched, uncovered cells
+
+
 def max_pool2d_samples(rng):
     out = []
     for _ in range(6):
@@ -964,6 +1056,108 @@ FUNCTIONAL_OPS = [
         err("zero stride", W(1, 2, 5), W(1, 2, 3), stride=0, match="stride"),
         err("channel mismatch", W(1, 2, 5), W(1, 3, 3), match="channels"),
     ], atol32=1e-5),
+    functional("conv3d", conv3d_samples, [
+        err("channel mismatch", W(1, 2, 4, 4, 4), W(1, 3, 3, 3, 3), match="channels"),
+        err("zero stride", W(1, 2, 4, 4, 4), W(1, 2, 3, 3, 3), stride=(0, 1, 1), match="stride"),
+        err("kernel deeper than input", W(1, 2, 2, 4, 4), W(1, 2, 3, 3, 3), match="kernel"),
+        err("4-d weight", W(1, 2, 4, 4, 4), W(1, 2, 3, 3), match="weight"),
+        err("padding pair", W(1, 2, 4, 4, 4), W(1, 2, 3, 3, 3), padding=(1, 1), error_type=TypeError, match="padding"),
+    ], atol32=1e-5),
+    functional("max_pool3d", lambda rng: [
+        Sample((Arg((2, 3, 5, 6, 4), layout="transposed"),), dict(kernel_size=2)),
+        Sample((Arg((1, 2, 6, 5, 7)),), dict(kernel_size=(3, 2, 3), stride=(2, 1, 2), padding=1, dilation=(1, 2, 1))),
+        Sample((Arg((2, 5, 5, 5)),), dict(kernel_size=3, stride=2, ceil_mode=True))], [  # unbatched
+        err("padding over half the kernel", W(1, 1, 4, 4, 4), 2, padding=2, match="pad"),
+        err("return_indices", W(1, 1, 4, 4, 4), 2, return_indices=True, match="return_indices"),
+    ], module="MaxPool3d"),
+    functional("avg_pool3d", lambda rng: [
+        Sample((Arg((2, 3, 4, 6, 4), layout="strided"),), dict(kernel_size=2)),
+        Sample((Arg((1, 2, 5, 5, 6)),), dict(kernel_size=(3, 2, 3), stride=(2, 1, 2), padding=1)),
+        Sample((Arg((1, 2, 5, 5, 6)),), dict(kernel_size=3, stride=2, padding=1, count_include_pad=False)),
+        Sample((Arg((2, 4, 4, 4)),), dict(kernel_size=2, divisor_override=3))], [
+        err("padding over half the kernel", W(1, 1, 4, 4, 4), 2, padding=2, match="pad"),
+        err("zero divisor", W(1, 1, 4, 4, 4), 2, divisor_override=0, match="divisor"),
+    ], module="AvgPool3d"),
+    functional("adaptive_avg_pool3d", lambda rng: [
+        Sample((Arg((2, 3, 5, 7, 6), layout="transposed"),), dict(output_size=(2, 3, 4))),
+        Sample((Arg((2, 4, 4, 4)),), dict(output_size=1))], [
+        err("zero output size", W(1, 1, 4, 4, 4), 0, match="output_size"),
+        err("3-d input", W(2, 4, 4), 2, match="input"),
+    ], module="AdaptiveAvgPool3d"),
+    functional("conv_transpose2d", conv_transpose2d_samples, [
+        err("channel mismatch", X4(), W(3, 3, 3, 3), match="channels"),
+        err("zero stride", X4(), W(2, 1, 3, 3), stride=0, match="stride"),
+        err("negative padding", X4(), W(2, 1, 3, 3), padding=-1, match="padding"),
+        err("output_padding not below stride or dilation", X4(), W(2, 1, 3, 3), output_padding=1,
+            match="output_padding"),
+        err("groups not dividing", X4(), W(2, 1, 3, 3), groups=3, match="groups"),
+        err("bias size", X4(), W(2, 1, 3, 3), W(2), match="bias"),
+        err("weight rank", X4(), W(2, 1, 3), match="weight"),
+        err("padding triple", X4(), W(2, 1, 3, 3), padding=(1, 1, 1), error_type=TypeError, match="padding"),
+    ], atol32=1e-5),
+    functional("conv_transpose1d", conv_transpose1d_samples, [
+        err("zero stride", W(1, 2, 5), W(2, 1, 3), stride=0, match="stride"),
+        err("channel mismatch", W(1, 2, 5), W(3, 1, 3), match="channels"),
+        err("empty output", W(1, 2, 1), W(2, 1, 1), padding=1, match="output"),
+    ], atol32=1e-5),
+    functional("interpolate", interpolate_samples("nearest"), [
+        err("size and scale_factor", X4(), size=3, scale_factor=2.0, match="only one of size or scale_factor"),
+        err("neither size nor scale_factor", X4(), match="either size or scale_factor"),
+        err("align_corners with nearest", X4(), size=3, align_corners=True, match="align_corners"),
+        err("bilinear on 3-d input", W(1, 2, 5), size=3, mode="bilinear", match="bilinear mode needs 4-d"),
+        err("unknown mode", X4(), size=3, mode="bicubic", match="mode"),
+        err("size of the wrong length", X4(), size=(2, 3, 4), match="same number of spatial dimensions"),
+        err("zero size", X4(), size=0, match="size"),
+        err("size a string", X4(), size="3", error_type=TypeError, match="size"),
+    ], module="Upsample"),
+    functional("interpolate_bilinear", interpolate_samples("bilinear"), ref="nn.functional.interpolate",
+               module="Upsample"),
+    functional("interpolate_bilinear_align_corners", interpolate_samples("bilinear", True),
+               ref="nn.functional.interpolate", module="Upsample"),
+    functional("interpolate_linear", interpolate_samples("linear", False), ref="nn.functional.interpolate"),
+    functional("interpolate_linear_align_corners", interpolate_samples("linear", True),
+               ref="nn.functional.interpolate"),
+    functional("normalize", lambda rng: [Sample((Arg((3, 4, 2), layout="transposed"),)),
+                                         Sample((Arg((3, 5)),), dict(p=1.0, dim=-1)),
+                                         Sample((Arg((2, 3, 4)),), dict(p=3.0, dim=0, eps=1e-3))], [
+        err("zero p", W(2, 3), p=0.0, match="p"),
+        err("dim out of range", W(2, 3), dim=2, error_type=IndexError, match="dim"),
+    ]),
+    functional("embedding", embedding_samples, [
+        err("float indices", W(2), W(4, 3), error_type=TypeError, match="int64"),
+        err("index out of range", ember.tensor([1, 4]), W(4, 3), error_type=IndexError, match="out of range"),
+        err("padding_idx out of range", ember.tensor([1]), W(4, 3), padding_idx=4, match="padding_idx"),
+        err("max_norm", ember.tensor([1]), W(4, 3), max_norm=1.0, match="max_norm"),
+        err("1-d weight", ember.tensor([1]), W(4), match="weight"),
+    ]),
+    functional("embedding_padding_idx", embedding_padding_samples, ref="nn.functional.embedding",
+               skips={"gradcheck": PADDING_IDX, "gradgradcheck": PADDING_IDX}),
+    functional("pixel_shuffle", lambda rng: [Sample((Arg((2, 8, 3, 2), layout="channels_last"),), dict(upscale_factor=2)),
+                                             Sample((Arg((9, 2, 1)),), dict(upscale_factor=3)),
+                                             Sample((Arg((2, 1, 4, 2, 3)),), dict(upscale_factor=2))], [
+        err("channels not divisible", W(1, 6, 2, 2), 2, match="divisible"),
+        err("zero factor", W(1, 4, 2, 2), 0, match="upscale_factor"),
+        err("2-d input", W(4, 4), 2, match="3 dimensions"),
+    ], module="PixelShuffle"),
+    functional("pixel_unshuffle", lambda rng: [Sample((Arg((2, 3, 4, 6), layout="transposed"),),
+                                                      dict(downscale_factor=2)),
+                                               Sample((Arg((1, 3, 3)),), dict(downscale_factor=3))], [
+        err("height not divisible", W(1, 2, 5, 4), 2, match="divisible"),
+    ], module="PixelUnshuffle"),
+    functional("channel_shuffle", lambda rng: [Sample((Arg((2, 6, 3, 2)),), dict(groups=3)),
+                                               Sample((Arg((2, 4, 5), layout="strided"),), dict(groups=2))], [
+        err("channels not divisible", W(1, 5, 2), 2, match="divisible"),
+        err("zero groups", W(1, 4, 2), 0, match="groups"),
+    ], module="ChannelShuffle"),
+    functional("unfold", unfold_samples, [
+        err("kernel larger than input", X4(), 6, match="sliding block"),
+        err("zero stride", X4(), 2, stride=0, match="stride"),
+        err("2-d input", W(5, 5), 2, match="input"),
+    ], module="Unfold"),
+    functional("fold", fold_samples, [
+        err("wrong block count", W(1, 12, 5), (4, 5), 2, match="sliding blocks"),
+        err("channels not divisible", W(1, 5, 12), (4, 5), 2, match="divisible"),
+    ], module="Fold"),
     functional("max_pool2d", max_pool2d_samples, POOL_ERRORS),
     functional("max_pool1d", max_pool1d_samples, [err("zero kernel", W(1, 2, 5), 0, match="kernel")]),
     functional("avg_pool2d", avg_pool2d_samples, [
@@ -998,7 +1192,7 @@ FUNCTIONAL_OPS = [
     functional("softsign", unary_samples(), module="Softsign"),
     functional("logsigmoid", unary_samples(), module="LogSigmoid"),
     functional("tanhshrink", unary_samples(), module="Tanhshrink"),
-    functional("threshold", unary_samples(threshold=0.1, value=-1.0)),
+    functional("threshold", unary_samples(threshold=0.1, value=-1.0), module="Threshold"),
     functional_in_place("threshold_", unary_samples(), 0.1, -1.0),
     functional("hardtanh", unary_samples(min_val=-0.5, max_val=0.8), [
         err("min above max", W(2), 1.0, -1.0, match="min_val"),

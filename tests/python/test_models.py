@@ -93,6 +93,16 @@ def test_imagenet_resnets_have_torchvisions_parameter_counts(make, expected):
     assert count(make()) == expected
 
 
+def test_alexnet_matches_torchvisions_architecture():
+    net = models.alexnet()
+    assert count(net) == 61_100_840
+    assert count(models.alexnet(num_classes=10)) == 61_100_840 - 4096 * 990 - 990
+    assert [k for k, _ in net.named_parameters()][:2] == ["features.0.weight", "features.0.bias"]
+    assert "classifier.6.bias" in dict(net.named_parameters())
+    net.eval()
+    assert tuple(net(ember.randn(1, 3, 63, 63)).shape) == (1, 1000)
+
+
 def test_small_models_parameter_counts():
     assert count(models.lenet5()) == 61_706
     # torchvision's count of a CIFAR ResNet-20 with option-A shortcuts is 269,722; the two

@@ -104,6 +104,19 @@ LAYERS = [
     lambda nn: nn.Conv2d(3, 8, (3, 5), stride=2, padding=1, bias=False),
     lambda nn: nn.Conv2d(4, 8, 3, padding="same", dilation=2, groups=2),
     lambda nn: nn.Conv1d(2, 4, 5, stride=2, padding=2),
+    lambda nn: nn.Conv3d(2, 4, 3),
+    lambda nn: nn.BatchNorm3d(8, eps=1e-3, affine=False),
+    lambda nn: nn.Conv3d(4, 6, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1), dilation=2, groups=2, bias=False),
+    lambda nn: nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1),
+    lambda nn: nn.ConvTranspose2d(4, 6, (3, 2), stride=(2, 1), output_padding=(1, 0), groups=2, bias=False),
+    lambda nn: nn.ConvTranspose2d(2, 2, 3, dilation=2, output_padding=1),
+    lambda nn: nn.ConvTranspose1d(2, 4, 5, stride=3, padding=2, output_padding=2),
+    lambda nn: nn.Upsample(scale_factor=(2, 3)),
+    lambda nn: nn.Upsample(size=4, mode="bilinear", align_corners=True),
+    lambda nn: nn.Embedding(10, 3),
+    lambda nn: nn.Embedding(10, 3, padding_idx=-1, scale_grad_by_freq=True),
+    lambda nn: nn.Threshold(0.1, 20.0, inplace=True),
+    lambda nn: nn.Fold((4, 5), (2, 3), padding=(0, 1)),
     lambda nn: nn.Linear(3, 4),
     lambda nn: nn.Linear(3, 4, bias=False),
     lambda nn: nn.MaxPool2d(2),
@@ -184,8 +197,9 @@ def test_every_layer_is_in_a_table():
     layers = {name for name in dir(enn) if isinstance(getattr(enn, name), type)
               and issubclass(getattr(enn, name), enn.Module) and not name.startswith("_")}
     listed = {op.module for op in op_db if op.module} | {type(make(enn)).__name__ for make in LAYERS}
-    # The base class, and ember's own layers with no PyTorch twin (tests/cpp/test_layers.cpp tests them).
-    assert sorted(layers - listed) == ["Dice", "Module", "Swish"]
+    # The base class, and ember's own layers with no PyTorch twin (tests/cpp/test_layers.cpp and
+    # test_local.cpp, and test_ember_only_layers_match_their_definitions below, test them).
+    assert sorted(layers - listed) == ["Dice", "LocalContrastNorm", "LocallyConnected2d", "Maxout", "Module", "Swish"]
 
 
 def test_python_subclass_repr_matches_torch():
@@ -583,3 +597,70 @@ def test_implicit_softmax_dim_is_pytorchs_with_its_warning(shape, layer, functio
     assert_close(got_layer, want, 1e-12)
     assert_close(got_function, want, 1e-12)
     assert repr(getattr(enn, layer)()) == repr(getattr(torch.nn, layer)())
+
+
+def test_orthogonal_init_gives_orthonormal_rows_as_torch():
+    for shape, gain in [((3, 7), 1.0), ((8, 2, 2), 2.0)]:
+        e, t = enn.init.orthogonal_(ember.empty(*shape, dtype=ember.float64), gain=gain), \
+            torch.nn.init.orthogonal_(torch.empty(*shape, dtype=torch.float64), gain=gain)
+        for w in (e.numpy(), t.numpy()):
+            a = w.reshape(shape[0], -1)
+            g = a @ a.T if a.shape[0] <= a.shape[1] else a.T @ a
+            np.testing.assert_allclose(g, gain**2 * np.eye(len(g)), atol=1e-12)
+    with pytest.raises(ValueError, match="orthogonal_"):
+        enn.init.orthogonal_(ember.empty(4))
+
+
+def test_ember_only_layers_match_their_definitions():
+    """LocallyConnected2d, Maxout and LocalContrastNorm against the formulas they document, computed with torch."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 3, 6, 5))
+    lc = enn.LocallyConnected2d(3, 4, (6, 5), (3, 2), stride=(2, 1)).double()
+    y = lc(ember.tensor(x)).detach().numpy()
+    w, b = lc.weight.detach().numpy(), lc.bias.detach().numpy()
+    cols = torch.nn.functional.unfold(torch.tensor(x), (3, 2), stride=(2, 1)).numpy()  # (N, C k, L)
+    want = np.einsum("lok,nkl->nol", w, cols).reshape(2, 4, 2, 4) + b
+    np.testing.assert_allclose(y, want, rtol=1e-12, atol=1e-12)
+    assert repr(lc) == "LocallyConnected2d(3, 4, input_size=(6, 5), kernel_size=(3, 2), stride=(2, 1))"
+
+    mo = enn.Maxout(5, 3, 4).double()
+    v = rng.standard_normal((7, 5))
+    lin = mo.linear.weight.detach().numpy(), mo.linear.bias.detach().numpy()
+    want = (v @ lin[0].T + lin[1]).reshape(7, 3, 4).max(-1)
+    np.testing.assert_allclose(mo(ember.tensor(v)).detach().numpy(), want, rtol=1e-12, atol=1e-12)
+    leaf = ember.tensor(v, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda t: mo(t), (leaf,))
+
+    lcn = enn.LocalContrastNorm(3, sigma=1.0)
+    t = torch.tensor(x)
+    g = torch.exp(-torch.tensor([[(p - 1) ** 2 + (q - 1) ** 2 for q in range(3)] for p in range(3)],
+                                dtype=torch.float64) / 2)
+    k = (g / (3 * g.sum())).expand(1, 3, 3, 3)
+    mass = torch.nn.functional.conv2d(torch.ones(1, 3, 6, 5, dtype=torch.float64), k, padding=1)
+    vv = t - torch.nn.functional.conv2d(t, k, padding=1) / mass
+    sigma = torch.sqrt(torch.clamp(torch.nn.functional.conv2d(vv * vv, k, padding=1) / mass, min=1e-8))
+    want = (vv / torch.maximum(sigma, sigma.mean(dim=(2, 3), keepdim=True))).detach()
+    np.testing.assert_allclose(lcn(ember.tensor(x)).numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+    leaf = ember.tensor(x[:1, :, :4, :4], requires_grad=True)
+    assert ember.autograd.gradcheck(lambda t: lcn(t), (leaf,))
+    with pytest.raises(ValueError, match="LocalContrastNorm: expected an odd kernel_size"):
+        enn.LocalContrastNorm(4)
+
+
+def test_batchnorm3d_matches_torch_in_train_and_eval():
+    x = np.random.default_rng(5).standard_normal((3, 2, 4, 3, 5))
+    e, t = enn.BatchNorm3d(2, momentum=0.3).double(), torch.nn.BatchNorm3d(2, momentum=0.3).double()
+    assert repr(e) == repr(t)
+    for train in (True, False):
+        e.train(train), t.train(train)
+        np.testing.assert_allclose(e(ember.tensor(x)).detach().numpy(), t(torch.tensor(x)).detach().numpy(),
+                                   rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(e.running_var.numpy(), t.running_var.numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match="BatchNorm3d: expected 5D input"):
+        e(ember.zeros(2, 2, 3, 3))
+
+
+def test_upsample_attributes_as_torch():
+    for kwargs in [dict(scale_factor=2), dict(size=(4, 5), mode="bilinear"), dict(scale_factor=(2, 3))]:
+        e, t = enn.Upsample(**kwargs), torch.nn.Upsample(**kwargs)
+        assert (e.size, e.scale_factor, e.mode, e.align_corners) == (t.size, t.scale_factor, t.mode, t.align_corners)

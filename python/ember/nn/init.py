@@ -17,3 +17,4 @@ xavier_normal_ = _init.xavier_normal_
 kaiming_uniform_ = _init.kaiming_uniform_
 kaiming_normal_ = _init.kaiming_normal_
 trunc_normal_ = _init.trunc_normal_
+orthogonal_ = _init.orthogonal_

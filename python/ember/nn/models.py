@@ -17,8 +17,10 @@ DepthwiseSeparableConv = _m.DepthwiseSeparableConv
 ResNet = _m.ResNet
 VGG = _m.VGG
 LeNet5 = _m.LeNet5
+AlexNet = _m.AlexNet
 
 lenet5 = _m.lenet5
+alexnet = _m.alexnet
 vgg = _m.vgg
 cifar_resnet = _m.cifar_resnet
 resnet18 = _m.resnet18
