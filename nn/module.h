@@ -314,6 +314,14 @@ class ModuleHolder {
   std::shared_ptr<Impl> impl_;
 };
 
+/// The holder of a module class NameImpl, as libtorch's TORCH_MODULE(Name):
+/// `struct NetImpl : nn::Module {...}; EMBER_MODULE(Net);` then `Net net(args);`.
+#define EMBER_MODULE(Name)                                       \
+  class Name : public ::ember::nn::ModuleHolder<Name##Impl> {    \
+   public:                                                       \
+    using ::ember::nn::ModuleHolder<Name##Impl>::ModuleHolder;   \
+  }
+
 /// The repr of a module (PyTorch's `print(model)`).
 std::ostream& operator<<(std::ostream& os, const Module& module);
 

@@ -76,15 +76,6 @@ ConvGeom conv_geometry(const char* op, bool one_d, const Shape& input, const Sha
   return g;
 }
 
-void check_dtypes(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias) {
-  check_floating(op, input);
-  EMBER_CHECK(weight.defined(), "{}: expected a defined weight tensor", op);
-  EMBER_CHECK_TYPE(weight.dtype() == input.dtype(), "{}: expected weight of dtype {} (the input's), got {}", op,
-                   input.dtype(), weight.dtype());
-  EMBER_CHECK_TYPE(!bias.defined() || bias.dtype() == input.dtype(),
-                   "{}: expected bias of dtype {} (the input's), got {}", op, input.dtype(), bias.dtype());
-}
-
 // Row-major C (m x n) = op(A) op(B) + beta C.
 template <class T>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb,
@@ -321,6 +312,15 @@ void conv_backward_weight(T* dw, const T* x, const T* dy, const ConvGeom& g) {
 
 namespace conv {
 
+void check_dtypes(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  check_floating(op, input);
+  EMBER_CHECK(weight.defined(), "{}: expected a defined weight tensor", op);
+  EMBER_CHECK_TYPE(weight.dtype() == input.dtype(), "{}: expected weight of dtype {} (the input's), got {}", op,
+                   input.dtype(), weight.dtype());
+  EMBER_CHECK_TYPE(!bias.defined() || bias.dtype() == input.dtype(),
+                   "{}: expected bias of dtype {} (the input's), got {}", op, input.dtype(), bias.dtype());
+}
+
 // y = conv(x, w) + b.  dx = conv_input_grad(dy, w), dw = conv_weight_grad(x, dy), db = sum(dy, {N, H, W})
 Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeom& g) {
   Tensor y = make_tensor(g.output_shape(), x.dtype());
@@ -421,7 +421,7 @@ Shape conv1d_shape(const Shape& input, const Shape& weight, const Conv1dFuncOpti
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& options) {
   const Tensor& bias = options.bias();
-  check_dtypes("conv2d", input, weight, bias);
+  conv::check_dtypes("conv2d", input, weight, bias);
   conv2d_shape(input.shape(), weight.shape(), options);
   if (input.dim() == 3) return squeeze(conv2d(unsqueeze(input, 0), weight, options), 0);
   ConvGeom g = conv_geometry("conv2d", false, input.shape(), weight.shape(), shape_of(bias), options.stride(),
@@ -430,7 +430,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions
 }
 
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions& options) {
-  check_dtypes("conv1d", input, weight, options.bias());
+  conv::check_dtypes("conv1d", input, weight, options.bias());
   conv1d_shape(input.shape(), weight.shape(), options);
   if (input.dim() == 2) return squeeze(conv1d(unsqueeze(input, 0), weight, options), 0);
   Conv2dFuncOptions as_2d = Conv2dFuncOptions()

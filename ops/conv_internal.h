@@ -15,4 +15,7 @@ Tensor conv_input_grad(const Tensor& dy, const Tensor& w, const ConvGeom& g);
 /// dw (O, C/G, kH, kW) = the adjoint of conv in w.
 Tensor conv_weight_grad(const Tensor& x, const Tensor& dy, const ConvGeom& g);
 
+/// Throws unless input is floating and weight (and bias, when defined) share its dtype; `op` names the caller.
+void check_dtypes(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias);
+
 }  // namespace ember::conv

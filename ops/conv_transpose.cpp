@@ -60,21 +60,12 @@ ConvGeom transpose_geometry(const char* op, bool one_d, const Shape& input, cons
   return g;
 }
 
-void check_dtypes(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias) {
-  check_floating(op, input);
-  EMBER_CHECK(weight.defined(), "{}: expected a defined weight tensor", op);
-  EMBER_CHECK_TYPE(weight.dtype() == input.dtype(), "{}: expected weight of dtype {} (the input's), got {}", op,
-                   input.dtype(), weight.dtype());
-  EMBER_CHECK_TYPE(!bias.defined() || bias.dtype() == input.dtype(),
-                   "{}: expected bias of dtype {} (the input's), got {}", op, input.dtype(), bias.dtype());
-}
-
 }  // namespace
 
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const ConvTranspose2dFuncOptions& options) {
   const char* op = "conv_transpose2d";
   const Tensor& bias = options.bias();
-  check_dtypes(op, input, weight, bias);
+  conv::check_dtypes(op, input, weight, bias);
   EMBER_CHECK(input.dim() == 3 || input.dim() == 4,
               "{}: expected input to be 3-d (C, H, W) or 4-d (N, C, H, W), got {}", op, shape_str(input.shape()));
   EMBER_CHECK(weight.dim() == 4,
@@ -90,7 +81,7 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const ConvTra
 
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const ConvTranspose1dFuncOptions& options) {
   const char* op = "conv_transpose1d";
-  check_dtypes(op, input, weight, options.bias());
+  conv::check_dtypes(op, input, weight, options.bias());
   EMBER_CHECK(input.dim() == 2 || input.dim() == 3, "{}: expected input to be 2-d (C, L) or 3-d (N, C, L), got {}", op,
               shape_str(input.shape()));
   EMBER_CHECK(weight.dim() == 3, "{}: expected weight to be 3-d (in_channels, out_channels/groups, k), got {}", op,

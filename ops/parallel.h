@@ -44,17 +44,29 @@ inline void parallel_region(bool parallel, F&& body) {
   body();
 }
 
+// `omp simd` has GCC vectorize even through calls it has vector forms of
+// (glibc's libmvec exp, log, ...). clang has none of those and warns
+// (-Wpass-failed) where it cannot honour the request, so for clang the loop is
+// left to its own auto-vectorizer.
+#if defined(__clang__)
+#define EMBER_OMP_SIMD
+#define EMBER_OMP_PARALLEL_FOR_SIMD _Pragma("omp parallel for")
+#else
+#define EMBER_OMP_SIMD _Pragma("omp simd")
+#define EMBER_OMP_PARALLEL_FOR_SIMD _Pragma("omp parallel for simd")
+#endif
+
 /// body(i) for every i in [0, n) of an elementwise loop: vectorized, and split
 /// across threads from kParallelGrain elements on.
 template <class F>
 inline void parallel_for_simd(int64_t n, F&& body) {
   if (n < kParallelGrain) {
-#pragma omp simd
+    EMBER_OMP_SIMD
     for (int64_t i = 0; i < n; ++i) body(i);
     return;
   }
   HostLockRelease unlocked;
-#pragma omp parallel for simd
+  EMBER_OMP_PARALLEL_FOR_SIMD
   for (int64_t i = 0; i < n; ++i) body(i);
 }
 

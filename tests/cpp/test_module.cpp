@@ -315,3 +315,29 @@ TEST_CASE("non-persistent buffers and undefined parameters stay out of state_dic
   CHECK(m.parameters().size() == 1);
   CHECK(m.modules().size() == 1);
 }
+
+namespace {
+
+// A user's module and its holder, declared as with libtorch's TORCH_MODULE.
+struct TwoLayerImpl : Module {
+  TwoLayerImpl(int64_t in, int64_t out) : first(register_module("first", Linear(in, 3))),
+                                          second(register_module("second", Linear(3, out))) {}
+  Tensor forward(const Tensor& x) override { return second->forward(relu(first->forward(x))); }
+  std::shared_ptr<LinearImpl> first, second;
+};
+EMBER_MODULE(TwoLayer);
+
+}  // namespace
+
+TEST_CASE("EMBER_MODULE declares a holder as TORCH_MODULE does", "[module]") {
+  TwoLayer net(4, 2);
+  static_assert(std::is_base_of_v<ModuleHolder<TwoLayerImpl>, TwoLayer>);
+  CHECK(net->named_parameters().keys() ==
+        std::vector<std::string>{"first.weight", "first.bias", "second.weight", "second.bias"});
+  Tensor x = randn({5, 4}, kFloat64);
+  net->to(kFloat64);
+  Tensor want = linear(relu(linear(x, net->first->weight, net->first->bias)), net->second->weight, net->second->bias);
+  CHECK(net(x).to_vector() == want.to_vector());
+  TwoLayer empty(nullptr);
+  CHECK(empty.is_empty());
+}

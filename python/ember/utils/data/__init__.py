@@ -2,42 +2,10 @@
 samplers, DataLoader, default_collate, random_split), so
 ``from ember.utils.data import DataLoader`` works as in PyTorch."""
 
-from ...data import (
-    BatchSampler,
-    ChainDataset,
-    ConcatDataset,
-    DataLoader,
-    Dataset,
-    IterableDataset,
-    RandomSampler,
-    Sampler,
-    SequentialSampler,
-    Subset,
-    SubsetRandomSampler,
-    TensorDataset,
-    WeightedRandomSampler,
-    default_collate,
-    default_convert,
-    get_worker_info,
-    random_split,
-)
+from ... import data as _data
 
-__all__ = [
-    "BatchSampler",
-    "ChainDataset",
-    "ConcatDataset",
-    "DataLoader",
-    "Dataset",
-    "IterableDataset",
-    "RandomSampler",
-    "Sampler",
-    "SequentialSampler",
-    "Subset",
-    "SubsetRandomSampler",
-    "TensorDataset",
-    "WeightedRandomSampler",
-    "default_collate",
-    "default_convert",
-    "get_worker_info",
-    "random_split",
-]
+# ember.data also holds torchvision's part (datasets of images, transforms), which torch.utils.data has not.
+_TORCHVISION = {"FashionMNIST", "MNIST", "transforms"}
+
+__all__ = [_name for _name in _data.__all__ if _name not in _TORCHVISION]
+globals().update({_name: getattr(_data, _name) for _name in __all__})
