@@ -74,8 +74,12 @@ struct SumReducer {
       a += sum_row(q, n, st, [](T v) { return double(v); });
     } else {
       A s = 0;
+      if (st == 1) {  // a strided row would vectorize only as gathers, which clang refuses (and warns)
 #pragma omp simd reduction(+ : s)
-      for (int64_t i = 0; i < n; ++i) s += A(q[i * st]);
+        for (int64_t i = 0; i < n; ++i) s += A(q[i]);
+      } else {
+        for (int64_t i = 0; i < n; ++i) s += A(q[i * st]);
+      }
       a += s;
     }
   }
